@@ -1,0 +1,32 @@
+#pragma once
+#include <Eigen/Dense>
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace nabla {
+
+using Matrix = Eigen::MatrixXd;  // every value: scalars 1x1, vectors n x 1
+
+// A concrete stand-in for an abstract function: given the derivative marker of the Call
+// (kCallValue, kCallDerivative, or partial index k) and the argument values, returns the value.
+using FunctionImpl = std::function<Matrix(int64_t deriv, const std::vector<Matrix>& args)>;
+
+struct Bindings {
+  std::unordered_map<int64_t, Matrix> values;          // variable symbol -> value
+  std::unordered_map<int32_t, int32_t> dims;           // symbolic dim index -> size
+  std::unordered_map<int64_t, FunctionImpl> functions;  // function symbol -> implementation
+};
+
+// Evaluates root numerically. Throws Error(ErrorKind::Value) for a missing binding, a value of
+// the wrong shape, or a singular matrix where an inverse is needed; Error(Internal) for query
+// nodes (expand them first). Numerically stable forms throughout (softplus, sigmoid,
+// logsumexp, softmax, logdet by factorization).
+Matrix evaluate(const Graph& g, Id root, const Bindings& bindings);
+
+// Size of a dimension under these bindings (throws Error(Value) when unbound).
+int32_t dim_size(const Graph& g, Dim d, const Bindings& bindings);
+
+}  // namespace nabla

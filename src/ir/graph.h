@@ -1,0 +1,76 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/op.h"
+#include "ir/shape.h"
+
+namespace nabla {
+
+// Index of a node in a Graph. Children always have smaller ids than their parents,
+// so increasing id order is a topological order.
+using Id = int32_t;
+inline constexpr Id kNoId = -1;
+
+// One operation with its children; plain data, compared and hashed by value.
+struct Node {
+  Op op = Op::Const;
+  Shape shape = Shape::scalar();
+  std::vector<Id> kids;
+  int64_t a = 0;  // Const: numerator; Var: symbol; Call: function symbol
+  int64_t b = 0;  // Const: denominator (0 = the double in f); Call: derivative marker
+  double f = 0;   // Const with b == 0: the value
+  friend bool operator==(const Node&, const Node&) = default;
+};
+
+// Derivative markers of Op::Call (Node::b).
+inline constexpr int64_t kCallValue = 0;       // f(x)
+inline constexpr int64_t kCallDerivative = -1;  // J(f)(x), grad(g)(u), h'(t)
+// k > 0: partial(L, k)(...)
+
+enum class SymbolKind { Variable, Function };
+
+// A declared (or inferred) name.
+struct Symbol {
+  std::string name;
+  SymbolKind kind = SymbolKind::Variable;
+  Shape shape = Shape::scalar();  // Variable: its shape; Function: its result shape
+  bool symmetric = false;         // declared Sym(n)
+  std::vector<Shape> params;      // Function: the argument shapes
+};
+
+class Graph {
+ public:
+  // Adds a node, or returns the id of the identical node already present (hash-consing).
+  Id add(const Node& node);
+  const Node& operator[](Id id) const { return nodes_[static_cast<size_t>(id)]; }
+  const Node& node(Id id) const { return nodes_[static_cast<size_t>(id)]; }
+  size_t size() const { return nodes_.size(); }
+
+  int32_t add_symbol(Symbol symbol);
+  int32_t declare_variable(std::string name, Shape shape, bool symmetric = false);
+  int32_t declare_function(std::string name, std::vector<Shape> params, Shape result);
+  const Symbol& symbol(int64_t index) const { return symbols_.at(static_cast<size_t>(index)); }
+  size_t symbol_count() const { return symbols_.size(); }
+
+  DimTable dims;
+
+ private:
+  struct NodeHash {
+    size_t operator()(const Node& n) const;
+  };
+  std::vector<Node> nodes_;
+  std::unordered_map<Node, Id, NodeHash> index_;
+  std::vector<Symbol> symbols_;
+};
+
+// Number of distinct nodes reachable from root (the size of its DAG).
+size_t dag_size(const Graph& g, Id root);
+// Ids reachable from root in increasing (topological) order.
+std::vector<Id> reachable(const Graph& g, Id root);
+// True when node `id` depends on variable symbol `var`.
+bool depends_on(const Graph& g, Id id, int64_t var);
+
+}  // namespace nabla

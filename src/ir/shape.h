@@ -1,0 +1,53 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nabla {
+
+// A dimension: a positive integer, or a symbol (n, d, ...) named in the graph's DimTable.
+struct Dim {
+  int32_t v = 1;  // > 0 concrete size; < 0 symbol number -(v + 1)
+
+  static Dim fixed(int32_t n) { return Dim{n}; }
+  static Dim symbol(int32_t index) { return Dim{-(index + 1)}; }
+  bool is_fixed() const { return v > 0; }
+  bool is_symbol() const { return v < 0; }
+  int32_t size() const { return v; }                 // only when is_fixed()
+  int32_t symbol_index() const { return -(v + 1); }  // only when is_symbol()
+  bool is_one() const { return v == 1; }
+  friend bool operator==(Dim, Dim) = default;
+};
+
+// Every value is a matrix: scalars are 1 x 1, column vectors n x 1, row vectors 1 x n.
+struct Shape {
+  Dim rows;
+  Dim cols;
+
+  static Shape scalar() { return {Dim::fixed(1), Dim::fixed(1)}; }
+  static Shape vector(Dim n) { return {n, Dim::fixed(1)}; }
+  static Shape matrix(Dim r, Dim c) { return {r, c}; }
+  bool is_scalar() const { return rows.is_one() && cols.is_one(); }
+  bool is_column() const { return cols.is_one() && !rows.is_one(); }  // a vector
+  bool is_row() const { return rows.is_one() && !cols.is_one(); }
+  bool is_vector_like() const { return cols.is_one(); }  // scalar or column vector
+  bool is_matrix() const { return !rows.is_one() && !cols.is_one(); }
+  bool is_square() const { return rows == cols; }
+  Shape transposed() const { return {cols, rows}; }
+  friend bool operator==(Shape, Shape) = default;
+};
+
+// Names of symbolic dimensions.
+class DimTable {
+ public:
+  Dim intern(const std::string& name);  // the same name gives the same Dim
+  const std::string& name(Dim d) const;  // only for symbols
+  std::string to_string(Dim d) const;    // "n" or "3"
+  std::string to_string(Shape s) const;  // "scalar", "n", "1×n", "n×m"
+  size_t size() const { return names_.size(); }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+}  // namespace nabla
