@@ -241,7 +241,25 @@ Id sub(Graph& g, Id a, Id b) { return add(g, a, neg(g, b)); }
 Id scale(Graph& g, Id s, Id x) { return make(g, Op::Scale, {s, x}); }
 Id matmul(Graph& g, Id a, Id b) { return make(g, Op::MatMul, {a, b}); }
 
+namespace {
+// A constant factor of x: Scale(c, y) with c a Const gives c and y.
+bool constant_factor(const Graph& g, Id x, Id* c, Id* rest) {
+  const Node& n = g[x];
+  if (n.op != Op::Scale || g[n.kids[0]].op != Op::Const) return false;
+  *c = n.kids[0];
+  *rest = n.kids[1];
+  return true;
+}
+}  // namespace
+
+// Constant factors float to the front, so `-a*b` and `-(a*b)` build the same node:
+// (c a) b = c (a b),  a (c b) = c (a b).
 Id product(Graph& g, Id a, Id b) {
+  Id c, rest;
+  if (constant_factor(g, a, &c, &rest) && !g[b].shape.is_scalar())
+    return scale(g, c, product(g, rest, b));
+  if (constant_factor(g, b, &c, &rest) && !g[a].shape.is_scalar())
+    return scale(g, c, product(g, a, rest));
   if (g[a].shape.is_scalar()) return scale(g, a, b);
   if (g[b].shape.is_scalar()) return scale(g, b, a);
   return matmul(g, a, b);
