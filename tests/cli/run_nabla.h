@@ -1,0 +1,82 @@
+#pragma once
+// Runs the nabla binary as a user would: arguments, standard input, exit status, both streams.
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace nabla::testing {
+
+struct RunResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+  double seconds = 0;
+};
+
+inline std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
+  }
+  return q + "'";
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline std::filesystem::path scratch_dir() {
+  static std::filesystem::path dir = [] {
+    std::filesystem::path d = std::filesystem::temp_directory_path() /
+                              ("nabla-cli-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+inline std::filesystem::path write_file(const std::string& name, const std::string& text) {
+  std::filesystem::path p = scratch_dir() / name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+// Runs NABLA_BINARY with args (each quoted) and the given standard input, under a 20 s
+// watchdog so a hang fails the test instead of the suite.
+inline RunResult run_nabla(const std::vector<std::string>& args, const std::string& input = "") {
+  std::filesystem::path dir = scratch_dir();
+  static int counter = 0;
+  std::string tag = std::to_string(counter++);
+  std::filesystem::path in = write_file("in" + tag, input), out = dir / ("out" + tag),
+                        err = dir / ("err" + tag);
+  std::string cmd = "timeout 20 " + shell_quote(NABLA_BINARY);
+  for (const std::string& a : args) cmd += " " + shell_quote(a);
+  cmd += " <" + shell_quote(in.string()) + " >" + shell_quote(out.string()) + " 2>" +
+         shell_quote(err.string());
+  auto start = std::chrono::steady_clock::now();
+  int raw = std::system(cmd.c_str());
+  RunResult r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::filesystem::remove(in);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+
+}  // namespace nabla::testing
