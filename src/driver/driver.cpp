@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "codegen/codegen.h"
 #include "diff/diff.h"
 #include "eval/evaluate.h"
 #include "eval/values.h"
@@ -80,6 +81,36 @@ std::string join_blocks(const Graph& g, const std::vector<Id>& blocks, Format f)
     s += print(g, blocks[i], f);
   }
   return s + ")";
+}
+
+bool is_code_format(OutputFormat f) { return f == OutputFormat::Cpp || f == OutputFormat::Numpy; }
+
+// --format cpp|numpy: the query as one generated function. Outputs: "value" (the expression,
+// simplified), then the derivative blocks ("grad_x", "jacobian_x", "hessian_x", "diff_x"; one
+// "grad" for a stacked gradient w.r.t. several scalars); a check gives "lhs" and "rhs".
+std::string generate_code(Graph& g, const Query& q, const std::string& name, OutputFormat format,
+                          StepLog* steps) {
+  CodeFunction f;
+  f.name = name;
+  auto finish = [&](Id raw) { return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps); };
+  if (q.kind == QueryKind::Check) {
+    f.outputs.push_back({"lhs", finish(q.expr)});
+    f.outputs.push_back({"rhs", finish(q.rhs)});
+  } else {
+    f.outputs.push_back({"value", finish(q.expr)});
+    std::vector<Id> blocks;
+    if (q.kind != QueryKind::Show && q.kind != QueryKind::Simplify) blocks = answer(g, q, steps);
+    const char* prefix = q.kind == QueryKind::Grad       ? "grad"
+                         : q.kind == QueryKind::Jacobian ? "jacobian"
+                         : q.kind == QueryKind::Hessian  ? "hessian"
+                                                         : "diff";
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      std::string field = prefix;
+      if (blocks.size() == q.wrt.size()) field += "_" + code_identifier(g.symbol(g[q.wrt[i]].a).name);
+      f.outputs.push_back({field, blocks[i]});
+    }
+  }
+  return format == OutputFormat::Cpp ? emit_cpp(g, f) : emit_numpy(g, f);
 }
 
 // The query itself as a formula (for LaTeX documents): grad(e, x) etc.
@@ -178,6 +209,14 @@ int run_script(const std::string& source, const std::string& origin, const Drive
     StepLog log;
     StepLog* steps = options.steps ? &log : nullptr;
     try {
+      if (is_code_format(options.format)) {
+        const char* c = options.format == OutputFormat::Cpp ? "//" : "#";
+        out << c << " " << q.text << "\n"
+            << generate_code(g, q, "query_" + std::to_string(&q - queries.data() + 1),
+                             options.format, steps)
+            << "\n";
+        continue;
+      }
       if (q.kind == QueryKind::Check) {
         CheckOutcome c = run_one_check(g, q, options, steps);
         if (!c.result.holds && status == kExitOk) status = kExitCheckFailed;
@@ -310,6 +349,10 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
     if (kind != OneShot::Simplify) {
       // Shape errors (jacobian of a matrix, ...) surface here with a clear message.
       query_formula(g, q);
+    }
+    if (is_code_format(options.format)) {
+      out << generate_code(g, q, "f", options.format, nullptr);
+      return kExitOk;
     }
     std::vector<Id> blocks = answer(g, q, options.steps ? &log : nullptr);
     if (options.format == OutputFormat::Json) {

@@ -13,7 +13,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitCheckFailed = 1;
 inline constexpr int kExitBadInput = 2;
 
-enum class OutputFormat { Text, Unicode, Latex, Json };
+// Cpp / Numpy: each query becomes a generated function (codegen/codegen.h) computing its value
+// and its derivative(s) on Eigen types / NumPy arrays, with shape checks.
+enum class OutputFormat { Text, Unicode, Latex, Json, Cpp, Numpy };
 
 struct DriverOptions {
   OutputFormat format = OutputFormat::Text;

@@ -1,7 +1,9 @@
 #pragma once
 #include <Eigen/Dense>
 #include <functional>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "ir/graph.h"
@@ -15,8 +17,8 @@ using Matrix = Eigen::MatrixXd;  // every value: scalars 1x1, vectors n x 1
 using FunctionImpl = std::function<Matrix(int64_t deriv, const std::vector<Matrix>& args)>;
 
 struct Bindings {
-  std::unordered_map<int64_t, Matrix> values;          // variable symbol -> value
-  std::unordered_map<int32_t, int32_t> dims;           // symbolic dim index -> size
+  std::unordered_map<int64_t, Matrix> values;           // variable symbol -> value
+  std::unordered_map<int32_t, int32_t> dims;            // symbolic dim index -> size
   std::unordered_map<int64_t, FunctionImpl> functions;  // function symbol -> implementation
 };
 
@@ -27,6 +29,12 @@ struct Bindings {
 Matrix evaluate(const Graph& g, Id root, const Bindings& bindings);
 
 // Size of a dimension under these bindings (throws Error(Value) when unbound).
+// Compound dimensions that shape inference names "n*m" (vec, kron) or "n+m+2" (stack) are
+// computed from their parts when they are not bound themselves.
 int32_t dim_size(const Graph& g, Dim d, const Bindings& bindings);
+// The same, or nullopt when the dimension (or a part of it) is unbound.
+std::optional<int32_t> find_dim_size(const Graph& g, Dim d, const Bindings& bindings);
+// {rows, cols} of a shape under these bindings (throws like dim_size).
+std::pair<int32_t, int32_t> shape_size(const Graph& g, Shape s, const Bindings& bindings);
 
 }  // namespace nabla

@@ -115,42 +115,22 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
     case Op::Vec: {
       Shape s = S(0);
       if (s.cols.is_one()) return s;
-      if (s.rows.is_fixed() && s.cols.is_fixed())
-        return Shape::vector(Dim::fixed(s.rows.size() * s.cols.size()));
-      if (s.rows.is_one()) return Shape::vector(s.cols);
-      // Symbolic product dimension: name it "n*m" in the DimTable.
-      Graph& mg = const_cast<Graph&>(g);
-      return Shape::vector(mg.dims.intern(g.dims.to_string(s.rows) + "*" + g.dims.to_string(s.cols)));
+      return Shape::vector(g.dims.product(s.rows, s.cols));
     }
     case Op::Kron: {
       Shape x = S(0), y = S(1);
-      auto mul = [&](Dim p, Dim q) {
-        if (p.is_one()) return q;
-        if (q.is_one()) return p;
-        if (p.is_fixed() && q.is_fixed()) return Dim::fixed(p.size() * q.size());
-        Graph& mg = const_cast<Graph&>(g);
-        return mg.dims.intern(g.dims.to_string(p) + "*" + g.dims.to_string(q));
-      };
-      return Shape::matrix(mul(x.rows, y.rows), mul(x.cols, y.cols));
+      DimTable& dims = g.dims;
+      return Shape::matrix(dims.product(x.rows, y.rows), dims.product(x.cols, y.cols));
     }
     case Op::Stack: {
       if (kids.empty()) throw Error(ErrorKind::Shape, "empty stack []");
       Dim cols = S(0).cols;
-      int32_t fixed_rows = 0;
-      std::string symbolic;
+      std::vector<Dim> rows;
       for (size_t i = 0; i < kids.size(); ++i) {
         if (!(S(i).cols == cols)) shape_error(g, "stacked parts need equal column counts", S(0), S(i));
-        if (S(i).rows.is_fixed()) {
-          fixed_rows += S(i).rows.size();
-        } else {
-          if (!symbolic.empty()) symbolic += "+";
-          symbolic += g.dims.name(S(i).rows);
-        }
+        rows.push_back(S(i).rows);
       }
-      if (symbolic.empty()) return Shape::matrix(Dim::fixed(fixed_rows), cols);
-      if (fixed_rows > 0) symbolic += "+" + std::to_string(fixed_rows);
-      Graph& mg = const_cast<Graph&>(g);
-      return Shape::matrix(mg.dims.intern(symbolic), cols);
+      return Shape::matrix(g.dims.sum(rows), cols);
     }
     case Op::Call:
       return call_shape(g, a, b, kids);

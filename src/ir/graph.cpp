@@ -7,27 +7,56 @@
 
 namespace nabla {
 
-size_t Graph::NodeHash::operator()(const Node& n) const {
+size_t Graph::hash(const Node& n) {
   size_t h = static_cast<size_t>(n.op) * 0x9E3779B97F4A7C15ull;
-  auto mix = [&h](uint64_t v) { h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2); };
+  auto mix = [&h](uint64_t v) {
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ull;
+  };
   mix(static_cast<uint32_t>(n.shape.rows.v));
   mix(static_cast<uint32_t>(n.shape.cols.v));
   for (Id k : n.kids) mix(static_cast<uint64_t>(k));
   mix(static_cast<uint64_t>(n.a));
   mix(static_cast<uint64_t>(n.b));
   mix(std::bit_cast<uint64_t>(n.f));
-  return h;
+  return h ^ (h >> 31);
 }
 
-Id Graph::add(const Node& node) {
+size_t Graph::find_slot(const Node& node, size_t h) const {
+  size_t mask = table_.size() - 1;
+  for (size_t slot = h & mask;; slot = (slot + 1) & mask) {
+    Id id = table_[slot];
+    if (id == kNoId) return slot;
+    if (hashes_[static_cast<size_t>(id)] == h && nodes_[static_cast<size_t>(id)] == node) return slot;
+  }
+}
+
+void Graph::grow() {
+  std::vector<Id> old = std::move(table_);
+  table_.assign(old.empty() ? 64 : old.size() * 2, kNoId);
+  size_t mask = table_.size() - 1;
+  for (Id id : old) {
+    if (id == kNoId) continue;
+    size_t slot = hashes_[static_cast<size_t>(id)] & mask;
+    while (table_[slot] != kNoId) slot = (slot + 1) & mask;
+    table_[slot] = id;
+  }
+}
+
+Id Graph::add(const Node& node) { return add(Node(node)); }
+
+Id Graph::add(Node&& node) {
   for (Id k : node.kids)
     if (k < 0 || static_cast<size_t>(k) >= nodes_.size())
       throw Error(ErrorKind::Internal, "node child out of range");
-  auto it = index_.find(node);
-  if (it != index_.end()) return it->second;
+  if ((nodes_.size() + 1) * 2 > table_.size()) grow();
+  size_t h = hash(node);
+  size_t slot = find_slot(node, h);
+  if (table_[slot] != kNoId) return table_[slot];
   Id id = static_cast<Id>(nodes_.size());
-  nodes_.push_back(node);
-  index_.emplace(node, id);
+  nodes_.push_back(std::move(node));
+  hashes_.push_back(h);
+  table_[slot] = id;
   return id;
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "ir/op.h"
@@ -45,6 +44,7 @@ class Graph {
  public:
   // Adds a node, or returns the id of the identical node already present (hash-consing).
   Id add(const Node& node);
+  Id add(Node&& node);
   const Node& operator[](Id id) const { return nodes_[static_cast<size_t>(id)]; }
   const Node& node(Id id) const { return nodes_[static_cast<size_t>(id)]; }
   size_t size() const { return nodes_.size(); }
@@ -55,14 +55,19 @@ class Graph {
   const Symbol& symbol(int64_t index) const { return symbols_.at(static_cast<size_t>(index)); }
   size_t symbol_count() const { return symbols_.size(); }
 
-  DimTable dims;
+  // Interning a derived dimension (the size of vec(A), say) while computing a shape is
+  // memoization, so a const Graph may do it.
+  mutable DimTable dims;
 
  private:
-  struct NodeHash {
-    size_t operator()(const Node& n) const;
-  };
+  static size_t hash(const Node& n);
+  // Slot of `node` in the open-addressing table: where it is, or the empty slot to fill.
+  size_t find_slot(const Node& node, size_t h) const;
+  void grow();
+
   std::vector<Node> nodes_;
-  std::unordered_map<Node, Id, NodeHash> index_;
+  std::vector<size_t> hashes_;  // hash of each node, kept for rehashing
+  std::vector<Id> table_;       // open addressing, linear probing; kNoId marks an empty slot
   std::vector<Symbol> symbols_;
 };
 

@@ -1,5 +1,8 @@
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,17 +40,34 @@ struct Shape {
   friend bool operator==(Shape, Shape) = default;
 };
 
-// Names of symbolic dimensions.
+// Names of symbolic dimensions. A symbol is an atom (n, d) or derived from atoms, as the
+// sizes of vec, kron and stacking are: a polynomial such as n*m or n + m + 2, kept in a
+// canonical form so that equal sizes get the same Dim (m*n is n*m).
 class DimTable {
  public:
-  Dim intern(const std::string& name);  // the same name gives the same Dim
+  // Monomial (sorted atom indices, repeated for powers) -> coefficient; {} is the constant.
+  using Polynomial = std::map<std::vector<int32_t>, int64_t>;
+
+  Dim intern(const std::string& name);  // an atom: the same name gives the same Dim
   const std::string& name(Dim d) const;  // only for symbols
   std::string to_string(Dim d) const;    // "n" or "3"
   std::string to_string(Shape s) const;  // "scalar", "n", "1×n", "n×m"
   size_t size() const { return names_.size(); }
 
+  Dim product(Dim a, Dim b);               // a*b
+  Dim sum(const std::vector<Dim>& parts);  // a + b + ...
+  bool is_derived(Dim d) const;            // a symbol made by product or sum
+  std::vector<int32_t> atoms(Dim d) const;  // the atom symbols a dimension depends on
+  // Size of d given the size of each atom (nullopt when an atom is unknown or on overflow).
+  std::optional<int64_t> size(Dim d,
+                              const std::function<std::optional<int64_t>(int32_t)>& atom) const;
+
  private:
+  Polynomial polynomial(Dim d) const;
+  Dim from_polynomial(const Polynomial& p);
+
   std::vector<std::string> names_;
+  std::vector<std::optional<Polynomial>> derived_;  // nullopt for atoms
 };
 
 }  // namespace nabla

@@ -23,11 +23,11 @@ enum class QueryKind {
 
 struct Query {
   QueryKind kind = QueryKind::Show;
-  std::string text;      // the query as written, whitespace collapsed (printed as "TEXT = RESULT")
-  SourceSpan span;       // where it stands in the source
-  Id expr = kNoId;       // the expression (Check: the left side)
-  Id rhs = kNoId;        // Check: the right side
-  std::vector<Id> wrt;   // Grad/Jacobian/Hessian/Diff: the Var nodes, in order
+  std::string text;     // the query as written, whitespace collapsed (printed as "TEXT = RESULT")
+  SourceSpan span;      // where it stands in the source
+  Id expr = kNoId;      // the expression (Check: the left side)
+  Id rhs = kNoId;       // Check: the right side
+  std::vector<Id> wrt;  // Grad/Jacobian/Hessian/Diff: the Var nodes, in order
   std::vector<std::string> notes;  // e.g. "gradient w.r.t. Sym(n) matrix S is the unstructured one"
 };
 

@@ -30,8 +30,9 @@ constexpr const char* kDescription =
     "Exit status: 0 success, 1 a check failed, 2 bad input.";
 
 void add_common(CLI::App& app, std::string& format, bool& steps, uint64_t& seed) {
-  app.add_option("--format", format, "Output: text (parses back), unicode, latex, json")
-      ->check(CLI::IsMember({"text", "unicode", "latex", "json"}));
+  app.add_option("--format", format,
+                 "Output: text (parses back), unicode, latex, json; cpp, numpy (generated code)")
+      ->check(CLI::IsMember({"text", "unicode", "latex", "json", "cpp", "numpy"}));
   app.add_flag("--steps", steps, "Show how each result was derived, one named rule a line");
   app.add_option("--seed", seed, "Seed of the random draws of check");
 }
@@ -40,7 +41,9 @@ OutputFormat to_format(const std::string& f) {
   static const std::map<std::string, OutputFormat> formats{{"text", OutputFormat::Text},
                                                            {"unicode", OutputFormat::Unicode},
                                                            {"latex", OutputFormat::Latex},
-                                                           {"json", OutputFormat::Json}};
+                                                           {"json", OutputFormat::Json},
+                                                           {"cpp", OutputFormat::Cpp},
+                                                           {"numpy", OutputFormat::Numpy}};
   return formats.at(f);
 }
 

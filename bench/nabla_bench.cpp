@@ -1,0 +1,88 @@
+// nabla on the BENCH.md problems: <id>/f (function only, a compiled plan) and <id>/vg (value
+// and every gradient in one plan); hess-logreg/hess (the Hessian's plan). Before timing, each
+// gradient is written to $NABLA_BENCH_OUT/<id>.<var>.nabla.bin for bench/compare's check.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "diff/diff.h"
+#include "eval/plan.h"
+#include "eval/value_and_grad.h"
+#include "parse/frontend.h"
+#include "problems.h"
+#include "simplify/simplify.h"
+
+namespace {
+
+using namespace nabla;
+
+struct Compiled {
+  Graph store;
+  Frontend fe{store};
+  Graph& g = fe.graph();  // the graph the frontend builds into
+  Bindings b;
+  Id f = kNoId;
+  std::vector<Id> vars;
+};
+
+std::unique_ptr<Compiled> load(const bench::Problem& p) {
+  auto c = std::make_unique<Compiled>();
+  c->fe.run_script(p.decls);
+  c->f = c->fe.parse_expression(p.f);
+  for (const std::string& v : p.wrt) c->vars.push_back(c->fe.parse_expression(v));
+  for (const bench::Array& a : p.data) {
+    Id v = c->fe.parse_expression(a.name);
+    c->b.values[c->g[v].a] = Eigen::Map<const Matrix>(a.v.data(), a.rows, a.cols);
+    const Shape s = c->g[v].shape;
+    if (s.rows.is_symbol()) c->b.dims[s.rows.symbol_index()] = a.rows;
+    if (s.cols.is_symbol()) c->b.dims[s.cols.symbol_index()] = a.cols;
+  }
+  return c;
+}
+
+std::string out_dir() {
+  const char* d = std::getenv("NABLA_BENCH_OUT");
+  return d ? d : "/tmp";
+}
+
+void register_all() {
+  static std::vector<bench::Problem> problems = bench::problems();
+  for (const bench::Problem& p : problems) {
+    auto* c = load(p).release();
+    if (p.id == "hess-logreg") {
+      Id h = simplify(c->g, hessian(c->g, c->f, c->vars[0]));
+      auto* plan = new Plan(c->g, {h});
+      const Matrix& hv = plan->run(c->b)[0];
+      bench::dump(out_dir() + "/hess-logreg.H.nabla.bin", hv.data(), static_cast<size_t>(hv.size()));
+      benchmark::RegisterBenchmark("hess-logreg/hess", [plan, c](benchmark::State& st) {
+        for (auto _ : st) benchmark::DoNotOptimize(plan->run(c->b)[0].data());
+      })->Unit(benchmark::kMillisecond);
+      continue;
+    }
+    auto* vg = new ValueAndGrad(compile_value_and_grad(c->g, c->f, c->vars));
+    // Function only: the same (simplified) f the value-and-gradient plan computes.
+    auto* fplan = new Plan(c->g, {simplify(c->g, c->f)});
+    const ValueAndGradResult& r = vg->run(c->b);
+    for (size_t i = 0; i < p.wrt.size(); ++i)
+      bench::dump(out_dir() + "/" + p.id + "." + p.wrt[i] + ".nabla.bin", r.grads[i].data(),
+                  static_cast<size_t>(r.grads[i].size()));
+    bench::dump(out_dir() + "/" + p.id + ".f.nabla.bin", &r.value, 1);
+    benchmark::RegisterBenchmark((p.id + "/f").c_str(), [fplan, c](benchmark::State& st) {
+      for (auto _ : st) benchmark::DoNotOptimize(fplan->run(c->b)[0](0, 0));
+    })->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((p.id + "/vg").c_str(), [vg, c](benchmark::State& st) {
+      for (auto _ : st) benchmark::DoNotOptimize(vg->run(c->b).value);
+    })->Unit(benchmark::kMillisecond);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

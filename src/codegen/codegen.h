@@ -1,0 +1,43 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace nabla {
+
+// One output of a generated function: a field name ("value", "grad_x") and its expression.
+struct CodeOutput {
+  std::string name;
+  Id expr = kNoId;
+};
+
+// A function to generate: its outputs (expanded, preferably simplified expressions) over the
+// free variables they use, which become the parameters in declaration (symbol) order.
+struct CodeFunction {
+  std::string name;
+  std::vector<CodeOutput> outputs;
+};
+
+// A self-contained C++17 function on Eigen types: parameters `double`, `const Eigen::VectorXd&`
+// or `const Eigen::MatrixXd&`; it checks every argument's dimensions (std::invalid_argument
+// naming the argument and the dimension) and returns a struct NAME_result with one field per
+// output. Helpers sit in namespace nabla_generated behind an include guard, so several
+// generated functions can share a translation unit. Throws Error(Unsupported) for abstract
+// functions (they have no code) and Error(Internal) for unexpanded queries.
+std::string emit_cpp(const Graph& g, const CodeFunction& f);
+
+// The same as a Python function on NumPy arrays: scalars are floats, vectors 1-D arrays (n,)
+// (an (n, 1) column is accepted too), matrices 2-D arrays; shapes are checked (ValueError).
+// Returns the outputs as a tuple in order (one output: just it). Starts with `import numpy as np`
+// and the helpers it needs (prefixed _nabla_), so several functions may be concatenated.
+std::string emit_numpy(const Graph& g, const CodeFunction& f);
+
+// The variable symbols the outputs use, in symbol order (the parameters).
+std::vector<int64_t> code_parameters(const Graph& g, const CodeFunction& f);
+
+// A C/Python identifier for a name of the language ("x", "sigma2", "α" -> "u03b1", "lambda" ->
+// "lambda_").
+std::string code_identifier(const std::string& name);
+
+}  // namespace nabla

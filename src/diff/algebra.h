@@ -1,0 +1,44 @@
+#pragma once
+#include <optional>
+
+#include "ir/build.h"
+#include "ir/graph.h"
+
+namespace nabla::diffalg {
+
+// Small constructors used by the derivative rules. They only skip trivial factors (an exact
+// scalar 1, an identity matrix, a ones matrix in an entry-wise product, a double transpose) so
+// that derivative DAGs stay small; all real algebra is the simplifier's job.
+
+bool is_one_const(const Graph& g, Id id);
+// a*b, the surface product, dropping a factor 1 or I.
+Id mul(Graph& g, Id a, Id b);
+// a .* b for equal shapes (a plain product for scalars), dropping ones(..) factors.
+Id emul(Graph& g, Id a, Id b);
+// <a, b>: a*b for scalars, a'*b for columns, a*b' for rows, sum(a .* b) for matrices.
+Id dot(Graph& g, Id a, Id b);
+// a' (a scalar is its own transpose; (a')' = a).
+Id tr(Graph& g, Id a);
+// 1 or ones(s).
+Id one_like(Graph& g, Shape s);
+// 0 or zeros(s).
+Id zero_like(Graph& g, Shape s);
+// x.^p, returning x for an exact exponent 1.
+Id pow(Graph& g, Id x, Id p);
+// p - 1, exact when p is a rational constant.
+Id minus_one(Graph& g, Id p);
+// vec(y) as a column: y for scalars/columns, y' for rows, vec(y) for matrices.
+Id vec_of(Graph& g, Id y);
+// Dimension of vec(y).
+Dim vec_dim(Graph& g, Id y);
+// acc + term, with an absent accumulator meaning zero.
+Id plus(Graph& g, std::optional<Id> acc, Id term);
+
+// f'(u) for an entry-wise function y = f(u), same shape as u; nullopt when f' is zero a.e.
+std::optional<Id> elementwise_derivative(Graph& g, Op op, Id u, Id y);
+// The name of the rule f' uses, for --steps, e.g. "exp' = exp".
+const char* elementwise_rule_text(Op op);
+
+bool is_query_op(Op op);
+
+}  // namespace nabla::diffalg

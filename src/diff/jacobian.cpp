@@ -1,0 +1,49 @@
+// The forward sweep with matrix tangents for jacobian(e, x): rows index e, columns index x.
+#include "diff/algebra.h"
+#include "diff/diff.h"
+#include "diff/rules.h"
+#include "ir/build.h"
+#include "ir/error.h"
+
+namespace nabla {
+
+Id jacobian(Graph& g, Id e, Id var, StepLog* steps) {
+  // The variable: a scalar or vector Var, or vec(X) of a matrix variable X.
+  Id x = var;
+  if (var >= 0 && static_cast<size_t>(var) < g.size() && g[var].op == Op::Vec) x = g[var].kids[0];
+  int64_t sym = variable_symbol(g, x, "jacobian");
+  Shape xs = g[x].shape;
+  if (xs.is_matrix() && x == var)
+    throw Error(ErrorKind::Unsupported,
+                "jacobian w.r.t. the matrix " + g.symbol(sym).name + " has no matrix form",
+                "use jacobian(vec(F), vec(" + g.symbol(sym).name + "))");
+  Shape es = g[e].shape;
+  if (!es.is_vector_like())
+    throw Error(ErrorKind::Unsupported,
+                "jacobian needs a scalar or vector expression, got " + g.dims.to_string(es),
+                "use jacobian(vec(F), vec(X))");
+  JacobianContext c(g, e, sym, steps);
+  c.n = diffalg::vec_dim(g, x);
+  Shape out = Shape::matrix(es.rows, c.n);
+  if (!c.depends(e)) return zeros(g, out);
+  c.tan.assign(static_cast<size_t>(e) + 1, std::nullopt);
+  for (Id id = 0; id <= e; ++id) {
+    if (!c.dep[id]) continue;
+    const Node& n = g[id];
+    if (n.op == Op::Var) {
+      c.tan[id] = identity(g, c.n);  // J(x) = I
+      continue;
+    }
+    bool any = false;
+    for (Id k : n.kids) any = any || c.tan[k].has_value();
+    if (!any) continue;
+    Op op = n.op;
+    c.tan[id] = jacobian_rule(op)(c, id);
+  }
+  std::optional<Id> r = c.tan[e];
+  if (!r) return zeros(g, out);
+  if (!(g[*r].shape == out)) throw Error(ErrorKind::Internal, "Jacobian has the wrong shape");
+  return *r;
+}
+
+}  // namespace nabla

@@ -1,0 +1,301 @@
+// Forward-mode rules with matrix tangents: node y gets J(y) = d vec(y)/d x', a len(vec(y)) x n
+// matrix for a variable x with n entries. Vectors, scalars and rows need no Kronecker products;
+// a matrix-valued intermediate uses the Kronecker form vec(A X B) = kron(B', A) vec(X) where one
+// exists and is Unsupported otherwise. One entry per op of ops.def, queries excepted.
+#include <array>
+
+#include "diff/algebra.h"
+#include "diff/rules.h"
+#include "ir/build.h"
+#include "ir/error.h"
+
+namespace nabla {
+namespace {
+
+using namespace diffalg;
+using Opt = std::optional<Id>;
+
+[[noreturn]] void unsupported(const std::string& message, const std::string& hint = {}) {
+  throw Error(ErrorKind::Unsupported, message, hint);
+}
+
+[[noreturn]] void no_matrix_form(const Graph& g, Id y, const std::string& what) {
+  unsupported("the Jacobian through " + what + " of the " + g.dims.to_string(g[y].shape) +
+                  " matrix-valued intermediate has no matrix form",
+              "differentiate a scalar with grad, or use jacobian(vec(F), vec(X))");
+}
+
+Opt leaf(JacobianContext&, Id) {
+  return std::nullopt;
+}
+
+Opt sum_opt(Graph& g, Opt a, Opt b) {
+  if (!a) return b;
+  if (!b) return a;
+  return add(g, *a, *b);
+}
+
+// J(d .* u) = diag(vec(d)) J(u)   (d scalar: d J(u))
+Id diag_times(Graph& g, Id d, Id J) {
+  if (g[d].shape.is_scalar()) return mul(g, d, J);
+  if (g[d].op == Op::Ones) return J;
+  return mul(g, unary(g, Op::Diag, vec_of(g, d)), J);
+}
+
+// a row with the entries of vec(d):  vec(d)'
+Id row_of(Graph& g, Id d) {
+  return tr(g, vec_of(g, d));
+}
+
+// A Kronecker-form term; symbolic dimensions whose products are named differently cannot be
+// matched, which is reported as Unsupported.
+template <class F>
+Id kron_term(JacobianContext& c, Id y, F build) {
+  c.step("rule: d vec(A X B) = kron(B', A) d vec(X)");
+  try {
+    return build();
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Shape) throw;
+    no_matrix_form(c.g, y, "a matrix product (with symbolic dimensions)");
+  }
+}
+
+std::array<JacobianRule, kOpCount> make_table() {
+  std::array<JacobianRule, kOpCount> t{};
+  auto set = [&t](Op op, JacobianRule r) { t[static_cast<size_t>(op)] = r; };
+  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros}) set(op, leaf);
+
+  // J(a + b) = J(a) + J(b)
+  set(Op::Add, [](JacobianContext& c, Id y) -> Opt {
+    Node n = c.g[y];
+    c.step("linearity: +");
+    return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
+  });
+  // J(s X) = s J(X) + vec(X) J(s)
+  set(Op::Scale, [](JacobianContext& c, Id y) -> Opt {
+    Node n = c.g[y];
+    Id s = n.kids[0], x = n.kids[1];
+    c.step(c.depends(s) && c.depends(x) ? "product rule: scalar * X" : "linearity: scalar * X");
+    Opt js = c.t(s), jx = c.t(x);
+    return sum_opt(c.g, jx ? Opt(mul(c.g, s, *jx)) : std::nullopt,
+                   js ? Opt(mul(c.g, vec_of(c.g, x), *js)) : std::nullopt);
+  });
+  // A (a x p), B (p x q):  J(vec(A B)) = kron(B', I_a) J(A) + kron(I_q, A) J(B);
+  // for a column result J(A u) = A J(u), for a row J(r B) = B' J(r), scalar: J(r b) = b' J(r) + r
+  // J(b)
+  set(Op::MatMul, [](JacobianContext& c, Id y) -> Opt {
+    Node n = c.g[y];
+    Graph& g = c.g;
+    Id a = n.kids[0], b = n.kids[1];
+    c.step(c.depends(a) && c.depends(b) ? "product rule: *" : "linearity: *");
+    Shape sa = g[a].shape, sb = g[b].shape;
+    Opt ja = c.t(a), jb = c.t(b), r;
+    if (ja) {
+      if (sa.rows.is_one())
+        r = mul(g, tr(g, b), *ja);
+      else
+        r = kron_term(c, y, [&] { return mul(g, kron(g, tr(g, b), identity(g, sa.rows)), *ja); });
+    }
+    if (jb) {
+      Id term = sb.cols.is_one() ? mul(g, a, *jb) : kron_term(c, y, [&] {
+        return mul(g, kron(g, identity(g, sb.cols), a), *jb);
+      });
+      r = sum_opt(g, r, term);
+    }
+    return r;
+  });
+  // J(u .* v) = diag(v) J(u) + diag(u) J(v)
+  set(Op::Hadamard, [](JacobianContext& c, Id y) -> Opt {
+    Node n = c.g[y];
+    Id u = n.kids[0], v = n.kids[1];
+    c.step("product rule: .*");
+    Opt ju = c.t(u), jv = c.t(v);
+    return sum_opt(c.g, ju ? Opt(diag_times(c.g, v, *ju)) : std::nullopt,
+                   jv ? Opt(diag_times(c.g, u, *jv)) : std::nullopt);
+  });
+  // J(u') = J(u) for vectors (vec(u') = vec(u))
+  set(Op::Transpose, [](JacobianContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    if (c.g[x].shape.is_matrix()) no_matrix_form(c.g, y, "a transpose");
+    c.step("linearity: transpose");
+    return *c.t(x);
+  });
+  // J(u.^p) = diag(p u.^(p-1)) J(u) + vec(y .* log(u)) J(p)
+  set(Op::Power, [](JacobianContext& c, Id y) -> Opt {
+    Node n = c.g[y];
+    Graph& g = c.g;
+    Id u = n.kids[0], p = n.kids[1];
+    Opt ju = c.t(u), jp = c.t(p), r;
+    if (ju) {
+      c.step("power rule: d u^p = p u^(p-1) du");
+      r = diag_times(g, mul(g, p, pow(g, u, minus_one(g, p))), *ju);
+    }
+    if (jp) {
+      c.step("exponent rule: d u^p/dp = u^p log(u)");
+      r = sum_opt(g, r, mul(g, vec_of(g, emul(g, y, unary(g, Op::Log, u))), *jp));
+    }
+    return r;
+  });
+  // J(f(u)) = diag(f'(u)) J(u) entry-wise (scalar u: f'(u) J(u))
+  for (Op op : {Op::Exp, Op::Log, Op::Sin, Op::Cos, Op::Tan, Op::Tanh, Op::Sigmoid, Op::Softplus,
+                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign})
+    set(op, [](JacobianContext& c, Id y) -> Opt {
+      Node n = c.g[y];
+      c.step(elementwise_rule_text(n.op));
+      auto d = elementwise_derivative(c.g, n.op, n.kids[0], y);
+      if (!d) return std::nullopt;
+      return diag_times(c.g, *d, *c.t(n.kids[0]));
+    });
+  // J(sum(X)) = ones' J(X)
+  set(Op::Sum, [](JacobianContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    c.step("linearity: sum");
+    Id jx = *c.t(x);
+    if (c.g[x].shape.is_scalar()) return jx;
+    return mul(c.g, ones(c.g, Shape::matrix(Dim::fixed(1), vec_dim(c.g, x))), jx);
+  });
+  // J(norm2(x)) = (x/norm2(x))' J(x)
+  set(Op::Norm2, [](JacobianContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    c.step("rule: d norm2(x)/dx = x/norm2(x)");
+    return mul(c.g, row_of(c.g, divide(c.g, x, y)), *c.t(x));
+  });
+  // J(tr(X)) = vec(I)' J(X)
+  set(Op::Trace, [](JacobianContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    c.step("rule: d tr(X)/dX = I");
+    if (c.g[x].shape.is_scalar()) return *c.t(x);
+    return mul(c.g, row_of(c.g, identity(c.g, c.g[x].shape.rows)), *c.t(x));
+  });
+  // J(det(X)) = det(X) vec(inv(X)')' J(X)
+  set(Op::Det, [](JacobianContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    c.step("rule: d det(X)/dX = det(X) inv(X)'");
+    return mul(c.g, y, mul(c.g, row_of(c.g, tr(c.g, unary(c.g, Op::Inv, x))), *c.t(x)));
+  });
+  // J(logdet(X)) = vec(inv(X)')' J(X)
+  set(Op::LogDet, [](JacobianContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    c.step("rule: d logdet(X)/dX = inv(X)'");
+    return mul(c.g, row_of(c.g, tr(c.g, unary(c.g, Op::Inv, x))), *c.t(x));
+  });
+  // J(inv(X)) = -kron(inv(X)', inv(X)) J(X)
+  set(Op::Inv, [](JacobianContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    c.step("rule: d vec(inv(X)) = -kron(inv(X)', inv(X)) d vec(X)");
+    if (c.g[x].shape.is_scalar())
+      return neg(c.g, mul(c.g, power(c.g, y, integer(c.g, 2)), *c.t(x)));
+    return neg(c.g, mul(c.g, kron(c.g, tr(c.g, y), y), *c.t(x)));
+  });
+  // With E = kron(ones(n), I_n) (n I_n blocks stacked) and D = diag(vec(I_n)):
+  // vec(diag(v)) = D E v, so J(diag(v)) = D E J(v)   (scalar v: J(v))
+  set(Op::Diag, [](JacobianContext& c, Id y) -> Opt {
+    Graph& g = c.g;
+    Id v = g[y].kids[0];
+    if (g[v].shape.is_scalar()) return *c.t(v);
+    c.step("rule: vec(diag(v)) = diag(vec(I)) kron(ones, I) v");
+    Dim n = g[v].shape.rows;
+    Id E = kron(g, ones(g, Shape::vector(n)), identity(g, n));
+    Id D = unary(g, Op::Diag, unary(g, Op::Vec, identity(g, n)));
+    return mul(g, D, mul(g, E, *c.t(v)));
+  });
+  // diag(A) = E' D vec(A), so J(diag(A)) = E' D J(A)   (1 x 1 A: J(A))
+  set(Op::DiagPart, [](JacobianContext& c, Id y) -> Opt {
+    Graph& g = c.g;
+    Id a = g[y].kids[0];
+    if (g[a].shape.is_scalar()) return *c.t(a);
+    c.step("rule: diag(A) = kron(ones, I)' diag(vec(I)) vec(A)");
+    Dim n = g[a].shape.rows;
+    Id E = kron(g, ones(g, Shape::vector(n)), identity(g, n));
+    Id D = unary(g, Op::Diag, unary(g, Op::Vec, identity(g, n)));
+    return mul(g, tr(g, E), mul(g, D, *c.t(a)));
+  });
+  // J(softmax(u)) = (diag(s) - s s') J(u)
+  set(Op::Softmax, [](JacobianContext& c, Id y) -> Opt {
+    Graph& g = c.g;
+    Id u = g[y].kids[0];
+    c.step("rule: J(softmax)(u) = diag(s) - s*s'");
+    return mul(g, sub(g, unary(g, Op::Diag, y), mul(g, y, tr(g, y))), *c.t(u));
+  });
+  // J(logsumexp(u)) = softmax(u)' J(u)
+  set(Op::LogSumExp, [](JacobianContext& c, Id y) -> Opt {
+    Id u = c.g[y].kids[0];
+    c.step("rule: d logsumexp(u)/du = softmax(u)");
+    return mul(c.g, tr(c.g, unary(c.g, Op::Softmax, u)), *c.t(u));
+  });
+  // J(vec(X)) = J(X)
+  set(Op::Vec, [](JacobianContext& c, Id y) -> Opt {
+    c.step("linearity: vec");
+    return *c.t(c.g[y].kids[0]);
+  });
+  set(Op::Kron, [](JacobianContext& c, Id y) -> Opt { no_matrix_form(c.g, y, "kron"); });
+  // J([a; b]) = [J(a); J(b)] for vector parts
+  set(Op::Stack, [](JacobianContext& c, Id y) -> Opt {
+    std::vector<Id> parts = c.g[y].kids;
+    if (!c.g[y].shape.is_vector_like()) no_matrix_form(c.g, y, "a stack of rows");
+    c.step("linearity: stack");
+    std::vector<Id> d;
+    for (Id p : parts) {
+      Opt jp = c.t(p);
+      d.push_back(jp ? *jp : zeros(c.g, Shape::matrix(c.g[p].shape.rows, c.n)));
+    }
+    return stack(c.g, d);
+  });
+  // J(f(u)) = J(f)(u) J(u);  J(g(u)) = grad(g)(u)' J(u);  J(h(t)) = h'(t) J(t);
+  // J(L(a, b, ...)) = sum_k partial(L, k)(...)' J(arg k)
+  set(Op::Call, [](JacobianContext& c, Id y) -> Opt {
+    Node n = c.g[y];
+    Graph& g = c.g;
+    const Symbol f = g.symbol(n.a);
+    int32_t fn = static_cast<int32_t>(n.a);
+    if (n.b != kCallValue)
+      unsupported("second derivatives of the abstract function '" + f.name + "' are not supported",
+                  "give '" + f.name + "' a concrete definition");
+    if (n.kids.size() == 1) {
+      Id u = n.kids[0];
+      Shape in = g[u].shape, out = f.shape;
+      Id d = call(g, fn, kCallDerivative, {u});
+      c.step("chain rule: abstract function " + f.name + " (J(" + f.name + "))");
+      if (in.is_scalar() || (in.is_column() && out.is_column())) return mul(g, d, *c.t(u));
+      if (out.is_scalar() && in.is_column()) return mul(g, tr(g, d), *c.t(u));
+      unsupported("the abstract function '" + f.name +
+                  "' maps matrices; its Jacobian has no matrix form here");
+    }
+    if (!f.shape.is_scalar())
+      unsupported("the abstract function '" + f.name +
+                  "' has several arguments and a non-scalar value; only scalar-valued ones can "
+                  "be differentiated");
+    c.step("chain rule: abstract function " + f.name + " (partial derivatives)");
+    Opt r;
+    for (size_t k = 0; k < n.kids.size(); ++k)
+      if (Opt jk = c.t(n.kids[k])) {
+        Id p = call(g, fn, static_cast<int64_t>(k + 1), n.kids);
+        r = sum_opt(g, r, mul(g, row_of(g, p), *jk));
+      }
+    return r;
+  });
+  return t;
+}
+
+const std::array<JacobianRule, kOpCount>& table() {
+  static const std::array<JacobianRule, kOpCount> t = make_table();
+  return t;
+}
+
+}  // namespace
+
+bool has_jacobian_rule(Op op) {
+  return table()[static_cast<size_t>(op)] != nullptr;
+}
+
+JacobianRule jacobian_rule(Op op) {
+  JacobianRule r = table()[static_cast<size_t>(op)];
+  if (!r)
+    throw Error(
+        ErrorKind::Internal,
+        "no Jacobian rule for " + std::string(op_name(op)) +
+            (diffalg::is_query_op(op) ? " (queries are expanded before differentiation)" : ""));
+  return r;
+}
+
+}  // namespace nabla

@@ -1,0 +1,62 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ir/steps.h"
+
+namespace nabla {
+
+// State shared by every sweep: the graph, the variable, which nodes depend on it (computed once,
+// forward over ids) and the step log (each distinct rule line is logged once, in order).
+struct DiffSweep {
+  DiffSweep(Graph& graph, Id root, int64_t var_symbol, StepLog* log);
+  Graph& g;
+  int64_t var;
+  std::vector<char> dep;  // dep[id]: node id (<= root) depends on the variable
+  StepLog* steps;
+  std::unordered_set<std::string> logged;
+
+  bool depends(Id id) const { return id >= 0 && static_cast<size_t>(id) < dep.size() && dep[id]; }
+  void step(const std::string& line);
+};
+
+// Reverse mode. G is the cotangent of node y (same shape as y); a rule adds each child's
+// contribution with accum(). Children that do not depend on the variable get nothing.
+struct VjpContext : DiffSweep {
+  using DiffSweep::DiffSweep;
+  std::vector<std::optional<Id>> cot;  // id -> cotangent; absent means zero
+  void accum(Id kid, Id contribution);
+};
+using VjpRule = void (*)(VjpContext& c, Id y, Id G);
+bool has_vjp_rule(Op op);
+VjpRule vjp_rule(Op op);  // throws Error(Internal) for ops with no rule (queries)
+
+// Forward mode w.r.t. a scalar: the tangent of a node has the node's shape.
+struct JvpContext : DiffSweep {
+  using DiffSweep::DiffSweep;
+  std::vector<std::optional<Id>> tan;  // id -> tangent; absent means zero
+  std::optional<Id> t(Id id) const { return depends(id) ? tan[id] : std::nullopt; }
+};
+using JvpRule = std::optional<Id> (*)(JvpContext& c, Id y);
+bool has_jvp_rule(Op op);
+JvpRule jvp_rule(Op op);
+
+// Forward mode with matrix tangents: node y gets J(vec(y)), len(vec(y)) x n, for a variable with
+// n entries (a vector, or vec(X) of a matrix variable X).
+struct JacobianContext : DiffSweep {
+  using DiffSweep::DiffSweep;
+  Dim n = Dim::fixed(1);
+  std::vector<std::optional<Id>> tan;
+  std::optional<Id> t(Id id) const { return depends(id) ? tan[id] : std::nullopt; }
+};
+using JacobianRule = std::optional<Id> (*)(JacobianContext& c, Id y);
+bool has_jacobian_rule(Op op);
+JacobianRule jacobian_rule(Op op);
+
+// The variable symbol of a Var node (throws Error(Usage) for anything else).
+int64_t variable_symbol(const Graph& g, Id var, const char* what);
+
+}  // namespace nabla

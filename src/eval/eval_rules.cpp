@@ -1,0 +1,453 @@
+#include "eval/eval_rules.h"
+
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include "eval/stable.h"
+#include "ir/build.h"
+#include "ir/error.h"
+
+namespace nabla {
+namespace {
+
+std::string size_text(const Matrix& m) {
+  return std::to_string(m.rows()) + "×" + std::to_string(m.cols());
+}
+
+// Values that do not fit the op (only possible when a binding or a function implementation
+// returned something of the wrong size).
+[[noreturn]] void misfit(const EvalContext& c, const std::string& what) {
+  throw Error(ErrorKind::Value,
+              std::string(op_spelling(c.node.op)) + ": the values do not fit: " + what);
+}
+
+void require_scalar(const EvalContext& c, const Matrix& m, const char* which) {
+  if (m.rows() != 1 || m.cols() != 1)
+    misfit(c, std::string(which) + " should be a scalar but is " + size_text(m));
+}
+
+void require_square(const EvalContext& c, const Matrix& m) {
+  if (m.rows() != m.cols()) misfit(c, "needs a square matrix, given " + size_text(m));
+}
+
+void require_same(const EvalContext& c, const Matrix& a, const Matrix& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols())
+    misfit(c, "sizes " + size_text(a) + " and " + size_text(b) + " differ");
+}
+
+Matrix scalar(double v) {
+  return Matrix::Constant(1, 1, v);
+}
+
+// Resolved rows x cols of the node being evaluated, checked against the entry limit.
+std::pair<int32_t, int32_t> node_size(const EvalContext& c) {
+  auto [r, k] = shape_size(c.g, c.node.shape, c.bindings);
+  check_entries(r, k, std::string(op_name(c.node.op)).c_str());
+  return {r, k};
+}
+
+// ---- Structural recognizers for spellings that overflow when evaluated literally ----
+
+// 1 (the constant) or a ones(...) node.
+bool is_one(const Graph& g, Id id) {
+  const Node& n = g[id];
+  if (n.op == Op::Ones) return true;
+  if (n.op != Op::Const) return false;
+  return n.b == 0 ? n.f == 1.0 : (n.a == 1 && n.b == 1);
+}
+
+bool is_const(const Graph& g, Id id, double v) {
+  const Node& n = g[id];
+  return n.op == Op::Const && const_value(g, id) == v;
+}
+
+// 1 * e or e * 1 (what `1/e` builds: Scale(e^-1, 1)) is e.
+Id strip_unit_scale(const Graph& g, Id id) {
+  const Node& n = g[id];
+  if (n.op != Op::Scale) return id;
+  if (is_const(g, n.kids[0], 1.0)) return n.kids[1];
+  if (is_const(g, n.kids[1], 1.0)) return n.kids[0];
+  return id;
+}
+
+// Add(1, e) or Add(e, 1): sets *rest = e.
+bool match_one_plus(const Graph& g, Id id, Id* rest) {
+  const Node& n = g[id];
+  if (n.op != Op::Add) return false;
+  if (is_one(g, n.kids[0])) {
+    *rest = n.kids[1];
+    return true;
+  }
+  if (is_one(g, n.kids[1])) {
+    *rest = n.kids[0];
+    return true;
+  }
+  return false;
+}
+
+// 1 + exp(u) in either order: sets *u.
+bool match_one_plus_exp(const Graph& g, Id id, Id* u) {
+  Id rest;
+  if (!match_one_plus(g, id, &rest) || g[rest].op != Op::Exp) return false;
+  *u = g[rest].kids[0];
+  return true;
+}
+
+// (1 + exp(u))^-1: sets *u.
+bool match_inverse_one_plus_exp(const Graph& g, Id id, Id* u) {
+  const Node& n = g[id];
+  return n.op == Op::Power && is_const(g, n.kids[1], -1.0) && match_one_plus_exp(g, n.kids[0], u);
+}
+
+// e^u (1 + e^u)^-1 with the factors in either order (Scale or Hadamard): sets *u.
+bool match_exp_over_one_plus_exp(const Graph& g, const Node& n, Id* u) {
+  for (int i = 0; i < 2; ++i) {
+    Id e = n.kids[static_cast<size_t>(i)], r = n.kids[static_cast<size_t>(1 - i)];
+    if (g[e].op == Op::Exp && match_inverse_one_plus_exp(g, r, u) && *u == g[e].kids[0])
+      return true;
+  }
+  return false;
+}
+
+template <typename F>
+Matrix map(const Matrix& x, F f) {
+  return x.unaryExpr(f);
+}
+
+// ---- Leaves ----
+
+// Const: the rational a/b, or the double f when b = 0.
+Matrix rule_const(const EvalContext& c) {
+  return scalar(const_value(c.g, c.id));
+}
+
+// pi = 3.14159...
+Matrix rule_pi(const EvalContext&) {
+  return scalar(std::numbers::pi);
+}
+
+// Var: its bound value, whose size must be the declared shape under the bound dimensions.
+Matrix rule_var(const EvalContext& c) {
+  const Symbol& sym = c.g.symbol(c.node.a);
+  auto it = c.bindings.values.find(c.node.a);
+  if (it == c.bindings.values.end())
+    throw Error(ErrorKind::Value, "no value for '" + sym.name + "'");
+  auto [r, k] = shape_size(c.g, sym.shape, c.bindings);
+  const Matrix& v = it->second;
+  if (v.rows() != r || v.cols() != k)
+    throw Error(ErrorKind::Value, "the value of '" + sym.name + "' is " + size_text(v) +
+                                      " but it is declared " + c.g.dims.to_string(sym.shape) +
+                                      " (" + std::to_string(r) + "×" + std::to_string(k) + ")");
+  return v;
+}
+
+// I: the n x n identity.
+Matrix rule_identity(const EvalContext& c) {
+  auto [r, k] = node_size(c);
+  return Matrix::Identity(r, k);
+}
+
+// ones: every entry 1.
+Matrix rule_ones(const EvalContext& c) {
+  auto [r, k] = node_size(c);
+  return Matrix::Ones(r, k);
+}
+
+// zeros: every entry 0.
+Matrix rule_zeros(const EvalContext& c) {
+  auto [r, k] = node_size(c);
+  return Matrix::Zero(r, k);
+}
+
+// ---- Linear structure ----
+
+// A + B, entry by entry.
+Matrix rule_add(const EvalContext& c) {
+  require_same(c, c.kid(0), c.kid(1));
+  return c.kid(0) + c.kid(1);
+}
+
+// s X: every entry of X times the scalar s. e^u (1 + e^u)^-1 is evaluated as sigmoid(u).
+Matrix rule_scale(const EvalContext& c) {
+  require_scalar(c, c.kid(0), "the factor");
+  Id u;
+  if (match_exp_over_one_plus_exp(c.g, c.node, &u)) return map(c.value(u), sigmoid);
+  return c.kid(0)(0, 0) * c.kid(1);
+}
+
+// A B, the matrix product: (AB)_ij = sum_k A_ik B_kj.
+Matrix rule_matmul(const EvalContext& c) {
+  const Matrix &a = c.kid(0), &b = c.kid(1);
+  if (a.cols() != b.rows()) misfit(c, "cannot multiply " + size_text(a) + " by " + size_text(b));
+  check_entries(a.rows(), b.cols(), "a matrix product");
+  return a * b;
+}
+
+// A .* B: (A .* B)_ij = A_ij B_ij. e^u .* (1 + e^u).^-1 is evaluated as sigmoid(u).
+Matrix rule_hadamard(const EvalContext& c) {
+  require_same(c, c.kid(0), c.kid(1));
+  Id u;
+  if (match_exp_over_one_plus_exp(c.g, c.node, &u)) return map(c.value(u), sigmoid);
+  return c.kid(0).cwiseProduct(c.kid(1));
+}
+
+// A': (A')_ij = A_ji.
+Matrix rule_transpose(const EvalContext& c) {
+  return c.kid(0).transpose();
+}
+
+// X.^p entry-wise; integer p by repeated multiplication, p = 1/2 by sqrt, a non-integer power
+// of a negative entry is NaN. (1 + e^u).^-1 is evaluated as sigmoid(-u).
+Matrix rule_power(const EvalContext& c) {
+  require_scalar(c, c.kid(1), "the exponent");
+  Id u;
+  if (match_inverse_one_plus_exp(c.g, c.id, &u))
+    return map(c.value(u), [](double x) { return sigmoid(-x); });
+  const Node& p = c.kid_node(1);
+  if (p.op == Op::Const && p.b == 1) {
+    int64_t k = p.a;
+    return map(c.kid(0), [k](double x) { return integer_power(x, k); });
+  }
+  if (p.op == Op::Const && p.b == 2 && p.a == 1) return c.kid(0).cwiseSqrt();
+  double e = c.kid(1)(0, 0);
+  return map(c.kid(0), [e](double x) { return power(x, e); });
+}
+
+// ---- Entry-wise functions ----
+
+// exp(x) entry-wise.
+Matrix rule_exp(const EvalContext& c) {
+  return c.kid(0).array().exp().matrix();
+}
+
+// log(x) entry-wise (NaN below 0). Stable spellings: log(1 + e^u) = softplus(u),
+// log((1 + e^u)^-1) = -softplus(u), log(sigmoid(u)) = -softplus(-u), log(1 + u) = log1p(u).
+Matrix rule_log(const EvalContext& c) {
+  Id kid = strip_unit_scale(c.g, c.node.kids[0]), u;
+  if (match_one_plus_exp(c.g, kid, &u)) return map(c.value(u), softplus);
+  if (match_inverse_one_plus_exp(c.g, kid, &u))
+    return map(c.value(u), [](double x) { return -softplus(x); });
+  if (c.g[kid].op == Op::Sigmoid)
+    return map(c.value(c.g[kid].kids[0]), [](double x) { return -softplus(-x); });
+  if (match_one_plus(c.g, kid, &u)) return map(c.value(u), [](double x) { return std::log1p(x); });
+  return c.kid(0).array().log().matrix();
+}
+
+// sin(x) entry-wise.
+Matrix rule_sin(const EvalContext& c) {
+  return c.kid(0).array().sin().matrix();
+}
+// cos(x) entry-wise.
+Matrix rule_cos(const EvalContext& c) {
+  return c.kid(0).array().cos().matrix();
+}
+// tan(x) entry-wise.
+Matrix rule_tan(const EvalContext& c) {
+  return map(c.kid(0), [](double x) { return std::tan(x); });
+}
+// tanh(x) entry-wise.
+Matrix rule_tanh(const EvalContext& c) {
+  return map(c.kid(0), [](double x) { return std::tanh(x); });
+}
+// sigmoid(x) = 1 / (1 + e^-x) entry-wise, stable at ±1000.
+Matrix rule_sigmoid(const EvalContext& c) {
+  return map(c.kid(0), sigmoid);
+}
+// softplus(x) = log(1 + e^x) entry-wise, stable at ±1000.
+Matrix rule_softplus(const EvalContext& c) {
+  return map(c.kid(0), softplus);
+}
+// log1p(x) = log(1 + x) entry-wise, accurate near 0.
+Matrix rule_log1p(const EvalContext& c) {
+  return map(c.kid(0), [](double x) { return std::log1p(x); });
+}
+// expm1(x) = e^x - 1 entry-wise, accurate near 0.
+Matrix rule_expm1(const EvalContext& c) {
+  return map(c.kid(0), [](double x) { return std::expm1(x); });
+}
+// |x| entry-wise.
+Matrix rule_abs(const EvalContext& c) {
+  return c.kid(0).cwiseAbs();
+}
+// sign(x) in {-1, 0, 1} entry-wise.
+Matrix rule_sign(const EvalContext& c) {
+  return map(c.kid(0), sign);
+}
+
+// ---- Reductions and matrix functions ----
+
+// sum(X) = sum_ij X_ij.
+Matrix rule_sum(const EvalContext& c) {
+  return scalar(c.kid(0).sum());
+}
+// norm2(X) = sqrt(sum_ij X_ij^2), overflow-safe.
+Matrix rule_norm2(const EvalContext& c) {
+  return scalar(norm2(c.kid(0)));
+}
+// tr(A) = sum_i A_ii.
+Matrix rule_trace(const EvalContext& c) {
+  require_square(c, c.kid(0));
+  return scalar(c.kid(0).trace());
+}
+// det(A) via LU.
+Matrix rule_det(const EvalContext& c) {
+  require_square(c, c.kid(0));
+  return scalar(determinant(c.kid(0)));
+}
+// logdet(A) = sum_i log|u_ii| of an LU of A; NaN when det A <= 0.
+Matrix rule_logdet(const EvalContext& c) {
+  require_square(c, c.kid(0));
+  return scalar(log_determinant(c.kid(0)));
+}
+// inv(A) = A^-1 via LU; a singular matrix is an Error(Value).
+Matrix rule_inv(const EvalContext& c) {
+  require_square(c, c.kid(0));
+  return inverse(c.kid(0));
+}
+// diag(x): the matrix with x on its diagonal, zeros elsewhere.
+Matrix rule_diag(const EvalContext& c) {
+  const Matrix& x = c.kid(0);
+  if (x.cols() != 1) misfit(c, "diag needs a vector, given " + size_text(x));
+  check_entries(x.rows(), x.rows(), "diag");
+  return x.col(0).asDiagonal();
+}
+// diag(A): the vector (A_11, ..., A_nn).
+Matrix rule_diag_part(const EvalContext& c) {
+  require_square(c, c.kid(0));
+  return c.kid(0).diagonal();
+}
+// softmax(x)_i = e^{x_i - m} / sum_j e^{x_j - m}, m = max_j x_j.
+Matrix rule_softmax(const EvalContext& c) {
+  return softmax(c.kid(0));
+}
+// logsumexp(X) = m + log sum_ij e^{X_ij - m}, m = max X.
+Matrix rule_logsumexp(const EvalContext& c) {
+  return scalar(logsumexp(c.kid(0)));
+}
+// vec(A): the columns of A stacked.
+Matrix rule_vec(const EvalContext& c) {
+  return vectorize(c.kid(0));
+}
+// kron(A, B): the block matrix [A_ij B].
+Matrix rule_kron(const EvalContext& c) {
+  const Matrix &a = c.kid(0), &b = c.kid(1);
+  check_entries(a.rows() * b.rows(), a.cols() * b.cols(), "kron");
+  return kronecker(a, b);
+}
+
+// ---- Structure ----
+
+// [a; b; c]: the parts stacked vertically.
+Matrix rule_stack(const EvalContext& c) {
+  int64_t rows = 0;
+  const Eigen::Index cols = c.kid(0).cols();
+  for (size_t i = 0; i < c.node.kids.size(); ++i) {
+    if (c.kid(i).cols() != cols)
+      misfit(c, "stacked parts have " + std::to_string(cols) + " and " +
+                    std::to_string(c.kid(i).cols()) + " columns");
+    rows += c.kid(i).rows();
+  }
+  check_entries(rows, cols, "a stack");
+  Matrix out(rows, cols);
+  Eigen::Index at = 0;
+  for (size_t i = 0; i < c.node.kids.size(); ++i) {
+    out.middleRows(at, c.kid(i).rows()) = c.kid(i);
+    at += c.kid(i).rows();
+  }
+  return out;
+}
+
+// f(args), J(f)(x), partial(f, k)(args): the bound implementation applied to the arguments.
+Matrix rule_call(const EvalContext& c) {
+  const Symbol& f = c.g.symbol(c.node.a);
+  auto it = c.bindings.functions.find(c.node.a);
+  if (it == c.bindings.functions.end() || !it->second)
+    throw Error(ErrorKind::Value, "no implementation for the function '" + f.name + "'");
+  std::vector<Matrix> args;
+  args.reserve(c.node.kids.size());
+  for (size_t i = 0; i < c.node.kids.size(); ++i) args.push_back(c.kid(i));
+  Matrix out = it->second(c.node.b, args);
+  auto r = find_dim_size(c.g, c.node.shape.rows, c.bindings);
+  auto k = find_dim_size(c.g, c.node.shape.cols, c.bindings);
+  if ((r && out.rows() != *r) || (k && out.cols() != *k))
+    throw Error(ErrorKind::Value, "the implementation of '" + f.name + "' returned " +
+                                      size_text(out) + ", expected " +
+                                      c.g.dims.to_string(c.node.shape));
+  return out;
+}
+
+// Queries must be expanded (diff/expand.h) before anything is evaluated.
+Matrix rule_query(const EvalContext&) {
+  throw Error(ErrorKind::Internal, "expand queries before evaluating");
+}
+
+std::array<EvalRule, kOpCount> make_table() {
+  std::array<EvalRule, kOpCount> t{};
+  auto set = [&t](Op op, EvalRule r) { t[static_cast<size_t>(op)] = r; };
+  set(Op::Const, rule_const);
+  set(Op::Pi, rule_pi);
+  set(Op::Var, rule_var);
+  set(Op::Identity, rule_identity);
+  set(Op::Ones, rule_ones);
+  set(Op::Zeros, rule_zeros);
+  set(Op::Add, rule_add);
+  set(Op::Scale, rule_scale);
+  set(Op::MatMul, rule_matmul);
+  set(Op::Hadamard, rule_hadamard);
+  set(Op::Transpose, rule_transpose);
+  set(Op::Power, rule_power);
+  set(Op::Exp, rule_exp);
+  set(Op::Log, rule_log);
+  set(Op::Sin, rule_sin);
+  set(Op::Cos, rule_cos);
+  set(Op::Tan, rule_tan);
+  set(Op::Tanh, rule_tanh);
+  set(Op::Sigmoid, rule_sigmoid);
+  set(Op::Softplus, rule_softplus);
+  set(Op::Log1p, rule_log1p);
+  set(Op::Expm1, rule_expm1);
+  set(Op::Abs, rule_abs);
+  set(Op::Sign, rule_sign);
+  set(Op::Sum, rule_sum);
+  set(Op::Norm2, rule_norm2);
+  set(Op::Trace, rule_trace);
+  set(Op::Det, rule_det);
+  set(Op::LogDet, rule_logdet);
+  set(Op::Inv, rule_inv);
+  set(Op::Diag, rule_diag);
+  set(Op::DiagPart, rule_diag_part);
+  set(Op::Softmax, rule_softmax);
+  set(Op::LogSumExp, rule_logsumexp);
+  set(Op::Vec, rule_vec);
+  set(Op::Kron, rule_kron);
+  set(Op::Stack, rule_stack);
+  set(Op::Call, rule_call);
+  set(Op::Grad, rule_query);
+  set(Op::Jacobian, rule_query);
+  set(Op::Hessian, rule_query);
+  set(Op::Derivative, rule_query);
+  set(Op::Simplify, rule_query);
+  return t;
+}
+
+}  // namespace
+
+const std::array<EvalRule, kOpCount>& eval_rules() {
+  static const std::array<EvalRule, kOpCount> table = make_table();
+  return table;
+}
+
+EvalRule eval_rule(Op op) {
+  EvalRule r = eval_rules()[static_cast<size_t>(op)];
+  if (!r) throw Error(ErrorKind::Internal, "no evaluation rule for " + std::string(op_name(op)));
+  return r;
+}
+
+void check_entries(int64_t rows, int64_t cols, const char* what) {
+  if (rows < 0 || cols < 0 || (cols > 0 && rows > kMaxEntries / cols))
+    throw Error(ErrorKind::Limit, std::string(what) + " would be " + std::to_string(rows) + "×" +
+                                      std::to_string(cols) + ", more than 10^8 entries");
+}
+
+}  // namespace nabla

@@ -1,0 +1,74 @@
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "eval/evaluate.h"
+#include "ir/graph.h"
+
+namespace nabla {
+
+// A compiled evaluation plan: the nodes reachable from a set of outputs, turned once into a
+// flat list of instructions and then run at many points.
+//  - Common subexpressions are computed once (the graph is hash-consed; the plan visits each
+//    reachable node once, across all outputs).
+//  - Chains of entry-wise operations (+, scale, .*, .^, exp, log, sigmoid, ...) become one
+//    fused loop over blocks of entries with no full-size temporaries; a sum() of such a chain
+//    is accumulated in the same loop. The stable spellings evaluate() recognizes
+//    (log(1 + e^u) = softplus(u), e^u (1 + e^u)^-1 = sigmoid(u), ...) are recognized here too.
+//  - Matrix products go to Eigen's GEMM/GEMV on mapped buffers; A' as a factor is never formed
+//    (transposed product), diag(v) as a factor is a row or column scaling, and (A + B) x with
+//    x a vector is A x + B x without forming A + B.
+//  - Intermediate buffers are reused once their last reader has run (liveness); after the
+//    first run, a run at same-sized bindings allocates nothing.
+// Ops without a dedicated instruction (det, inv, kron, stack, calls, ...) run through
+// evaluate()'s rule table, so every expression evaluate() accepts runs here, with the same
+// results up to rounding.
+class Plan {
+ public:
+  // Compiles the outputs (expanded: no query nodes). The graph must outlive the plan and
+  // must not lose nodes (adding nodes is fine).
+  Plan(const Graph& g, std::vector<Id> outputs);
+  ~Plan();
+  Plan(Plan&&) noexcept;
+  Plan& operator=(Plan&&) noexcept;
+
+  // Evaluates every output at these bindings; the result i is output i. The returned
+  // vector stays valid until the next run (the caller may swap its matrices out: their storage
+  // is then reused by the next run). Throws like evaluate().
+  std::vector<Matrix>& run(const Bindings& bindings);
+
+  // Number of instructions and of distinct intermediate buffers (for tests and --explain).
+  size_t instruction_count() const;
+  size_t buffer_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Value and gradients of a scalar f, in one plan sharing intermediates between the value and
+// every gradient.
+struct ValueAndGradResult {
+  double value = 0;
+  std::vector<Matrix> grads;  // grads[i] has the shape of vars[i]
+};
+
+class ValueAndGrad {
+ public:
+  ValueAndGrad(const Graph& g, Id f, std::vector<Id> grads);
+  // Value and every gradient at these bindings; valid until the next run.
+  const ValueAndGradResult& run(const Bindings& bindings);
+  // The gradient expressions (simplified), one per variable.
+  const std::vector<Id>& gradient_ids() const { return grad_ids_; }
+  const Plan& plan() const { return plan_; }
+
+ private:
+  std::vector<Id> grad_ids_;
+  Plan plan_;
+  ValueAndGradResult result_;
+};
+
+// compile_value_and_grad(g, f, vars), which derives the gradients first, is in
+// eval/value_and_grad.h (header-only, so that nabla_eval does not depend on nabla_diff).
+
+}  // namespace nabla

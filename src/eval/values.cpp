@@ -1,0 +1,280 @@
+#include "eval/values.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "eval/eval_rules.h"
+#include "ir/error.h"
+
+namespace nabla {
+namespace {
+
+using Json = nlohmann::json;
+
+// "a number", "a list", ... for messages.
+std::string describe(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float:
+      return "a number";
+    case Json::value_t::array:
+      return j.empty() ? "an empty list" : "a list";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "true/false";
+    case Json::value_t::null:
+      return "null";
+    default:
+      return "something else";
+  }
+}
+
+[[noreturn]] void bad(const std::string& message) {
+  throw Error(ErrorKind::Value, message,
+              "give scalars as numbers, vectors as lists of numbers, matrices as lists of rows");
+}
+
+// What the declared shape asks for, e.g. "a vector of n numbers".
+std::string expected(const Graph& g, Shape s) {
+  if (s.is_scalar()) return "a number";
+  if (s.is_column()) return "a list of " + g.dims.to_string(s.rows) + " numbers (a vector)";
+  if (s.is_row()) return "a list of " + g.dims.to_string(s.cols) + " numbers (a row vector)";
+  return "a list of " + g.dims.to_string(s.rows) + " rows of " + g.dims.to_string(s.cols) +
+         " numbers (a matrix)";
+}
+
+std::string quoted(const std::string& name) {
+  return "'" + name + "'";
+}
+
+// A flat list of numbers, as a column.
+Eigen::VectorXd read_list(const std::string& name, const std::string& want, const Json& j) {
+  if (!j.is_array()) bad(quoted(name) + " should be " + want + ", but its value is " + describe(j));
+  if (j.empty()) bad(quoted(name) + " is an empty list; it should be " + want);
+  check_entries(static_cast<int64_t>(j.size()), 1, ("the value of " + quoted(name)).c_str());
+  Eigen::VectorXd v(static_cast<Eigen::Index>(j.size()));
+  for (size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_number())
+      bad("entry " + std::to_string(i + 1) + " of " + quoted(name) + " is " + describe(j[i]) +
+          ", not a number; " + quoted(name) + " should be " + want);
+    v(static_cast<Eigen::Index>(i)) = j[i].get<double>();
+  }
+  return v;
+}
+
+// A list of equal-length rows of numbers.
+Matrix read_rows(const std::string& name, const std::string& want, const Json& j) {
+  if (!j.is_array()) bad(quoted(name) + " should be " + want + ", but its value is " + describe(j));
+  if (j.empty()) bad(quoted(name) + " is an empty list; it should be " + want);
+  size_t cols = 0;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const Json& row = j[i];
+    if (!row.is_array())
+      bad("row " + std::to_string(i + 1) + " of " + quoted(name) + " is " + describe(row) +
+          ", not a list of numbers; " + quoted(name) + " should be " + want);
+    if (row.empty()) bad("row " + std::to_string(i + 1) + " of " + quoted(name) + " is empty");
+    if (i == 0) cols = row.size();
+    if (row.size() != cols)
+      bad("the rows of " + quoted(name) + " have different lengths: row 1 has " +
+          std::to_string(cols) + " entries, row " + std::to_string(i + 1) + " has " +
+          std::to_string(row.size()));
+  }
+  check_entries(static_cast<int64_t>(j.size()), static_cast<int64_t>(cols),
+                ("the value of " + quoted(name)).c_str());
+  Matrix m(static_cast<Eigen::Index>(j.size()), static_cast<Eigen::Index>(cols));
+  for (size_t i = 0; i < j.size(); ++i)
+    for (size_t k = 0; k < cols; ++k) {
+      const Json& e = j[i][k];
+      if (!e.is_number())
+        bad("entry (" + std::to_string(i + 1) + ", " + std::to_string(k + 1) + ") of " +
+            quoted(name) + " is " + describe(e) + ", not a number; " + quoted(name) +
+            " should be " + want);
+      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) = e.get<double>();
+    }
+  return m;
+}
+
+// The value of a variable of shape s, in the encoding its kind asks for.
+Matrix read_value(const Graph& g, const std::string& name, Shape s, const Json& j) {
+  std::string want = expected(g, s);
+  if (s.is_scalar()) {
+    if (!j.is_number())
+      bad(quoted(name) + " is a scalar: its value should be a number, but it is " + describe(j));
+    return Matrix::Constant(1, 1, j.get<double>());
+  }
+  if (s.is_column()) return read_list(name, want, j);
+  if (s.is_row()) {
+    // A row vector: a flat list, or a list holding one row.
+    if (j.is_array() && !j.empty() && j[0].is_array()) {
+      Matrix m = read_rows(name, want, j);
+      if (m.rows() != 1)
+        bad(quoted(name) + " is a row vector: its value should be one row, but it has " +
+            std::to_string(m.rows()));
+      return m;
+    }
+    return read_list(name, want, j).transpose();
+  }
+  return read_rows(name, want, j);
+}
+
+bool is_compound(const Graph& g, Dim d) {
+  return d.is_symbol() && g.dims.name(d).find_first_of("*+") != std::string::npos;
+}
+
+// Binds symbolic dimensions from the sizes of values and checks them against each other.
+class DimBinder {
+ public:
+  DimBinder(const Graph& g, Bindings& b) : g_(g), b_(b) {}
+
+  // `what` says where the size was seen, e.g. "A has 4 columns".
+  void bind(Dim d, int64_t size, const std::string& what, const std::string& name, Shape s) {
+    if (d.is_fixed()) {
+      if (size != d.size())
+        bad(what + ", but " + quoted(name) + " is declared " + g_.dims.to_string(s));
+      return;
+    }
+    if (is_compound(g_, d)) {
+      deferred_.push_back({d, size, what, name, s});
+      return;
+    }
+    int32_t index = d.symbol_index();
+    auto it = b_.dims.find(index);
+    if (it == b_.dims.end()) {
+      b_.dims.emplace(index, static_cast<int32_t>(size));
+      seen_.emplace(index, what);
+      return;
+    }
+    if (it->second != size)
+      bad(what + " but " + seen_[index] + " (dimension " + g_.dims.name(d) + ")");
+  }
+
+  // Compound dimensions ("n*m") are checked once their parts are bound.
+  void check_deferred() {
+    for (const Deferred& x : deferred_) {
+      std::optional<int32_t> size = find_dim_size(g_, x.dim, b_);
+      if (!size) continue;  // reported as unbound later
+      if (*size != x.size)
+        bad(x.what + ", but " + quoted(x.name) + " is declared " + g_.dims.to_string(x.shape) +
+            " and " + g_.dims.name(x.dim) + " = " + std::to_string(*size));
+    }
+  }
+
+ private:
+  struct Deferred {
+    Dim dim;
+    int64_t size;
+    std::string what, name;
+    Shape shape;
+  };
+  const Graph& g_;
+  Bindings& b_;
+  std::unordered_map<int32_t, std::string> seen_;
+  std::vector<Deferred> deferred_;
+};
+
+std::string count(int64_t n, const char* noun) {
+  std::string word = noun;
+  if (n != 1) word = word.back() == 'y' ? word.substr(0, word.size() - 1) + "ies" : word + "s";
+  return std::to_string(n) + " " + word;
+}
+
+// Shortest text that reads back as v: 2, 0.1, 1e-300.
+std::string number(double v) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
+}
+
+void check_symmetric(const std::string& name, const Matrix& m) {
+  if (m.rows() != m.cols())
+    bad(quoted(name) + " is declared symmetric but its value is not square");
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index k = i + 1; k < m.cols(); ++k) {
+      double a = m(i, k), b = m(k, i);
+      if (std::fabs(a - b) > 1e-12 * std::max(std::fabs(a), std::fabs(b)))
+        bad(quoted(name) + " is declared Sym but its value is not symmetric: entry (" +
+            std::to_string(i + 1) + ", " + std::to_string(k + 1) + ") is " + number(a) +
+            " but entry (" + std::to_string(k + 1) + ", " + std::to_string(i + 1) + ") is " +
+            number(b));
+    }
+}
+
+}  // namespace
+
+Bindings read_values(const Graph& g, Id root, const nlohmann::json& values) {
+  if (!values.is_object())
+    bad("the values should be a JSON object mapping each name to its value, but they are " +
+        describe(values));
+  Bindings b;
+  DimBinder binder(g, b);
+  const std::vector<Id> order = reachable(g, root);
+  std::unordered_set<int64_t> done;
+  for (Id id : order) {
+    const Node& n = g[id];
+    if (n.op != Op::Var || !done.insert(n.a).second) continue;
+    const Symbol& sym = g.symbol(n.a);
+    auto it = values.find(sym.name);
+    if (it == values.end())
+      throw Error(ErrorKind::Value, "no value for '" + sym.name + "'",
+                  "add \"" + sym.name + "\": " + expected(g, sym.shape) + " to the values");
+    Matrix m = read_value(g, sym.name, sym.shape, *it);
+    Shape s = sym.shape;
+    if (s.is_column()) {
+      binder.bind(s.rows, m.rows(), sym.name + " has " + count(m.rows(), "entry"), sym.name, s);
+    } else if (s.is_row()) {
+      binder.bind(s.cols, m.cols(), sym.name + " has " + count(m.cols(), "entry"), sym.name, s);
+    } else if (!s.is_scalar()) {
+      binder.bind(s.rows, m.rows(), sym.name + " has " + count(m.rows(), "row"), sym.name, s);
+      binder.bind(s.cols, m.cols(), sym.name + " has " + count(m.cols(), "column"), sym.name, s);
+    }
+    if (sym.symmetric) check_symmetric(sym.name, m);
+    b.values.emplace(n.a, std::move(m));
+  }
+  binder.check_deferred();
+  // Every dimension a leaf needs must now be known (I, ones and zeros take theirs from here).
+  for (Id id : order) {
+    const Node& n = g[id];
+    if (n.op != Op::Var && n.op != Op::Identity && n.op != Op::Ones && n.op != Op::Zeros) continue;
+    for (Dim d : {n.shape.rows, n.shape.cols})
+      if (!find_dim_size(g, d, b))
+        throw Error(ErrorKind::Value,
+                    "cannot tell the size of dimension " + g.dims.name(d) + " from the values",
+                    "give a value for a variable whose shape uses " + g.dims.name(d));
+  }
+  return b;
+}
+
+nlohmann::json value_to_json(const Graph& g, Id root, const Matrix& value) {
+  Shape s = g[root].shape;
+  Json out = Json::object();
+  if (s.is_scalar() && value.size() == 1) {
+    out["value"] = value(0, 0);
+    out["shape"] = Json::array();
+  } else if (s.cols.is_one() && value.cols() == 1) {
+    Json list = Json::array();
+    for (Eigen::Index i = 0; i < value.rows(); ++i) list.push_back(value(i, 0));
+    out["value"] = std::move(list);
+    out["shape"] = Json::array({value.rows()});
+  } else {
+    Json rows = Json::array();
+    for (Eigen::Index i = 0; i < value.rows(); ++i) {
+      Json row = Json::array();
+      for (Eigen::Index k = 0; k < value.cols(); ++k) row.push_back(value(i, k));
+      rows.push_back(std::move(row));
+    }
+    out["value"] = std::move(rows);
+    out["shape"] = Json::array({value.rows(), value.cols()});
+  }
+  return out;
+}
+
+}  // namespace nabla

@@ -1,0 +1,286 @@
+#include "parse/frontend.h"
+
+#include <map>
+
+#include "ir/build.h"
+#include "parse/compiler.h"
+#include "parse/diagnostics.h"
+#include "parse/parser.h"
+#include "parse/stack.h"
+
+namespace nabla {
+
+struct Frontend::Impl {
+  explicit Impl(Graph& graph) : g(graph) {}
+  std::vector<Query> run_script(std::string_view source);
+  Id parse_expression(std::string_view source);
+  std::vector<Id> parse_variables(std::string_view source);
+
+  Graph& g;
+  Scope scope;
+  // Undeclared names get one symbol per (name, shape), so the same text builds the same node.
+  std::map<std::string, int32_t> inferred_symbols;
+  // The undeclared names of the last parse_expression, for a --wrt that follows it.
+  std::map<std::string, int32_t> last_inferred;
+
+  void check_size(std::string_view source) {
+    if (source.size() > kMaxSourceBytes)
+      throw Error(ErrorKind::Limit,
+                  "source larger than " + std::to_string(kMaxSourceBytes >> 20) + " MiB", {},
+                  {0, 1});
+  }
+
+  // Notes for queries w.r.t. a Sym(n) matrix.
+  void add_notes(const Ast& ast, Query& q) {
+    auto note = [&](int64_t symbol) {
+      const Symbol& s = g.symbol(symbol);
+      if (!s.symmetric) return;
+      std::string text = "the gradient w.r.t. the Sym(" + g.dims.to_string(s.shape.rows) +
+                         ") matrix " + s.name + " treats every entry as independent (unstructured)";
+      for (const std::string& n : q.notes)
+        if (n == text) return;
+      q.notes.push_back(text);
+    };
+    for (const AstNode& n : ast.nodes) {
+      if (n.kind == AstKind::Query) {
+        for (size_t i = 1; i < n.kids.size(); ++i) {
+          const AstNode& v = ast[n.kids[i]];
+          if (v.ref == NameRef::Variable) note(v.symbol);
+        }
+      } else if (n.kind == AstKind::GradDefined) {
+        for (int32_t p : scope.definitions[static_cast<size_t>(n.symbol)].params) note(p);
+      }
+    }
+  }
+
+  // Undeclared names of a definition stay declared afterwards (parameters excepted).
+  void keep_inferred(const Compiler& c, const std::vector<std::string>& except) {
+    for (const InferredName& n : c.inferred()) {
+      bool skip = false;
+      for (const std::string& e : except) skip = skip || e == n.name;
+      if (skip) continue;
+      ScopeEntry entry;
+      entry.kind = ScopeEntry::Kind::Variable;
+      entry.symbol = n.symbol;
+      scope.names[n.name] = entry;
+    }
+  }
+
+  std::optional<Query> run(const Statement& s, const Ast& ast, std::string_view source) {
+    switch (s.kind) {
+      case Statement::Kind::DeclareVariables:
+        for (const std::string& name : s.names) {
+          ScopeEntry e;
+          e.kind = ScopeEntry::Kind::Variable;
+          e.symbol = g.declare_variable(name, s.shape, s.symmetric);
+          scope.names[name] = e;
+        }
+        return std::nullopt;
+      case Statement::Kind::DeclareFunctions:
+        for (const std::string& name : s.names) {
+          ScopeEntry e;
+          e.kind = ScopeEntry::Kind::Function;
+          e.symbol = g.declare_function(name, s.params, s.shape);
+          scope.names[name] = e;
+        }
+        return std::nullopt;
+      case Statement::Kind::DefineNamed: {
+        Compiler c(g, scope, source, ast, inferred_symbols);
+        c.infer(s.expr);
+        c.settle();
+        Id id = c.lower(s.expr);
+        keep_inferred(c, {});
+        ScopeEntry e;
+        e.kind = ScopeEntry::Kind::Named;
+        e.id = id;
+        scope.names[s.names[0]] = e;
+        return std::nullopt;
+      }
+      case Statement::Kind::DefineFunction: {
+        Compiler c(g, scope, source, ast, inferred_symbols);
+        for (size_t i = 0; i < s.param_names.size(); ++i) {
+          const ScopeEntry* e = scope.find(s.param_names[i]);
+          if (!e || e->kind != ScopeEntry::Kind::Variable)
+            c.add_inferred(s.param_names[i], s.param_spans[i]);
+        }
+        c.infer(s.expr);
+        c.settle();
+        Definition d;
+        d.name = s.names[0];
+        d.body = c.lower(s.expr);
+        for (const std::string& p : s.param_names) {
+          const ScopeEntry* e = scope.find(p);
+          int32_t symbol = -1;
+          if (e && e->kind == ScopeEntry::Kind::Variable) {
+            symbol = static_cast<int32_t>(e->symbol);
+          } else {
+            for (const InferredName& n : c.inferred())
+              if (n.name == p) symbol = n.symbol;
+          }
+          d.params.push_back(symbol);
+          d.param_vars.push_back(variable(g, symbol));
+        }
+        keep_inferred(c, s.param_names);
+        scope.definitions.push_back(d);
+        ScopeEntry e;
+        e.kind = ScopeEntry::Kind::Defined;
+        e.definition = static_cast<int>(scope.definitions.size() - 1);
+        scope.names[s.names[0]] = e;
+        return std::nullopt;
+      }
+      case Statement::Kind::Check: {
+        Compiler c(g, scope, source, ast, inferred_symbols);
+        c.infer(s.expr);
+        c.infer(s.rhs);
+        c.unify_check(s.expr, s.rhs);
+        c.settle();
+        Query q;
+        q.kind = QueryKind::Check;
+        Id lhs = c.lower(s.expr), rhs = c.lower(s.rhs);
+        q.expr = c.lower_check_side(s.expr, lhs, rhs);
+        q.rhs = c.lower_check_side(s.rhs, rhs, lhs);
+        if (!(g[q.expr].shape == g[q.rhs].shape))
+          throw Error(ErrorKind::Shape,
+                      "cannot compare " + quote_source(source, ast[s.expr].span) + " (" +
+                          g.dims.to_string(g[q.expr].shape) + ") with " +
+                          quote_source(source, ast[s.rhs].span) + " (" +
+                          g.dims.to_string(g[q.rhs].shape) + ")",
+                      {}, s.span);
+        finish(q, s, ast, source);
+        return q;
+      }
+      case Statement::Kind::Expression: {
+        Compiler c(g, scope, source, ast, inferred_symbols);
+        c.infer(s.expr, true);
+        c.settle();
+        Query q = top_query(c, ast, s.expr);
+        finish(q, s, ast, source);
+        return q;
+      }
+    }
+    return std::nullopt;
+  }
+
+  void finish(Query& q, const Statement& s, const Ast& ast, std::string_view source) {
+    q.span = s.span;
+    q.text = collapse_whitespace(source.substr(s.span.begin, s.span.end - s.span.begin));
+    add_notes(ast, q);
+  }
+
+  // A query at the root of a statement: its expression and variables, no query node.
+  Query top_query(Compiler& c, const Ast& ast, int root) {
+    Query q;
+    const AstNode& n = ast[root];
+    if (n.kind == AstKind::GradDefined) {
+      const Definition& d = scope.definitions[static_cast<size_t>(n.symbol)];
+      q.kind = QueryKind::Grad;
+      q.expr = d.body;
+      q.wrt = d.param_vars;
+      return q;
+    }
+    if (n.kind != AstKind::Query) {
+      q.kind = QueryKind::Show;
+      q.expr = c.lower(root);
+      return q;
+    }
+    switch (n.op) {
+      case Op::Grad:
+        q.kind = QueryKind::Grad;
+        break;
+      case Op::Jacobian:
+        q.kind = QueryKind::Jacobian;
+        break;
+      case Op::Hessian:
+        q.kind = QueryKind::Hessian;
+        break;
+      case Op::Derivative:
+        q.kind = QueryKind::Diff;
+        break;
+      default:
+        q.kind = QueryKind::Simplify;
+        break;
+    }
+    q.expr = c.lower(n.kids[0]);
+    for (size_t i = 1; i < n.kids.size(); ++i) q.wrt.push_back(c.variable_of(n.kids[i]));
+    return q;
+  }
+};
+
+Frontend::Frontend(Graph& graph) : impl_(std::make_unique<Impl>(graph)) {}
+Frontend::~Frontend() = default;
+Graph& Frontend::graph() {
+  return impl_->g;
+}
+
+std::vector<Query> Frontend::run_script(std::string_view source) {
+  std::vector<Query> out;
+  run_with_large_stack([&] { out = impl_->run_script(source); });
+  return out;
+}
+
+Id Frontend::parse_expression(std::string_view source) {
+  Id out = kNoId;
+  run_with_large_stack([&] { out = impl_->parse_expression(source); });
+  return out;
+}
+
+std::vector<Id> Frontend::parse_variables(std::string_view source) {
+  std::vector<Id> out;
+  run_with_large_stack([&] { out = impl_->parse_variables(source); });
+  return out;
+}
+
+std::vector<Query> Frontend::Impl::run_script(std::string_view source) {
+  Impl* impl_ = this;
+  impl_->check_size(source);
+  std::vector<Token> tokens = tokenize(source);
+  Parser parser(source, tokens, impl_->g, impl_->scope);
+  std::vector<Query> out;
+  while (!parser.at_end()) {
+    Ast ast;
+    Statement s = parser.statement(ast);
+    if (auto q = impl_->run(s, ast, source)) out.push_back(std::move(*q));
+  }
+  return out;
+}
+
+Id Frontend::Impl::parse_expression(std::string_view source) {
+  Impl* impl_ = this;
+  impl_->check_size(source);
+  std::vector<Token> tokens = tokenize(source);
+  Parser parser(source, tokens, impl_->g, impl_->scope);
+  Ast ast;
+  int root = parser.expression_only(ast);
+  Compiler c(impl_->g, impl_->scope, source, ast, impl_->inferred_symbols);
+  c.infer(root);
+  c.settle();
+  Id id = c.lower(root);
+  impl_->last_inferred.clear();
+  for (const InferredName& n : c.inferred()) impl_->last_inferred[n.name] = n.symbol;
+  return id;
+}
+
+std::vector<Id> Frontend::Impl::parse_variables(std::string_view source) {
+  Impl* impl_ = this;
+  impl_->check_size(source);
+  std::vector<Token> tokens = tokenize(source);
+  Parser parser(source, tokens, impl_->g, impl_->scope);
+  std::vector<Id> out;
+  for (const auto& [name, span] : parser.names_only()) {
+    const ScopeEntry* e = impl_->scope.find(name);
+    if (e && e->kind == ScopeEntry::Kind::Variable) {
+      out.push_back(variable(impl_->g, static_cast<int32_t>(e->symbol)));
+      continue;
+    }
+    auto it = impl_->last_inferred.find(name);
+    if (it != impl_->last_inferred.end()) {
+      out.push_back(variable(impl_->g, it->second));
+      continue;
+    }
+    throw Error(ErrorKind::Name, "'" + name + "' is not a variable of the expression",
+                "declare it, e.g. " + name + " in R^n", span);
+  }
+  return out;
+}
+
+}  // namespace nabla

@@ -1,0 +1,783 @@
+#include "parse/parser.h"
+
+#include <cstdlib>
+
+#include "parse/builtins.h"
+#include "parse/frontend.h"
+
+namespace nabla {
+
+void parse_number(const std::string& text, std::optional<Rational>* exact, double* value) {
+  *value = std::strtod(text.c_str(), nullptr);
+  exact->reset();
+  // mantissa digits (the point removed) times 10^(exponent - fraction digits)
+  __int128 mantissa = 0;
+  int64_t scale = 0;
+  bool overflow = false, in_fraction = false;
+  size_t i = 0;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '.') {
+      in_fraction = true;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    if (mantissa > (static_cast<__int128>(INT64_MAX) / 10)) {
+      overflow = true;
+    } else {
+      mantissa = mantissa * 10 + (c - '0');
+    }
+    if (in_fraction) --scale;
+  }
+  if (i < text.size()) {  // exponent
+    int64_t e = std::strtoll(text.c_str() + i + 1, nullptr, 10);
+    if (e > 100 || e < -100) overflow = true;
+    scale += e;
+  }
+  if (overflow) return;
+  while (scale < 0 && mantissa % 10 == 0 && mantissa != 0) {
+    mantissa /= 10;
+    ++scale;
+  }
+  if (mantissa == 0) {
+    *exact = Rational{0, 1};
+    return;
+  }
+  __int128 p = 1;
+  for (int64_t k = 0; k < (scale < 0 ? -scale : scale); ++k) {
+    p *= 10;
+    if (p > INT64_MAX) return;
+  }
+  if (scale >= 0) {
+    __int128 v = mantissa * p;
+    if (v > INT64_MAX) return;
+    *exact = Rational{static_cast<int64_t>(v), 1};
+  } else {
+    *exact = Rational::make(static_cast<int64_t>(mantissa), static_cast<int64_t>(p));
+  }
+}
+
+Parser::Parser(std::string_view source, const std::vector<Token>& tokens, Graph& graph,
+               const Scope& scope)
+    : src_(source), toks_(tokens), g_(graph), scope_(scope) {}
+
+const Token& Parser::peek(size_t k) const {
+  size_t i = pos_ + k;
+  return i < toks_.size() ? toks_[i] : toks_.back();
+}
+
+const Token& Parser::next() {
+  const Token& t = peek();
+  if (pos_ < toks_.size() - 1) ++pos_;
+  return t;
+}
+
+bool Parser::is_ident(const char* text, size_t ahead) const {
+  const Token& t = peek(ahead);
+  return t.kind == Tok::Ident && t.text == text;
+}
+
+void Parser::fail(const std::string& message, SourceSpan span, std::string hint) const {
+  throw Error(ErrorKind::Syntax, message, std::move(hint), span);
+}
+
+void Parser::unexpected(const char* expected) const {
+  const Token& t = peek();
+  SourceSpan span = t.span;
+  if (!span.valid()) span = {t.span.begin, t.span.begin + 1};
+  fail(std::string("expected ") + expected + ", found " + token_name(t), span);
+}
+
+const Token& Parser::expect(Tok k, const char* what) {
+  if (!is(k)) unexpected(what);
+  return next();
+}
+
+void Parser::enter(SourceSpan at) {
+  if (++depth_ > kMaxNestingDepth)
+    throw Error(ErrorKind::Limit, "nesting deeper than " + std::to_string(kMaxNestingDepth), {},
+                at);
+}
+
+bool Parser::at_end() const {
+  size_t i = pos_;
+  while (i < toks_.size() && toks_[i].kind == Tok::End) ++i;
+  return i >= toks_.size() || toks_[i].kind == Tok::Eof;
+}
+
+void Parser::finish_statement() {
+  if (is(Tok::End)) {
+    next();
+    return;
+  }
+  if (is(Tok::Eof)) return;
+  const Token& t = peek();
+  std::string hint;
+  if (t.kind == Tok::Ident || t.kind == Tok::Number || t.kind == Tok::LParen)
+    hint = "write products with '*'";
+  fail("unexpected " + token_name(t), t.span, hint);
+}
+
+bool Parser::is_function(const std::string& name) const {
+  if (params_.count(name)) return false;
+  const ScopeEntry* e = scope_.find(name);
+  return e && e->kind == ScopeEntry::Kind::Function;
+}
+
+bool Parser::is_defined(const std::string& name) const {
+  if (params_.count(name)) return false;
+  const ScopeEntry* e = scope_.find(name);
+  return e && e->kind == ScopeEntry::Kind::Defined;
+}
+
+// ---- statements ----
+
+Statement Parser::statement(Ast& ast) {
+  ast_ = &ast;
+  depth_ = 0;
+  params_.clear();
+  while (is(Tok::End)) next();
+  Statement s;
+  size_t begin = peek().span.begin;
+  auto done = [&]() {
+    s.span = {begin, toks_[pos_ > 0 ? pos_ - 1 : 0].span.end};
+    finish_statement();
+    return s;
+  };
+  if (is(Tok::Ident)) {
+    // name, name, ... in SET   |   name, name, ... : SIGNATURE
+    size_t k = 1;
+    while (is(Tok::Comma, k) && is(Tok::Ident, k + 1)) k += 2;
+    if (is_ident("in", k) || is(Tok::Colon, k)) {
+      bool function = is(Tok::Colon, k);
+      declaration_names(s);
+      next();  // in / :
+      if (!function) {
+        s.kind = Statement::Kind::DeclareVariables;
+        s.symmetric = is_ident("Sym");
+        s.shape = set_type();
+        return done();
+      }
+      s.kind = Statement::Kind::DeclareFunctions;
+      s.params.push_back(set_type());
+      while (is(Tok::Times) || is_ident("x") || is(Tok::Comma)) {
+        next();
+        s.params.push_back(set_type());
+      }
+      expect(Tok::Arrow, "'->' in a function signature");
+      s.shape = set_type();
+      return done();
+    }
+    // name = expr
+    if (is(Tok::Assign, 1)) {
+      s.kind = Statement::Kind::DefineNamed;
+      s.names.push_back(peek().text);
+      s.name_spans.push_back(peek().span);
+      next();
+      next();
+      s.expr = expr();
+      return done();
+    }
+    // f(x, y) = expr
+    if (is(Tok::LParen, 1)) {
+      size_t j = 2;
+      bool params_ok = is(Tok::Ident, j);
+      while (params_ok && is(Tok::Comma, j + 1)) {
+        j += 2;
+        params_ok = is(Tok::Ident, j);
+      }
+      if (params_ok && is(Tok::RParen, j + 1) && is(Tok::Assign, j + 2)) {
+        s.kind = Statement::Kind::DefineFunction;
+        s.names.push_back(peek().text);
+        s.name_spans.push_back(peek().span);
+        next();
+        next();
+        for (;;) {
+          const Token& p = expect(Tok::Ident, "a parameter name");
+          for (const std::string& q : s.param_names)
+            if (q == p.text) fail("parameter '" + p.text + "' appears twice", p.span);
+          s.param_names.push_back(p.text);
+          s.param_spans.push_back(p.span);
+          if (!is(Tok::Comma)) break;
+          next();
+        }
+        expect(Tok::RParen, "')'");
+        expect(Tok::Assign, "'='");
+        params_.insert(s.param_names.begin(), s.param_names.end());
+        s.expr = expr();
+        params_.clear();
+        return done();
+      }
+    }
+    if (is_ident("check") && !(scope_.find("check"))) {
+      next();
+      s.kind = Statement::Kind::Check;
+      s.expr = expr();
+      if (!is(Tok::EqEq)) {
+        if (is(Tok::Assign)) fail("check compares with '==', not '='", peek().span);
+        unexpected("'==' in check");
+      }
+      next();
+      s.rhs = expr();
+      return done();
+    }
+  }
+  s.kind = Statement::Kind::Expression;
+  s.expr = expr();
+  return done();
+}
+
+void Parser::declaration_names(Statement& s) {
+  for (;;) {
+    const Token& t = expect(Tok::Ident, "a name");
+    if (find_builtin(t.text) == nullptr && is_query_keyword(t.text) && t.text != "check")
+      fail("'" + t.text + "' is reserved", t.span);
+    s.names.push_back(t.text);
+    s.name_spans.push_back(t.span);
+    if (!is(Tok::Comma)) return;
+    next();
+  }
+}
+
+Dim Parser::dim() {
+  const Token& t = peek();
+  if (t.kind == Tok::Number) {
+    char* end = nullptr;
+    long long v = std::strtoll(t.text.c_str(), &end, 10);
+    if (*end != '\0' || v <= 0 || v > 1000000000)
+      fail("a dimension must be a positive integer or a name, found " + t.text, t.span);
+    next();
+    return Dim::fixed(static_cast<int32_t>(v));
+  }
+  if (t.kind == Tok::Ident) {
+    next();
+    return g_.dims.intern(t.text);
+  }
+  unexpected("a dimension (a name like n or a positive integer)");
+}
+
+Shape Parser::set_type() {
+  if (is_ident("Sym")) {
+    next();
+    expect(Tok::LParen, "'(' after Sym");
+    Dim n = dim();
+    expect(Tok::RParen, "')'");
+    return Shape::matrix(n, n);
+  }
+  if (!is_ident("R")) unexpected("a set: R, R^n, R^(n x m) or Sym(n)");
+  next();
+  if (!is(Tok::Caret)) return Shape::scalar();
+  next();
+  if (is(Tok::LParen) || is(Tok::LBrace)) {
+    Tok close = is(Tok::LParen) ? Tok::RParen : Tok::RBrace;
+    next();
+    Dim r = dim();
+    Dim c = Dim::fixed(1);
+    if (is(Tok::Times) || is_ident("x") || is(Tok::Comma) || is(Tok::Star)) {
+      next();
+      c = dim();
+    }
+    expect(close, close == Tok::RParen ? "')'" : "'}'");
+    return Shape::matrix(r, c);
+  }
+  return Shape::vector(dim());
+}
+
+// ---- expressions ----
+
+int Parser::expr() {
+  return additive();
+}
+
+int Parser::additive() {
+  int first = multiplicative();
+  if (!is(Tok::Plus) && !is(Tok::Minus)) return first;
+  AstNode chain;
+  chain.kind = AstKind::Chain;
+  chain.kids.push_back(first);
+  while (is(Tok::Plus) || is(Tok::Minus)) {
+    chain.ops.push_back(next().kind == Tok::Plus ? ChainOp::Add : ChainOp::Sub);
+    chain.kids.push_back(multiplicative());
+  }
+  chain.span = {(*ast_)[first].span.begin, (*ast_)[chain.kids.back()].span.end};
+  return ast_->add(std::move(chain));
+}
+
+int Parser::multiplicative() {
+  int first = unary();
+  auto op_here = [&](ChainOp* op) {
+    switch (peek().kind) {
+      case Tok::Star:
+        *op = ChainOp::Mul;
+        return true;
+      case Tok::Times:
+        *op = ChainOp::Mul;
+        return true;
+      case Tok::Slash:
+        *op = ChainOp::Div;
+        return true;
+      case Tok::DotStar:
+        *op = ChainOp::Hadamard;
+        return true;
+      case Tok::DotSlash:
+        *op = ChainOp::HadamardDiv;
+        return true;
+      default:
+        return false;
+    }
+  };
+  ChainOp op;
+  if (!op_here(&op)) return first;
+  AstNode chain;
+  chain.kind = AstKind::Chain;
+  chain.kids.push_back(first);
+  while (op_here(&op)) {
+    next();
+    chain.ops.push_back(op);
+    chain.kids.push_back(unary());
+  }
+  chain.span = {(*ast_)[first].span.begin, (*ast_)[chain.kids.back()].span.end};
+  return ast_->add(std::move(chain));
+}
+
+int Parser::unary() {
+  if (!is(Tok::Minus) && !is(Tok::Plus)) return power();
+  const Token& sign = next();
+  enter(sign.span);
+  int operand = unary();
+  leave();
+  AstNode n;
+  n.kind = AstKind::Unary;
+  n.negate = sign.kind == Tok::Minus;
+  n.kids = {operand};
+  n.span = {sign.span.begin, (*ast_)[operand].span.end};
+  return ast_->add(std::move(n));
+}
+
+int Parser::power() {
+  int base = postfix();
+  if (!is(Tok::Caret) && !is(Tok::DotCaret)) return base;
+  const Token& op = next();
+  enter(op.span);
+  int exponent = unary();  // right-associative; admits x^-1
+  leave();
+  AstNode n;
+  n.kind = AstKind::Power;
+  n.elementwise = op.kind == Tok::DotCaret;
+  n.kids = {base, exponent};
+  n.span = {(*ast_)[base].span.begin, (*ast_)[exponent].span.end};
+  return ast_->add(std::move(n));
+}
+
+int Parser::postfix() {
+  int a = atom();
+  int entered = 0;
+  for (;;) {
+    size_t end;
+    if (is(Tok::Prime) || is(Tok::TransposeT)) {
+      end = next().span.end;
+    } else if (is(Tok::Caret) && is_ident("T", 1) && !is(Tok::LParen, 2)) {
+      next();
+      end = next().span.end;
+    } else {
+      break;
+    }
+    enter({(*ast_)[a].span.begin, end});
+    ++entered;
+    AstNode n;
+    n.kind = AstKind::Transpose;
+    n.kids = {a};
+    n.span = {(*ast_)[a].span.begin, end};
+    a = ast_->add(std::move(n));
+  }
+  depth_ -= entered;
+  return a;
+}
+
+int Parser::number(const Token& t) {
+  AstNode n;
+  n.kind = AstKind::Number;
+  n.span = t.span;
+  parse_number(t.text, &n.exact, &n.value);
+  return ast_->add(std::move(n));
+}
+
+int Parser::atom() {
+  const Token& t = peek();
+  switch (t.kind) {
+    case Tok::Number:
+      next();
+      return number(t);
+    case Tok::Ident:
+      return name_atom();
+    case Tok::LParen: {
+      next();
+      enter(t.span);
+      int e = expr();
+      leave();
+      const Token& close = expect(Tok::RParen, "')'");
+      // Parentheses widen the span so messages quote them.
+      if (!(*ast_)[e].inner.valid()) (*ast_)[e].inner = (*ast_)[e].span;
+      (*ast_)[e].span = {t.span.begin, close.span.end};
+      return e;
+    }
+    case Tok::LBracket: {
+      next();
+      enter(t.span);
+      AstNode n;
+      n.kind = AstKind::Stack;
+      n.kids.push_back(expr());
+      while (is(Tok::Semicolon)) {
+        next();
+        n.kids.push_back(expr());
+      }
+      leave();
+      if (is(Tok::Comma))
+        fail("stack entries are separated by ';' (vertical stacking)", peek().span);
+      const Token& close = expect(Tok::RBracket, "']' or ';'");
+      n.span = {t.span.begin, close.span.end};
+      return ast_->add(std::move(n));
+    }
+    case Tok::LAngle: {
+      next();
+      enter(t.span);
+      AstNode n;
+      n.kind = AstKind::Inner;
+      int a = expr();
+      expect(Tok::Comma, "',' in an inner product <a, b>");
+      int b = expr();
+      leave();
+      const Token& close = expect(Tok::RAngle, "'>' closing the inner product");
+      n.kids = {a, b};
+      n.span = {t.span.begin, close.span.end};
+      return ast_->add(std::move(n));
+    }
+    case Tok::NormBar: {
+      next();
+      enter(t.span);
+      AstNode n;
+      n.kind = AstKind::Norm;
+      n.kids = {expr()};
+      leave();
+      const Token& close = expect(Tok::NormBar, "'‖' closing the norm");
+      n.span = {t.span.begin, close.span.end};
+      return ast_->add(std::move(n));
+    }
+    case Tok::Nabla: {
+      next();
+      if (is(Tok::Underscore) && is(Tok::Ident, 1)) {
+        next();
+        const Token& v = next();
+        return prefix_query(Op::Grad, v.text, v.span, t.span.begin);
+      }
+      if (is(Tok::Ident) && is_function(peek().text) && is(Tok::LParen, 1)) {
+        std::string f = next().text;
+        return deriv_call(f, kCallDerivative, t.span.begin);
+      }
+      if (is(Tok::Ident) && is_defined(peek().text)) {
+        const Token& f = next();
+        AstNode n;
+        n.kind = AstKind::GradDefined;
+        n.name = f.text;
+        n.symbol = scope_.find(f.text)->definition;
+        n.span = {t.span.begin, f.span.end};
+        return ast_->add(std::move(n));
+      }
+      if (is(Tok::LParen)) return query(Op::Grad, t);
+      unexpected("∇_x e, ∇g(u) for a declared function g, or ∇f for a defined f");
+    }
+    case Tok::Partial: {
+      next();
+      if (t.index > 0 && is(Tok::Ident) && is_function(peek().text) && is(Tok::LParen, 1)) {
+        std::string f = next().text;
+        return deriv_call(f, t.index, t.span.begin);
+      }
+      fail("write a partial derivative as ∂₂L(a, b, c) with L a declared function", t.span);
+    }
+    default:
+      break;
+  }
+  if (t.kind == Tok::End || t.kind == Tok::Eof) {
+    SourceSpan at = t.span.valid() ? t.span : SourceSpan{t.span.begin, t.span.begin + 1};
+    throw Error(ErrorKind::Syntax, "expected an expression", {}, at);
+  }
+  unexpected("an expression");
+}
+
+int Parser::variable_name(const std::string& name, SourceSpan span) {
+  AstNode n;
+  n.kind = AstKind::Name;
+  n.name = name;
+  n.span = span;
+  n.ref = NameRef::Inferred;
+  const ScopeEntry* e = scope_.find(name);
+  if (e && e->kind == ScopeEntry::Kind::Variable) {
+    n.ref = NameRef::Variable;
+    n.symbol = e->symbol;
+  } else if (e && e->kind == ScopeEntry::Kind::Named && !params_.count(name)) {
+    n.ref = NameRef::Named;
+    n.id = e->id;
+  }
+  return ast_->add(std::move(n));
+}
+
+// Arguments "(a, b, ...)"; the opening parenthesis is the current token.
+int Parser::paren_or_call_args(std::vector<int>& args, SourceSpan* close) {
+  const Token& open = expect(Tok::LParen, "'('");
+  enter(open.span);
+  if (!is(Tok::RParen)) {
+    args.push_back(expr());
+    while (is(Tok::Comma)) {
+      next();
+      args.push_back(expr());
+    }
+  }
+  leave();
+  *close = expect(Tok::RParen, "')' or ','").span;
+  return static_cast<int>(args.size());
+}
+
+int Parser::deriv_call(const std::string& fname, int64_t deriv, size_t begin) {
+  AstNode n;
+  n.kind = AstKind::DerivCall;
+  n.name = fname;
+  n.ref = NameRef::Abstract;
+  n.symbol = scope_.find(fname)->symbol;
+  n.deriv = deriv;
+  SourceSpan close;
+  paren_or_call_args(n.kids, &close);
+  n.span = {begin, close.end};
+  return ast_->add(std::move(n));
+}
+
+void Parser::check_variable(int node, const char* what) const {
+  const AstNode& n = (*ast_)[node];
+  if (n.kind == AstKind::Name && (n.ref == NameRef::Variable || n.ref == NameRef::Inferred)) return;
+  std::string text(src_.substr(n.span.begin, n.span.end - n.span.begin));
+  throw Error(ErrorKind::Name,
+              std::string(what) + " is taken with respect to a variable; '" + text + "' is not one",
+              "name a declared variable, e.g. grad(e, x)", n.span);
+}
+
+// grad(e, x, ...), jacobian(e, x), hessian(e, x), diff(e, x), simplify(e)
+int Parser::query(Op op, const Token& keyword) {
+  AstNode n;
+  n.kind = AstKind::Query;
+  n.op = op;
+  SourceSpan close;
+  paren_or_call_args(n.kids, &close);
+  n.span = {keyword.span.begin, close.end};
+  const char* name = op == Op::Grad         ? "grad"
+                     : op == Op::Jacobian   ? "jacobian"
+                     : op == Op::Hessian    ? "hessian"
+                     : op == Op::Derivative ? "diff"
+                                            : "simplify";
+  size_t want = op == Op::Simplify ? 1 : 2;
+  if (n.kids.size() < want || (op != Op::Grad && n.kids.size() != want)) {
+    std::string form = op == Op::Simplify ? "simplify(e)"
+                       : op == Op::Grad   ? "grad(e, x) or grad(e, x, y)"
+                                          : std::string(name) + "(e, x)";
+    fail(std::string(name) + " takes " +
+             (op == Op::Simplify ? "1 argument" : "an expression and a variable") + ", given " +
+             std::to_string(n.kids.size()),
+         n.span, "write " + form);
+  }
+  for (size_t i = 1; i < n.kids.size(); ++i) check_variable(n.kids[i], name);
+  return ast_->add(std::move(n));
+}
+
+// grad_x e, ∇_x e, J_x e: the operand runs to the end of the sum.
+int Parser::prefix_query(Op op, const std::string& wrt, SourceSpan wrt_span, size_t begin) {
+  int var = variable_name(wrt, wrt_span);
+  check_variable(var, op == Op::Grad ? "grad" : "jacobian");
+  enter(wrt_span);
+  int e = additive();
+  leave();
+  AstNode n;
+  n.kind = AstKind::Query;
+  n.op = op;
+  n.kids = {e, var};
+  n.span = {begin, (*ast_)[e].span.end};
+  return ast_->add(std::move(n));
+}
+
+int Parser::name_atom() {
+  const Token& t = next();
+  const std::string& name = t.text;
+  auto variable_not_function = [&]() {
+    if (is(Tok::LParen))
+      throw Error(ErrorKind::Name, "'" + name + "' is a variable, not a function",
+                  "write products with '*': " + name + "*(...)", t.span);
+  };
+  if (params_.count(name)) {
+    variable_not_function();
+    return variable_name(name, t.span);
+  }
+  if (const ScopeEntry* e = scope_.find(name)) {
+    switch (e->kind) {
+      case ScopeEntry::Kind::Variable:
+      case ScopeEntry::Kind::Named:
+        variable_not_function();
+        return variable_name(name, t.span);
+      case ScopeEntry::Kind::Function:
+        if (is(Tok::LParen)) return deriv_call(name, kCallValue, t.span.begin);
+        if (is(Tok::Prime) && is(Tok::LParen, 1)) {
+          next();
+          return deriv_call(name, kCallDerivative, t.span.begin);
+        }
+        throw Error(ErrorKind::Name, "'" + name + "' is a function; apply it to arguments",
+                    "write " + name + "(x)", t.span);
+      case ScopeEntry::Kind::Defined: {
+        if (!is(Tok::LParen))
+          throw Error(ErrorKind::Name,
+                      "'" + name + "' is a defined function; apply it to arguments",
+                      "write " + name + "(...), or grad " + name, t.span);
+        AstNode n;
+        n.kind = AstKind::Call;
+        n.ref = NameRef::Defined;
+        n.name = name;
+        n.symbol = e->definition;
+        SourceSpan close;
+        paren_or_call_args(n.kids, &close);
+        n.span = {t.span.begin, close.end};
+        return ast_->add(std::move(n));
+      }
+    }
+  }
+  // Queries and derivative forms.
+  if (name == "grad") {
+    if (is(Tok::LParen) && is(Tok::Ident, 1) && is_function(peek(1).text) && is(Tok::RParen, 2) &&
+        is(Tok::LParen, 3)) {
+      next();
+      std::string f = next().text;
+      next();
+      return deriv_call(f, kCallDerivative, t.span.begin);
+    }
+    if (is(Tok::LParen)) return query(Op::Grad, t);
+    if (is(Tok::Ident) && is_defined(peek().text)) {
+      const Token& f = next();
+      AstNode n;
+      n.kind = AstKind::GradDefined;
+      n.name = f.text;
+      n.symbol = scope_.find(f.text)->definition;
+      n.span = {t.span.begin, f.span.end};
+      return ast_->add(std::move(n));
+    }
+    if (is(Tok::Ident))
+      throw Error(ErrorKind::Name, "'" + peek().text + "' is not a defined function",
+                  "define it first, e.g. f(x, y) = x*y, or write grad(e, x)", peek().span);
+    fail("grad needs an expression and a variable", t.span, "write grad(e, x)");
+  }
+  if (name == "jacobian" || name == "hessian" || name == "diff" || name == "simplify") {
+    if (!is(Tok::LParen)) fail(name + " needs arguments in parentheses", t.span);
+    Op op = name == "jacobian"  ? Op::Jacobian
+            : name == "hessian" ? Op::Hessian
+            : name == "diff"    ? Op::Derivative
+                                : Op::Simplify;
+    return query(op, t);
+  }
+  if (name == "partial") {
+    // partial(L, k)(a, b, c)
+    expect(Tok::LParen, "'(' after partial");
+    const Token& f = expect(Tok::Ident, "a declared function name");
+    if (!is_function(f.text))
+      throw Error(ErrorKind::Name, "'" + f.text + "' is not a declared function",
+                  "declare it: " + f.text + " : R x R -> R", f.span);
+    expect(Tok::Comma, "',' in partial(L, k)");
+    const Token& k = expect(Tok::Number, "the argument index k");
+    char* end = nullptr;
+    long long index = std::strtoll(k.text.c_str(), &end, 10);
+    if (*end != '\0' || index < 1 || index > 1000000)
+      fail("the argument index must be a positive integer", k.span);
+    expect(Tok::RParen, "')'");
+    if (!is(Tok::LParen)) unexpected("the arguments: partial(L, k)(a, b)");
+    return deriv_call(f.text, index, t.span.begin);
+  }
+  if (name == "J" && is(Tok::LParen) && is(Tok::Ident, 1) && is_function(peek(1).text) &&
+      is(Tok::RParen, 2) && is(Tok::LParen, 3)) {
+    next();
+    std::string f = next().text;
+    next();
+    return deriv_call(f, kCallDerivative, t.span.begin);
+  }
+  if (name.size() > 2 && name.compare(0, 2, "J_") == 0) {
+    std::string rest = name.substr(2);
+    SourceSpan rest_span{t.span.begin + 2, t.span.end};
+    if (is_function(rest) && is(Tok::LParen))
+      return deriv_call(rest, kCallDerivative, t.span.begin);
+    return prefix_query(Op::Jacobian, rest, rest_span, t.span.begin);
+  }
+  if (name.size() > 5 && name.compare(0, 5, "grad_") == 0) {
+    return prefix_query(Op::Grad, name.substr(5), {t.span.begin + 5, t.span.end}, t.span.begin);
+  }
+  if (name == "check") fail("check starts a statement: check lhs == rhs", t.span);
+  // Constants.
+  auto constant = [&](NameRef ref) {
+    if (is(Tok::LParen))
+      fail("'" + name + "' is a constant; its shape comes from the context", t.span,
+           "write e.g. A + I or x - ones");
+    AstNode n;
+    n.kind = AstKind::Name;
+    n.name = name;
+    n.ref = ref;
+    n.span = t.span;
+    return ast_->add(std::move(n));
+  };
+  if (name == "I") return constant(NameRef::Identity);
+  if (name == "ones") return constant(NameRef::Ones);
+  if (name == "zeros") return constant(NameRef::Zeros);
+  if (name == "pi" || name == "π") return constant(NameRef::Pi);
+  if (const Builtin* b = find_builtin(name)) {
+    if (!is(Tok::LParen))
+      fail("'" + name + "' is a function; apply it to an argument", t.span,
+           "write " + name + "(x)");
+    AstNode n;
+    n.kind = AstKind::Call;
+    n.ref = NameRef::Builtin;
+    n.name = b->name;
+    n.op = b->op;
+    SourceSpan close;
+    paren_or_call_args(n.kids, &close);
+    n.span = {t.span.begin, close.end};
+    if (n.kids.size() != 1)
+      fail(name + " takes 1 argument, given " + std::to_string(n.kids.size()), n.span,
+           "write " + name + "(x)");
+    return ast_->add(std::move(n));
+  }
+  if (is(Tok::LParen) || (is(Tok::Prime) && is(Tok::LParen, 1)))
+    throw Error(ErrorKind::Name, "undeclared function '" + name + "'",
+                "declare it: " + name + " : R^n -> R", t.span);
+  return variable_name(name, t.span);
+}
+
+// ---- whole-input forms ----
+
+int Parser::expression_only(Ast& ast) {
+  ast_ = &ast;
+  depth_ = 0;
+  while (is(Tok::End)) next();
+  int e = expr();
+  while (is(Tok::End)) next();
+  if (!is(Tok::Eof)) {
+    const Token& t = peek();
+    fail("unexpected " + token_name(t) + " after the expression", t.span,
+         t.kind == Tok::Ident || t.kind == Tok::Number ? "write products with '*'" : "");
+  }
+  return e;
+}
+
+std::vector<std::pair<std::string, SourceSpan>> Parser::names_only() {
+  std::vector<std::pair<std::string, SourceSpan>> out;
+  while (is(Tok::End)) next();
+  for (;;) {
+    const Token& t = expect(Tok::Ident, "a variable name");
+    out.emplace_back(t.text, t.span);
+    if (!is(Tok::Comma)) break;
+    next();
+  }
+  while (is(Tok::End)) next();
+  if (!is(Tok::Eof)) unexpected("',' or the end");
+  return out;
+}
+
+}  // namespace nabla

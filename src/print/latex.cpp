@@ -1,0 +1,230 @@
+#include <cctype>
+
+#include "ir/error.h"
+#include "print/names.h"
+#include "print/render.h"
+
+namespace nabla {
+namespace {
+
+std::string args_latex(const std::vector<Layout>& kids) {
+  return join_rendered(kids, ", ", [](const Layout& k) { return render_latex(k); });
+}
+
+std::string paren(const std::string& s) {
+  return "\\left(" + s + "\\right)";
+}
+
+// Inside braces (\frac{..}{..}, ^{..}, \sqrt{..}) grouping parentheses are not needed.
+std::string braced_body(const Layout& l) {
+  return render_latex(l.kind == LayoutKind::Paren ? l.kids[0] : l);
+}
+
+// True when the LaTeX of l ends in a superscript, so another ^ needs braces: {x^\top}^\top.
+bool ends_in_superscript(const Layout& l) {
+  switch (l.kind) {
+    case LayoutKind::Transpose:
+    case LayoutKind::Power:
+      return true;
+    case LayoutKind::Func:
+      return l.op == Op::Inv;
+    case LayoutKind::Number:
+      return l.is_double && format_double(l.value).find('e') != std::string::npos;
+    default:
+      return false;
+  }
+}
+
+// The base of ^: parenthesized by the layout where the grammar needs it; braced where LaTeX
+// would otherwise see a double superscript.
+std::string superscript_base(const Layout& l) {
+  if (l.kind == LayoutKind::Number && ends_in_superscript(l)) return paren(render_latex(l));
+  if (ends_in_superscript(l)) return "{" + render_latex(l) + "}";
+  return render_latex(l);
+}
+
+std::string number_latex(const Layout& l) {
+  if (l.is_double) {
+    std::string s = format_double(l.value);
+    size_t e = s.find('e');
+    if (e == std::string::npos) return s;
+    return s.substr(0, e) + " \\cdot 10^{" + s.substr(e + 1) + "}";
+  }
+  if (l.den == 1) return std::to_string(l.num);
+  std::string sign = l.num < 0 ? "-" : "";
+  uint64_t magnitude = l.num < 0 ? -static_cast<uint64_t>(l.num) : static_cast<uint64_t>(l.num);
+  return sign + "\\frac{" + std::to_string(magnitude) + "}{" + std::to_string(l.den) + "}";
+}
+
+// Left to right: a/b becomes \frac{a}{b} over everything before it (the ASCII reading).
+std::string chain_latex(const Layout& l) {
+  std::string out = render_latex(l.kids[0]);
+  bool single = true;  // out is the first factor alone
+  for (size_t i = 1; i < l.kids.size(); ++i) {
+    const Layout& f = l.kids[i];
+    switch (l.joins[i - 1]) {
+      case Join::Mul: {
+        std::string r = render_latex(f);
+        bool digit = !r.empty() && std::isdigit(static_cast<unsigned char>(r[0]));
+        out += (digit ? " \\cdot " : " ") + r;
+        break;
+      }
+      case Join::Div: {
+        std::string num = single ? braced_body(l.kids[0]) : out;
+        out = "\\frac{" + num + "}{" + braced_body(f) + "}";
+        break;
+      }
+      case Join::Had:
+        out += " \\odot " + render_latex(f);
+        break;
+      case Join::HadDiv:
+        out += " \\oslash " + render_latex(f);
+        break;
+    }
+    single = false;
+  }
+  return out;
+}
+
+std::string power_latex(const Layout& l) {
+  std::string exponent = braced_body(l.kids[1]);
+  if (l.elementwise) exponent = "\\circ " + exponent;  // Hadamard power x^{\circ 2}
+  return superscript_base(l.kids[0]) + "^{" + exponent + "}";
+}
+
+std::string_view function_command(Op op) {
+  switch (op) {
+    case Op::Exp:
+      return "\\exp";
+    case Op::Log:
+      return "\\log";
+    case Op::Sin:
+      return "\\sin";
+    case Op::Cos:
+      return "\\cos";
+    case Op::Tan:
+      return "\\tan";
+    case Op::Tanh:
+      return "\\tanh";
+    case Op::Det:
+      return "\\det";
+    case Op::LogDet:
+      return "\\log\\det";
+    case Op::Sigmoid:
+      return "\\sigma";
+    default:
+      return {};
+  }
+}
+
+std::string func_latex(const Layout& l) {
+  switch (l.op) {
+    case Op::Norm2:
+      return "\\lVert " + render_latex(l.kids[0]) + " \\rVert_2";
+    case Op::Abs:
+      return "\\left|" + render_latex(l.kids[0]) + "\\right|";
+    case Op::Inv: {
+      const Layout& x = l.kids[0];
+      std::string base = x.level < kLevelPostfix ? paren(render_latex(x)) : superscript_base(x);
+      return base + "^{-1}";
+    }
+    default:
+      break;
+  }
+  std::string_view cmd = function_command(l.op);
+  std::string head =
+      cmd.empty() ? "\\operatorname{" + std::string(op_spelling(l.op)) + "}" : std::string(cmd);
+  return head + paren(args_latex(l.kids));
+}
+
+std::string call_latex(const Layout& l) {
+  std::string name = latex_name(l.name);
+  std::string args = paren(args_latex(l.kids));
+  switch (l.form) {
+    case CallForm::Value:
+      return name + args;
+    case CallForm::Jacobian:
+      return "J_{" + name + "}" + args;
+    case CallForm::Gradient:
+      return "\\nabla " + name + args;
+    case CallForm::Prime:
+      return name + "'" + args;
+    case CallForm::Partial:
+      return "\\partial_{" + std::to_string(l.num) + "} " + name + args;
+  }
+  return name + args;
+}
+
+// \nabla_{x} e, J_{x}, \nabla^2_{x}, \frac{\partial}{\partial x}: the operand is parenthesized
+// unless it is an atom.
+std::string query_latex(const Layout& l) {
+  const Layout& e = l.kids[0];
+  std::string operand = e.level == kLevelAtom ? " " + render_latex(e) : paren(render_latex(e));
+  std::vector<Layout> vars(l.kids.begin() + 1, l.kids.end());
+  std::string wrt = args_latex(vars);
+  switch (l.op) {
+    case Op::Grad:
+      return "\\nabla_{" + wrt + "}" + operand;
+    case Op::Jacobian:
+      return "J_{" + wrt + "}" + operand;
+    case Op::Hessian:
+      return "\\nabla^2_{" + wrt + "}" + operand;
+    case Op::Derivative:
+      return "\\frac{\\partial}{\\partial " + wrt + "}" + operand;
+    default:
+      return "\\operatorname{" + std::string(op_spelling(l.op)) + "}" + paren(render_latex(e));
+  }
+}
+
+}  // namespace
+
+std::string render_latex(const Layout& l) {
+  switch (l.kind) {
+    case LayoutKind::Number:
+      return number_latex(l);
+    case LayoutKind::Constant:
+      switch (l.op) {
+        case Op::Pi:
+          return "\\pi";
+        case Op::Ones:
+          return "\\mathbf{1}";
+        case Op::Zeros:
+          return "\\mathbf{0}";
+        default:
+          return "I";
+      }
+    case LayoutKind::Name:
+      return latex_name(l.name);
+    case LayoutKind::Sum: {
+      std::string out = render_latex(l.kids[0]);
+      for (size_t i = 1; i < l.kids.size(); ++i)
+        out += (l.minus[i] ? " - " : " + ") + render_latex(l.kids[i]);
+      return out;
+    }
+    case LayoutKind::Chain:
+      return chain_latex(l);
+    case LayoutKind::Neg:
+      return "-" + render_latex(l.kids[0]);
+    case LayoutKind::Power:
+      return power_latex(l);
+    case LayoutKind::Sqrt:
+      return "\\sqrt{" + render_latex(l.kids[0]) + "}";
+    case LayoutKind::Transpose:
+      return superscript_base(l.kids[0]) + "^\\top";
+    case LayoutKind::Func:
+      return func_latex(l);
+    case LayoutKind::Call:
+      return call_latex(l);
+    case LayoutKind::Stack:
+      return "\\begin{bmatrix} " +
+             join_rendered(l.kids, " \\\\ ", [](const Layout& k) { return render_latex(k); }) +
+             " \\end{bmatrix}";
+    case LayoutKind::Query:
+      return query_latex(l);
+    case LayoutKind::Paren:
+      return paren(render_latex(l.kids[0]));
+  }
+  throw Error(ErrorKind::Internal, "latex printer: unknown layout");
+}
+
+}  // namespace nabla

@@ -1,0 +1,125 @@
+#include "print/names.h"
+
+#include <cctype>
+
+namespace nabla {
+namespace {
+
+struct Greek {
+  std::string_view name;
+  std::string_view letter;
+  std::string_view latex;
+};
+
+// KaTeX has no \omicron and no upper-case letters that look Latin (Alpha, Beta, ...): those
+// stay plain names.
+constexpr Greek kGreek[] = {
+    {"alpha", "α", "\\alpha"},     {"beta", "β", "\\beta"},       {"gamma", "γ", "\\gamma"},
+    {"delta", "δ", "\\delta"},     {"epsilon", "ε", "\\epsilon"}, {"zeta", "ζ", "\\zeta"},
+    {"eta", "η", "\\eta"},         {"theta", "θ", "\\theta"},     {"iota", "ι", "\\iota"},
+    {"kappa", "κ", "\\kappa"},     {"lambda", "λ", "\\lambda"},   {"mu", "μ", "\\mu"},
+    {"nu", "ν", "\\nu"},           {"xi", "ξ", "\\xi"},           {"pi", "π", "\\pi"},
+    {"rho", "ρ", "\\rho"},         {"sigma", "σ", "\\sigma"},     {"tau", "τ", "\\tau"},
+    {"upsilon", "υ", "\\upsilon"}, {"phi", "φ", "\\phi"},         {"chi", "χ", "\\chi"},
+    {"psi", "ψ", "\\psi"},         {"omega", "ω", "\\omega"},     {"Gamma", "Γ", "\\Gamma"},
+    {"Delta", "Δ", "\\Delta"},     {"Theta", "Θ", "\\Theta"},     {"Lambda", "Λ", "\\Lambda"},
+    {"Xi", "Ξ", "\\Xi"},           {"Pi", "Π", "\\Pi"},           {"Sigma", "Σ", "\\Sigma"},
+    {"Upsilon", "Υ", "\\Upsilon"}, {"Phi", "Φ", "\\Phi"},         {"Psi", "Ψ", "\\Psi"},
+    {"Omega", "Ω", "\\Omega"},
+};
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// A subscript in LaTeX: one character bare (h_1), more in braces (w_{12}).
+std::string latex_subscript(std::string_view sub) {
+  std::string body;
+  bool digits = true;
+  for (char c : sub) digits = digits && is_digit(c);
+  if (digits)
+    body = std::string(sub);
+  else
+    body = latex_name(sub);
+  if (body.size() == 1) return "_" + body;
+  return "_{" + body + "}";
+}
+
+}  // namespace
+
+NameParts split_name(std::string_view name) {
+  size_t underscore = name.find('_');
+  if (underscore != std::string_view::npos && underscore > 0 && underscore + 1 < name.size())
+    return {std::string(name.substr(0, underscore)), std::string(name.substr(underscore + 1))};
+  size_t end = name.size();
+  while (end > 0 && is_digit(name[end - 1])) --end;
+  if (end == 0 || end == name.size()) return {std::string(name), ""};
+  return {std::string(name.substr(0, end)), std::string(name.substr(end))};
+}
+
+std::string_view greek_letter(std::string_view name) {
+  for (const Greek& g : kGreek)
+    if (g.name == name) return g.letter;
+  return {};
+}
+
+std::string_view greek_latex(std::string_view name) {
+  for (const Greek& g : kGreek)
+    if (g.name == name || g.letter == name) return g.latex;
+  return {};
+}
+
+std::string unicode_subscript(std::string_view digits) {
+  static constexpr std::string_view kSub[] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+  std::string out;
+  for (char c : digits) {
+    if (is_digit(c))
+      out += kSub[c - '0'];
+    else if (c == '-')
+      out += "₋";
+    else
+      return {};
+  }
+  return out;
+}
+
+std::string unicode_superscript(std::string_view digits) {
+  static constexpr std::string_view kSup[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  std::string out;
+  for (char c : digits) {
+    if (is_digit(c))
+      out += kSup[c - '0'];
+    else if (c == '-')
+      out += "⁻";
+    else
+      return {};
+  }
+  return out;
+}
+
+std::string unicode_name(std::string_view name) {
+  NameParts parts = split_name(name);
+  std::string base(parts.base);
+  if (std::string_view letter = greek_letter(base); !letter.empty()) base = letter;
+  if (parts.subscript.empty()) return base;
+  std::string sub = unicode_subscript(parts.subscript);
+  if (!sub.empty()) return base + sub;
+  return base + "_" + parts.subscript;
+}
+
+std::string latex_name(std::string_view name) {
+  NameParts parts = split_name(name);
+  std::string base;
+  if (std::string_view cmd = greek_latex(parts.base); !cmd.empty())
+    base = cmd;
+  else if (parts.base.size() == 1)
+    base = parts.base;
+  else
+    base = "\\mathrm{" + parts.base + "}";
+  if (parts.subscript.empty()) return base;
+  // A command needs a separator before a bare subscript letter only when one follows directly;
+  // "_" is never a letter, so \sigma_2 is fine.
+  return base + latex_subscript(parts.subscript);
+}
+
+}  // namespace nabla

@@ -1,0 +1,93 @@
+#include "ir/error.h"
+#include "print/render.h"
+
+namespace nabla {
+
+std::string number_text(const Layout& l) {
+  if (l.is_double) return format_double(l.value);
+  if (l.den == 1) return std::to_string(l.num);
+  return std::to_string(l.num) + "/" + std::to_string(l.den);
+}
+
+namespace {
+
+std::string args_text(const std::vector<Layout>& kids) {
+  return join_rendered(kids, ", ", [](const Layout& k) { return render_text(k); });
+}
+
+std::string_view join_text(Join j) {
+  switch (j) {
+    case Join::Mul:
+      return "*";
+    case Join::Div:
+      return "/";
+    case Join::Had:
+      return " .* ";
+    case Join::HadDiv:
+      return " ./ ";
+  }
+  return "?";
+}
+
+std::string call_text(const Layout& l) {
+  std::string args = "(" + args_text(l.kids) + ")";
+  switch (l.form) {
+    case CallForm::Value:
+      return l.name + args;
+    case CallForm::Jacobian:
+      return "J(" + l.name + ")" + args;
+    case CallForm::Gradient:
+      return "grad(" + l.name + ")" + args;
+    case CallForm::Prime:
+      return l.name + "'" + args;
+    case CallForm::Partial:
+      return "partial(" + l.name + ", " + std::to_string(l.num) + ")" + args;
+  }
+  return l.name + args;
+}
+
+}  // namespace
+
+std::string render_text(const Layout& l) {
+  switch (l.kind) {
+    case LayoutKind::Number:
+      return number_text(l);
+    case LayoutKind::Constant:
+      return std::string(op_spelling(l.op));  // pi, I, ones, zeros
+    case LayoutKind::Name:
+      return l.name;
+    case LayoutKind::Sum: {
+      std::string out = render_text(l.kids[0]);
+      for (size_t i = 1; i < l.kids.size(); ++i)
+        out += (l.minus[i] ? " - " : " + ") + render_text(l.kids[i]);
+      return out;
+    }
+    case LayoutKind::Chain: {
+      std::string out = render_text(l.kids[0]);
+      for (size_t i = 1; i < l.kids.size(); ++i)
+        out += std::string(join_text(l.joins[i - 1])) + render_text(l.kids[i]);
+      return out;
+    }
+    case LayoutKind::Neg:
+      return "-" + render_text(l.kids[0]);
+    case LayoutKind::Power:
+      return render_text(l.kids[0]) + (l.elementwise ? ".^" : "^") + render_text(l.kids[1]);
+    case LayoutKind::Sqrt:
+      return "sqrt(" + render_text(l.kids[0]) + ")";
+    case LayoutKind::Transpose:
+      return render_text(l.kids[0]) + "'";
+    case LayoutKind::Func:
+    case LayoutKind::Query:
+      return std::string(op_spelling(l.op)) + "(" + args_text(l.kids) + ")";
+    case LayoutKind::Call:
+      return call_text(l);
+    case LayoutKind::Stack:
+      return "[" + join_rendered(l.kids, "; ", [](const Layout& k) { return render_text(k); }) +
+             "]";
+    case LayoutKind::Paren:
+      return "(" + render_text(l.kids[0]) + ")";
+  }
+  throw Error(ErrorKind::Internal, "text printer: unknown layout");
+}
+
+}  // namespace nabla

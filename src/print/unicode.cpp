@@ -1,0 +1,156 @@
+#include "ir/error.h"
+#include "print/names.h"
+#include "print/render.h"
+
+namespace nabla {
+namespace {
+
+std::string args_unicode(const std::vector<Layout>& kids) {
+  return join_rendered(kids, ", ", [](const Layout& k) { return render_unicode(k); });
+}
+
+std::string_view join_unicode(Join j) {
+  switch (j) {
+    case Join::Mul:
+      return "·";
+    case Join::Div:
+      return "/";
+    case Join::Had:
+      return " ⊙ ";
+    case Join::HadDiv:
+      return " ⊘ ";
+  }
+  return "?";
+}
+
+// The operand of a postfix mark (ᵀ, ⁻¹): bare when it already binds at least as tightly.
+std::string postfix_operand(const Layout& l) {
+  if (l.level < kLevelPostfix) return "(" + render_unicode(l) + ")";
+  return render_unicode(l);
+}
+
+const Layout& unparenthesized(const Layout& l) {
+  return l.kind == LayoutKind::Paren ? l.kids[0] : l;
+}
+
+// Scalar powers with an integer exponent use superscripts (x², x⁻³); others keep ^ or .^.
+std::string power_unicode(const Layout& l) {
+  const Layout& e = unparenthesized(l.kids[1]);
+  if (!l.elementwise && e.kind == LayoutKind::Number && !e.is_double && e.den == 1) {
+    std::string sup = unicode_superscript(std::to_string(e.num));
+    if (!sup.empty()) return render_unicode(l.kids[0]) + sup;
+  }
+  return render_unicode(l.kids[0]) + (l.elementwise ? ".^" : "^") + render_unicode(l.kids[1]);
+}
+
+std::string func_unicode(const Layout& l) {
+  switch (l.op) {
+    case Op::Sigmoid:
+      return "σ(" + args_unicode(l.kids) + ")";
+    case Op::Norm2:
+      return "‖" + render_unicode(l.kids[0]) + "‖";
+    case Op::Abs:
+      return "|" + render_unicode(l.kids[0]) + "|";
+    case Op::Inv:
+      return postfix_operand(l.kids[0]) + "⁻¹";
+    default:
+      return std::string(op_spelling(l.op)) + "(" + args_unicode(l.kids) + ")";
+  }
+}
+
+std::string call_unicode(const Layout& l) {
+  std::string name = unicode_name(l.name);
+  std::string args = "(" + args_unicode(l.kids) + ")";
+  switch (l.form) {
+    case CallForm::Value:
+      return name + args;
+    case CallForm::Jacobian:
+      return "J_" + name + args;
+    case CallForm::Gradient:
+      return "∇" + name + args;
+    case CallForm::Prime:
+      return name + "′" + args;
+    case CallForm::Partial:
+      return "∂" + unicode_subscript(std::to_string(l.num)) + name + args;
+  }
+  return name + args;
+}
+
+// ∇_x(e), ∇_(x, y)(e), J_x(e), ∇²_x(e), d/dx(e), simplify(e).
+std::string query_unicode(const Layout& l) {
+  std::string e = "(" + render_unicode(l.kids[0]) + ")";
+  std::vector<Layout> vars(l.kids.begin() + 1, l.kids.end());
+  std::string wrt = args_unicode(vars);
+  if (vars.size() > 1) wrt = "(" + wrt + ")";
+  switch (l.op) {
+    case Op::Grad:
+      return "∇_" + wrt + e;
+    case Op::Jacobian:
+      return "J_" + wrt + e;
+    case Op::Hessian:
+      return "∇²_" + wrt + e;
+    case Op::Derivative:
+      return "d/d" + wrt + e;
+    default:
+      return std::string(op_spelling(l.op)) + e;
+  }
+}
+
+}  // namespace
+
+std::string render_unicode(const Layout& l) {
+  switch (l.kind) {
+    case LayoutKind::Number:
+      return number_text(l);
+    case LayoutKind::Constant:
+      switch (l.op) {
+        case Op::Pi:
+          return "π";
+        case Op::Ones:
+          return "𝟏";
+        case Op::Zeros:
+          return "𝟎";
+        default:
+          return "I";
+      }
+    case LayoutKind::Name:
+      return unicode_name(l.name);
+    case LayoutKind::Sum: {
+      std::string out = render_unicode(l.kids[0]);
+      for (size_t i = 1; i < l.kids.size(); ++i)
+        out += (l.minus[i] ? " - " : " + ") + render_unicode(l.kids[i]);
+      return out;
+    }
+    case LayoutKind::Chain: {
+      std::string out = render_unicode(l.kids[0]);
+      for (size_t i = 1; i < l.kids.size(); ++i)
+        out += std::string(join_unicode(l.joins[i - 1])) + render_unicode(l.kids[i]);
+      return out;
+    }
+    case LayoutKind::Neg:
+      return "-" + render_unicode(l.kids[0]);
+    case LayoutKind::Power:
+      return power_unicode(l);
+    case LayoutKind::Sqrt:
+      if (l.kids[0].level == kLevelAtom && l.kids[0].kind != LayoutKind::Func &&
+          l.kids[0].kind != LayoutKind::Call)
+        return "√" + render_unicode(l.kids[0]);
+      return "√(" + render_unicode(l.kids[0]) + ")";
+    case LayoutKind::Transpose:
+      return render_unicode(l.kids[0]) + "ᵀ";
+    case LayoutKind::Func:
+      return func_unicode(l);
+    case LayoutKind::Call:
+      return call_unicode(l);
+    case LayoutKind::Stack:
+      return "[" + join_rendered(l.kids, "; ", [](const Layout& k) { return render_unicode(k); }) +
+             "]";
+    case LayoutKind::Query:
+      return query_unicode(l);
+    case LayoutKind::Paren:
+      return "(" + render_unicode(l.kids[0]) + ")";
+  }
+  throw Error(ErrorKind::Internal, "unicode printer: unknown layout");
+}
+
+}  // namespace nabla

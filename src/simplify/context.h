@@ -1,0 +1,100 @@
+#pragma once
+// Shared machinery of the simplifier: exact numbers, the structural order of terms, and small
+// constructors that keep shapes right. Internal to src/simplify.
+#include <cstdint>
+#include <set>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "ir/build.h"
+#include "ir/graph.h"
+#include "ir/rational.h"
+
+namespace nabla::simp {
+
+// A numeric constant: an exact rational while it can be, else a double.
+struct Num {
+  bool exact = true;
+  Rational r{0, 1};
+  double d = 0;
+
+  static Num of(Rational q);
+  static Num of(double v);
+  static Num integer(int64_t v) { return of(Rational{v, 1}); }
+  double value() const { return exact ? r.to_double() : d; }
+  bool is_zero() const { return exact ? r.num == 0 : d == 0; }
+  bool is_one() const { return exact ? r.is_one() : d == 1; }
+  bool is_integer() const { return exact && r.den == 1; }
+  bool negative() const { return value() < 0; }
+};
+Num operator+(Num a, Num b);
+Num operator*(Num a, Num b);
+Num operator-(Num a);
+bool same(Num a, Num b);
+// a^k for integer k (exact where possible).
+Num power(Num a, int64_t k);
+
+// The value of a scalar Const node.
+bool as_num(const Graph& g, Id id, Num* out);
+Id num_node(Graph& g, Num n);
+
+// Structural facts about a node, computed once per node, independent of node ids.
+struct Key {
+  int64_t first_var = -1;  // symbol of the first variable in pre-order, -1 for constants
+  uint64_t size = 1;       // tree size (saturating)
+  uint64_t hash = 0;       // structural hash
+};
+
+class Ctx {
+ public:
+  explicit Ctx(Graph& graph) : g(graph) {}
+  Graph& g;
+
+  const Key& key(Id id);
+  // Deterministic structural order (not by id): constants first, then by the first variable in
+  // declaration order, then smaller trees first, then by op, then node by node (constants by
+  // value, functions and partials by declaration order and index), children left to right (s*X:
+  // X first).
+  int compare(Id a, Id b);
+  bool less(Id a, Id b) { return compare(a, b) < 0; }
+  // How many more printed tokens `id'` takes than `id` in its best form: -1 when id is a
+  // transpose, 0 when id is its own transpose (scalars, symmetric, I, diag), else up to 1.
+  int transpose_cost(Id id, int depth = 0);
+  // Printed tokens of id in text form, approximately as the printer writes it: names, numbers,
+  // operators (a unary minus and ' included), function names; no brackets or commas.
+  uint64_t tokens(Id id);
+
+  // Records the scalar products u'*v of two vector variables written in root in one orientation
+  // only (not also as v'*u): the simplifier keeps that orientation instead of the canonical one.
+  void note_written_orientations(Id root);
+  // True when u'*v (u, v vector variable symbols) was written that way.
+  bool written(int64_t u, int64_t v) const { return written_.count({u, v}) > 0; }
+
+ private:
+  int compare_structure(Id a, Id b, int depth);
+
+  std::vector<Key> keys_;
+  std::unordered_map<Id, int> tcost_;
+  std::vector<uint64_t> tokens_;
+  std::set<std::pair<int64_t, int64_t>> written_;
+};
+
+// u'*v for column-vector variables u and v: sets their symbols.
+bool plain_vector_product(const Graph& g, Id id, int64_t* u, int64_t* v);
+
+// Zero/one of a shape: Const for scalars, Zeros/Ones otherwise.
+Id zero_of(Graph& g, Shape s);
+Id one_of(Graph& g, Shape s);
+bool is_zero(const Graph& g, Id id);  // Zeros or Const 0
+bool is_unit(const Graph& g, Id id);  // Ones or Const 1
+// x' in its cheapest form: strips a transpose, keeps scalars and self-transposed nodes.
+Id transpose_of(Ctx& c, Id id);
+// True when x' = x for every value of x.
+bool self_transposed(const Graph& g, Id id);
+// -x: strips a factor -1 if there is one.
+Id negate(Graph& g, Id id);
+// c*x with the constant folded in when c is 1.
+Id scaled(Graph& g, Num c, Id x);
+
+}  // namespace nabla::simp
