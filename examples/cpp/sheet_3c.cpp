@@ -20,7 +20,7 @@ int main() {
   x0 << 1, -1;
   Eigen::VectorXd g0 = df(x0, A0);
   std::printf("at x = [1, -1], A = [1 2; 3 4]: grad = [%g, %g]\n", g0(0), g0(1));
-  std::printf("as C++:\n%s", nabla::generate_cpp("sheet_3c", {{"value", dot(x, A * x)},
-                                                               {"grad_x", g}}).c_str());
+  std::printf("as C++:\n%s",
+              nabla::generate_cpp("sheet_3c", {{"value", dot(x, A * x)}, {"grad_x", g}}).c_str());
   return r.holds && g0.isApprox((A0 + A0.transpose()) * x0) ? 0 : 1;
 }

@@ -14,9 +14,9 @@ class Graph;  // the IR (src/ir/graph.h); users never need its definition
 
 // A dimension as written in a declaration: a symbol ("n") or a positive size (3).
 struct Size {
-  Size(const char* symbol) : name(symbol) {}  // NOLINT: implicit on purpose
+  Size(const char* symbol) : name(symbol) {}             // NOLINT: implicit on purpose
   Size(std::string symbol) : name(std::move(symbol)) {}  // NOLINT
-  Size(int fixed) : value(fixed) {}  // NOLINT
+  Size(int fixed) : value(fixed) {}                      // NOLINT
   std::string name;
   int value = 0;
 };
@@ -60,7 +60,7 @@ Expr symmetric(const std::string& name, Size n);  // Sym(n)
 void new_graph();
 
 // ---- Constants ---------------------------------------------------------------------------
-Expr constant(double value);  // a literal
+Expr constant(double value);             // a literal
 Expr identity(const Expr& like_square);  // I of the size of a square expression
 Expr ones_like(const Expr& e);
 Expr zeros_like(const Expr& e);
@@ -77,10 +77,10 @@ Expr& operator+=(Expr& a, const Expr& b);
 Expr& operator-=(Expr& a, const Expr& b);
 Expr& operator*=(Expr& a, const Expr& b);
 Expr& operator/=(Expr& a, const Expr& b);
-Expr hadamard(const Expr& a, const Expr& b);  // a .* b
+Expr hadamard(const Expr& a, const Expr& b);            // a .* b
 Expr elementwise_divide(const Expr& a, const Expr& b);  // a ./ b
 Expr transpose(const Expr& a);
-Expr pow(const Expr& x, const Expr& p);  // entry-wise x.^p, p scalar
+Expr pow(const Expr& x, const Expr& p);   // entry-wise x.^p, p scalar
 Expr matrix_power(const Expr& a, int k);  // A^k for square A (k < 0 uses inv(A))
 Expr dot(const Expr& a, const Expr& b);   // <a, b>: a'*b, Frobenius for matrices
 Expr kron(const Expr& a, const Expr& b);
@@ -113,7 +113,7 @@ Expr logsumexp(const Expr& x);
 Expr vec(const Expr& x);
 
 // ---- Symbolic transformations (results are simplified) -----------------------------------------
-Expr grad(const Expr& e, const Expr& var);                      // same shape as var
+Expr grad(const Expr& e, const Expr& var);                             // same shape as var
 std::vector<Expr> grad(const Expr& e, const std::vector<Expr>& vars);  // one block per variable
 Expr jacobian(const Expr& e, const Expr& var);  // rows index e, columns index var
 Expr hessian(const Expr& e, const Expr& var);

@@ -91,7 +91,8 @@ std::vector<Eigen::MatrixXd> call_traced(const F& f, Cache& cache, Transform tra
                                          const std::vector<int>& wrt, const Args&... args) {
   std::vector<Eigen::MatrixXd> in{ArgTraits<std::decay_t<Args>>::to_matrix(args)...};
   std::vector<std::pair<int, int>> shapes;
-  for (const auto& m : in) shapes.emplace_back(static_cast<int>(m.rows()), static_cast<int>(m.cols()));
+  for (const auto& m : in)
+    shapes.emplace_back(static_cast<int>(m.rows()), static_cast<int>(m.cols()));
   std::shared_ptr<const Plan> plan;
   {
     std::lock_guard<std::mutex> lock(cache.mutex);
@@ -99,9 +100,10 @@ std::vector<Eigen::MatrixXd> call_traced(const F& f, Cache& cache, Transform tra
       if (key == shapes) plan = p;
     if (!plan) {
       auto body = [&f](const std::vector<Expr>& xs) -> Expr {
-        return [&]<size_t... I>(std::index_sequence<I...>) -> Expr {
+        return [&]<size_t... I>(std::index_sequence<I...>)->Expr {
           return Expr(f(xs[I]...));
-        }(std::index_sequence_for<Args...>{});
+        }
+        (std::index_sequence_for<Args...>{});
       };
       plan = trace(shapes, body, transform, wrt);
       cache.plans.emplace_back(shapes, plan);
@@ -201,7 +203,7 @@ inline constexpr bool is_callable_v = !std::is_convertible_v<F, Expr>;
 // grad(f): gradient of scalar-valued f w.r.t. argument 0 (or arguments I...), with the shape
 // and type of that argument. Several I...: a std::tuple.
 template <int... I, class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto grad(F f) {
   if constexpr (sizeof...(I) == 0)
     return detail::Transformed<detail::Transform::Grad, F, 0>(std::move(f));
@@ -210,7 +212,7 @@ auto grad(F f) {
 }
 // value_and_grad(f): std::pair{value (double), gradient as grad(f) returns it}.
 template <int... I, class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto value_and_grad(F f) {
   if constexpr (sizeof...(I) == 0)
     return detail::Transformed<detail::Transform::ValueAndGrad, F, 0>(std::move(f));
@@ -219,7 +221,7 @@ auto value_and_grad(F f) {
 }
 // jacobian(f): Eigen::MatrixXd, rows index f's value, columns the argument (scalar or vector).
 template <int... I, class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto jacobian(F f) {
   if constexpr (sizeof...(I) == 0)
     return detail::Transformed<detail::Transform::Jacobian, F, 0>(std::move(f));
@@ -228,7 +230,7 @@ auto jacobian(F f) {
 }
 // hessian(f): Eigen::MatrixXd, Hessian of scalar-valued f w.r.t. a vector argument.
 template <int... I, class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto hessian(F f) {
   if constexpr (sizeof...(I) == 0)
     return detail::Transformed<detail::Transform::Hessian, F, 0>(std::move(f));
@@ -238,30 +240,30 @@ auto hessian(F f) {
 
 // Runtime argnums: results as std::vector<Eigen::MatrixXd>.
 template <class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto grad(F f, argnums which) {
   return detail::TransformedDynamic<detail::Transform::Grad, F>(std::move(f), which.indices);
 }
 template <class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto value_and_grad(F f, argnums which) {
   return detail::TransformedDynamic<detail::Transform::ValueAndGrad, F>(std::move(f),
                                                                         which.indices);
 }
 template <class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto jacobian(F f, argnums which) {
   return detail::TransformedDynamic<detail::Transform::Jacobian, F>(std::move(f), which.indices);
 }
 template <class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto hessian(F f, argnums which) {
   return detail::TransformedDynamic<detail::Transform::Hessian, F>(std::move(f), which.indices);
 }
 
 // jit(f): the traced, compiled value of f, as an Eigen::MatrixXd (scalars 1x1).
 template <class F>
-  requires detail::is_callable_v<F>
+requires detail::is_callable_v<F>
 auto jit(F f) {
   return detail::Jitted<F>(std::move(f));
 }

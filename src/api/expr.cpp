@@ -62,7 +62,9 @@ const Node& node(const Expr& e) {
   if (e.is_literal()) throw Error(ErrorKind::Internal, "literal has no node");
   return e.graph()->node(e.id());
 }
-Shape shape_of(const Expr& e) { return e.is_literal() ? Shape::scalar() : node(e).shape; }
+Shape shape_of(const Expr& e) {
+  return e.is_literal() ? Shape::scalar() : node(e).shape;
+}
 
 template <class Build>
 Expr unary_build(const Expr& a, Build build) {
@@ -81,7 +83,9 @@ Expr apply(Op op, const Expr& a) {
   return unary_build(a, [op](Graph& g, Id x) { return unary(g, op, x); });
 }
 
-int size_of(Dim d) { return d.is_fixed() ? d.size() : -1; }
+int size_of(Dim d) {
+  return d.is_fixed() ? d.size() : -1;
+}
 
 Dim make_dim(Graph& g, const Size& s) {
   if (!s.name.empty()) return g.dims.intern(s.name);
@@ -107,37 +111,55 @@ Expr declare(const std::string& name, Shape (*make)(Graph&, const Size&, const S
 
 }  // namespace
 
-int Expr::rows() const { return size_of(shape_of(*this).rows); }
-int Expr::cols() const { return size_of(shape_of(*this).cols); }
-bool Expr::is_scalar() const { return shape_of(*this).is_scalar(); }
+int Expr::rows() const {
+  return size_of(shape_of(*this).rows);
+}
+int Expr::cols() const {
+  return size_of(shape_of(*this).cols);
+}
+bool Expr::is_scalar() const {
+  return shape_of(*this).is_scalar();
+}
 std::string Expr::shape_string() const {
   return is_literal() ? "scalar" : graph_->dims.to_string(shape_of(*this));
 }
-Expr Expr::t() const { return transpose(*this); }
+Expr Expr::t() const {
+  return transpose(*this);
+}
 
 Expr scalar(const std::string& name) {
-  return declare(name, [](Graph&, const Size&, const Size&) { return Shape::scalar(); }, 1, 1,
-                 false);
+  return declare(
+      name, [](Graph&, const Size&, const Size&) { return Shape::scalar(); }, 1, 1, false);
 }
 Expr vector(const std::string& name, Size n) {
-  return declare(name, [](Graph& g, const Size& r, const Size&) {
-    return Shape::vector(make_dim(g, r));
-  }, n, 1, false);
+  return declare(
+      name, [](Graph& g, const Size& r, const Size&) { return Shape::vector(make_dim(g, r)); }, n,
+      1, false);
 }
 Expr matrix(const std::string& name, Size rows, Size cols) {
-  return declare(name, [](Graph& g, const Size& r, const Size& c) {
-    return Shape::matrix(make_dim(g, r), make_dim(g, c));
-  }, rows, cols, false);
+  return declare(
+      name,
+      [](Graph& g, const Size& r, const Size& c) {
+        return Shape::matrix(make_dim(g, r), make_dim(g, c));
+      },
+      rows, cols, false);
 }
 Expr symmetric(const std::string& name, Size n) {
-  return declare(name, [](Graph& g, const Size& r, const Size&) {
-    Dim d = make_dim(g, r);
-    return Shape::matrix(d, d);
-  }, n, n, true);
+  return declare(
+      name,
+      [](Graph& g, const Size& r, const Size&) {
+        Dim d = make_dim(g, r);
+        return Shape::matrix(d, d);
+      },
+      n, n, true);
 }
-void new_graph() { api::current_graph() = std::make_shared<Graph>(); }
+void new_graph() {
+  api::current_graph() = std::make_shared<Graph>();
+}
 
-Expr constant(double value) { return Expr(value); }
+Expr constant(double value) {
+  return Expr(value);
+}
 Expr identity(const Expr& like) {
   return unary_build(like, [](Graph& g, Id x) {
     if (!g[x].shape.is_square())
@@ -169,27 +191,46 @@ Expr operator-(const Expr& a, const Expr& b) {
   return binary_build(broadcast(a, b), broadcast(b, a),
                       [](Graph& g, Id x, Id y) { return sub(g, x, y); });
 }
-Expr operator-(const Expr& a) { return unary_build(a, [](Graph& g, Id x) { return neg(g, x); }); }
-Expr operator*(const Expr& a, const Expr& b) { return binary_build(a, b, [](Graph& g, Id x, Id y) { return product(g, x, y); }); }
-Expr operator/(const Expr& a, const Expr& s) { return binary_build(a, s, [](Graph& g, Id x, Id y) { return divide(g, x, y); }); }
-Expr& operator+=(Expr& a, const Expr& b) { return a = a + b; }
-Expr& operator-=(Expr& a, const Expr& b) { return a = a - b; }
-Expr& operator*=(Expr& a, const Expr& b) { return a = a * b; }
-Expr& operator/=(Expr& a, const Expr& b) { return a = a / b; }
+Expr operator-(const Expr& a) {
+  return unary_build(a, [](Graph& g, Id x) { return neg(g, x); });
+}
+Expr operator*(const Expr& a, const Expr& b) {
+  return binary_build(a, b, [](Graph& g, Id x, Id y) { return product(g, x, y); });
+}
+Expr operator/(const Expr& a, const Expr& s) {
+  return binary_build(a, s, [](Graph& g, Id x, Id y) { return divide(g, x, y); });
+}
+Expr& operator+=(Expr& a, const Expr& b) {
+  return a = a + b;
+}
+Expr& operator-=(Expr& a, const Expr& b) {
+  return a = a - b;
+}
+Expr& operator*=(Expr& a, const Expr& b) {
+  return a = a * b;
+}
+Expr& operator/=(Expr& a, const Expr& b) {
+  return a = a / b;
+}
 Expr hadamard(const Expr& a, const Expr& b) {
   return binary_build(a, b, [](Graph& g, Id x, Id y) { return nabla::hadamard(g, x, y); });
 }
 Expr elementwise_divide(const Expr& a, const Expr& b) {
-  return binary_build(a, b, [](Graph& g, Id x, Id y) { return nabla::elementwise_divide(g, x, y); });
+  return binary_build(a, b,
+                      [](Graph& g, Id x, Id y) { return nabla::elementwise_divide(g, x, y); });
 }
 Expr transpose(const Expr& a) {
   return unary_build(a, [](Graph& g, Id x) { return nabla::transpose(g, x); });
 }
-Expr pow(const Expr& x, const Expr& p) { return binary_build(x, p, [](Graph& g, Id a, Id b) { return power(g, a, b); }); }
+Expr pow(const Expr& x, const Expr& p) {
+  return binary_build(x, p, [](Graph& g, Id a, Id b) { return power(g, a, b); });
+}
 Expr matrix_power(const Expr& a, int k) {
   return unary_build(a, [k](Graph& g, Id x) { return nabla::matrix_power(g, x, k); });
 }
-Expr dot(const Expr& a, const Expr& b) { return binary_build(a, b, [](Graph& g, Id x, Id y) { return inner(g, x, y); }); }
+Expr dot(const Expr& a, const Expr& b) {
+  return binary_build(a, b, [](Graph& g, Id x, Id y) { return inner(g, x, y); });
+}
 Expr kron(const Expr& a, const Expr& b) {
   return binary_build(a, b, [](Graph& g, Id x, Id y) { return nabla::kron(g, x, y); });
 }
@@ -208,31 +249,75 @@ Expr vstack(const std::vector<Expr>& parts) {
   return Expr(g, stack(*g, ids));
 }
 
-Expr exp(const Expr& x) { return apply(Op::Exp, x); }
-Expr log(const Expr& x) { return apply(Op::Log, x); }
-Expr sqrt(const Expr& x) { return pow(x, 0.5); }
-Expr sin(const Expr& x) { return apply(Op::Sin, x); }
-Expr cos(const Expr& x) { return apply(Op::Cos, x); }
-Expr tan(const Expr& x) { return apply(Op::Tan, x); }
-Expr tanh(const Expr& x) { return apply(Op::Tanh, x); }
-Expr sigmoid(const Expr& x) { return apply(Op::Sigmoid, x); }
-Expr softplus(const Expr& x) { return apply(Op::Softplus, x); }
-Expr log1p(const Expr& x) { return apply(Op::Log1p, x); }
-Expr expm1(const Expr& x) { return apply(Op::Expm1, x); }
-Expr abs(const Expr& x) { return apply(Op::Abs, x); }
-Expr sign(const Expr& x) { return apply(Op::Sign, x); }
-Expr sum(const Expr& x) { return apply(Op::Sum, x); }
-Expr norm2(const Expr& x) { return apply(Op::Norm2, x); }
-Expr tr(const Expr& a) { return apply(Op::Trace, a); }
-Expr det(const Expr& a) { return apply(Op::Det, a); }
-Expr logdet(const Expr& a) { return apply(Op::LogDet, a); }
-Expr inv(const Expr& a) { return apply(Op::Inv, a); }
+Expr exp(const Expr& x) {
+  return apply(Op::Exp, x);
+}
+Expr log(const Expr& x) {
+  return apply(Op::Log, x);
+}
+Expr sqrt(const Expr& x) {
+  return pow(x, 0.5);
+}
+Expr sin(const Expr& x) {
+  return apply(Op::Sin, x);
+}
+Expr cos(const Expr& x) {
+  return apply(Op::Cos, x);
+}
+Expr tan(const Expr& x) {
+  return apply(Op::Tan, x);
+}
+Expr tanh(const Expr& x) {
+  return apply(Op::Tanh, x);
+}
+Expr sigmoid(const Expr& x) {
+  return apply(Op::Sigmoid, x);
+}
+Expr softplus(const Expr& x) {
+  return apply(Op::Softplus, x);
+}
+Expr log1p(const Expr& x) {
+  return apply(Op::Log1p, x);
+}
+Expr expm1(const Expr& x) {
+  return apply(Op::Expm1, x);
+}
+Expr abs(const Expr& x) {
+  return apply(Op::Abs, x);
+}
+Expr sign(const Expr& x) {
+  return apply(Op::Sign, x);
+}
+Expr sum(const Expr& x) {
+  return apply(Op::Sum, x);
+}
+Expr norm2(const Expr& x) {
+  return apply(Op::Norm2, x);
+}
+Expr tr(const Expr& a) {
+  return apply(Op::Trace, a);
+}
+Expr det(const Expr& a) {
+  return apply(Op::Det, a);
+}
+Expr logdet(const Expr& a) {
+  return apply(Op::LogDet, a);
+}
+Expr inv(const Expr& a) {
+  return apply(Op::Inv, a);
+}
 Expr diag(const Expr& x) {
   Shape s = shape_of(x);
   return apply(s.is_vector_like() ? Op::Diag : Op::DiagPart, x);
 }
-Expr softmax(const Expr& x) { return apply(Op::Softmax, x); }
-Expr logsumexp(const Expr& x) { return apply(Op::LogSumExp, x); }
-Expr vec(const Expr& x) { return apply(Op::Vec, x); }
+Expr softmax(const Expr& x) {
+  return apply(Op::Softmax, x);
+}
+Expr logsumexp(const Expr& x) {
+  return apply(Op::LogSumExp, x);
+}
+Expr vec(const Expr& x) {
+  return apply(Op::Vec, x);
+}
 
 }  // namespace nabla

@@ -84,8 +84,9 @@ std::shared_ptr<const Plan> trace(const std::vector<std::pair<int, int>>& shapes
   if (out.is_literal())
     value = api::literal_node(g, out.literal());
   else if (out.graph() != plan->graph)
-    throw Error(ErrorKind::Usage, std::string(transform_name(transform)) +
-                                      ": the function returned an expression of another graph",
+    throw Error(ErrorKind::Usage,
+                std::string(transform_name(transform)) +
+                    ": the function returned an expression of another graph",
                 "build the result only from the function's arguments and constants");
   else
     value = out.id();
@@ -102,8 +103,8 @@ std::shared_ptr<const Plan> trace(const std::vector<std::pair<int, int>>& shapes
     plan->outputs.push_back(simplify(g, value));
   for (int k : wrt) {
     if (k < 0 || static_cast<size_t>(k) >= args.size())
-      throw Error(ErrorKind::Usage, std::string(name) + ": argnum " + std::to_string(k) +
-                                        " out of range");
+      throw Error(ErrorKind::Usage,
+                  std::string(name) + ": argnum " + std::to_string(k) + " out of range");
     Id var = args[static_cast<size_t>(k)].id();
     Id d = kNoId;
     switch (transform) {

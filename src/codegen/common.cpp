@@ -24,14 +24,15 @@ std::vector<int64_t> code_parameters(const Graph& g, const CodeFunction& f) {
 std::string code_identifier(const std::string& name) {
   static const std::set<std::string> reserved = {
       // C++ and Python keywords a variable could be spelled as, and names the code uses.
-      "and", "as", "assert", "auto", "break", "case", "catch", "char", "class", "const",
-      "continue", "def", "default", "del", "delete", "do", "double", "elif", "else", "enum",
-      "except", "false", "finally", "float", "for", "from", "global", "goto", "if", "import",
-      "in", "inline", "int", "is", "lambda", "long", "new", "nonlocal", "not", "np", "or",
-      "pass", "raise", "register", "return", "short", "signed", "sizeof", "static", "struct",
-      "switch", "template", "this", "throw", "true", "try", "typedef", "union", "unsigned",
-      "using", "void", "while", "with", "yield", "None", "True", "False", "std", "Eigen",
-      "math"};
+      "and",     "as",     "assert",   "auto",     "break",   "case",     "catch",   "char",
+      "class",   "const",  "continue", "def",      "default", "del",      "delete",  "do",
+      "double",  "elif",   "else",     "enum",     "except",  "false",    "finally", "float",
+      "for",     "from",   "global",   "goto",     "if",      "import",   "in",      "inline",
+      "int",     "is",     "lambda",   "long",     "new",     "nonlocal", "not",     "np",
+      "or",      "pass",   "raise",    "register", "return",  "short",    "signed",  "sizeof",
+      "static",  "struct", "switch",   "template", "this",    "throw",    "true",    "try",
+      "typedef", "union",  "unsigned", "using",    "void",    "while",    "with",    "yield",
+      "None",    "True",   "False",    "std",      "Eigen",   "math"};
   std::string out;
   for (unsigned char c : name) {
     if (std::isalnum(c) || c == '_') {
@@ -49,7 +50,9 @@ std::string code_identifier(const std::string& name) {
   return out;
 }
 
-std::string dim_variable(const std::string& symbol) { return "dim_" + code_identifier(symbol); }
+std::string dim_variable(const std::string& symbol) {
+  return "dim_" + code_identifier(symbol);
+}
 
 std::string dim_code(const Graph& g, Dim d, const std::set<std::string>& bound) {
   if (d.is_fixed()) return std::to_string(d.size());
@@ -111,9 +114,9 @@ std::vector<Id> code_order(const Graph& g, const CodeFunction& f) {
     if (!needed[id]) continue;
     Op op = g[static_cast<Id>(id)].op;
     if (op == Op::Call)
-      throw Error(ErrorKind::Unsupported,
-                  "abstract function " + g.symbol(g[static_cast<Id>(id)].a).name +
-                      " has no code; define it concretely first");
+      throw Error(ErrorKind::Unsupported, "abstract function " +
+                                              g.symbol(g[static_cast<Id>(id)].a).name +
+                                              " has no code; define it concretely first");
     if (op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
         op == Op::Simplify)
       throw Error(ErrorKind::Internal, "expand queries before generating code");

@@ -270,8 +270,7 @@ class CppEmitter {
       case Op::Det:
         return s0 ? kid(n, 0) : kid(n, 0) + ".determinant()";
       case Op::LogDet:
-        return s0 ? "(" + kid(n, 0) + " > 0 ? std::log(" + kid(n, 0) + ") : NAN)"
-                  : fn("logdet", n);
+        return s0 ? "(" + kid(n, 0) + " > 0 ? std::log(" + kid(n, 0) + ") : NAN)" : fn("logdet", n);
       case Op::Inv:
         return s0 ? "1.0 / " + kid(n, 0) : fn("inverse", n);
       case Op::Diag:
@@ -294,8 +293,7 @@ class CppEmitter {
         return s ? r + "(0, 0)" : r;
       }
       default:
-        throw Error(ErrorKind::Internal,
-                    "no C++ code for op " + std::string(op_name(n.op)));
+        throw Error(ErrorKind::Internal, "no C++ code for op " + std::string(op_name(n.op)));
     }
   }
 
@@ -306,6 +304,8 @@ class CppEmitter {
 
 }  // namespace
 
-std::string emit_cpp(const Graph& g, const CodeFunction& f) { return CppEmitter(g, f).emit(); }
+std::string emit_cpp(const Graph& g, const CodeFunction& f) {
+  return CppEmitter(g, f).emit();
+}
 
 }  // namespace nabla

@@ -129,7 +129,9 @@ class NumpyEmitter {
       std::string k = kind_of(g_[r].shape);
       std::string v = "t_" + std::to_string(r);
       o << (i ? ", " : "")
-        << (k == "scalar" ? "float(" + v + ")" : k == "vector" ? v + ".reshape(-1)" : v);
+        << (k == "scalar"   ? "float(" + v + ")"
+            : k == "vector" ? v + ".reshape(-1)"
+                            : v);
     }
     if (f_.outputs.size() > 1) o << ")";
     o << "\n";
@@ -237,8 +239,7 @@ class NumpyEmitter {
       case Op::Vec:
         return s0 ? kid(n, 0) : kid(n, 0) + ".reshape(-1, 1, order=\"F\")";
       case Op::Kron:
-        return s ? kid(n, 0) + " * " + kid(n, 1)
-                 : "np.kron(" + mat(n, 0) + ", " + mat(n, 1) + ")";
+        return s ? kid(n, 0) + " * " + kid(n, 1) : "np.kron(" + mat(n, 0) + ", " + mat(n, 1) + ")";
       case Op::Stack: {
         std::string r = "np.vstack([";
         for (size_t i = 0; i < n.kids.size(); ++i) r += (i ? ", " : "") + mat(n, i);

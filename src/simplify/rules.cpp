@@ -153,7 +153,6 @@ Id factor_scalar(Ctx& c, Id id) {
         groups[n.kids[static_cast<size_t>(side)]].push_back(i);
     }
     for (const auto& [shared, members] : groups) {
-      if (members.size() < 2) continue;
       std::vector<size_t> used = members;
       std::vector<Term> inner;
       for (size_t i : members)
@@ -161,9 +160,10 @@ Id factor_scalar(Ctx& c, Id id) {
       if (side == 1)
         for (size_t i = 0; i < terms.size(); ++i)
           if (terms[i].term == shared) {
-            inner.push_back({terms[i].coeff, integer(g, 1)});
+            inner.push_back({terms[i].coeff, integer(g, 1)});  // X = 1*X
             used.push_back(i);
           }
+      if (used.size() < 2) continue;
       Id sum = inner_sum(c, inner, g[inner.front().term].shape);
       Id factored = side == 1 ? scale(g, sum, shared) : scale(g, shared, sum);
       std::vector<Term> out;
@@ -437,7 +437,8 @@ Id power_zero(Ctx& c, Id id) {
   return const_is(c.g, c.g[id].kids[1], 0) ? one_of(c.g, c.g[id].shape) : kNoId;
 }
 
-// (x^a)^k = x^(a k), (x y)^k = x^k y^k for integer k; c^k folded exactly; ones.^p = ones
+// (x^a)^k = x^(a k), (x y)^k = x^k y^k for integer k; c^k folded exactly; ones.^p = ones;
+// (1 + exp(v))^-k = sigmoid(-v)^k
 Id power_normal_form(Ctx& c, Id id) {
   Graph& g = c.g;
   const Node& n = g[id];
@@ -449,10 +450,12 @@ Id power_normal_form(Ctx& c, Id id) {
     if (!p.is_integer()) return kNoId;
     m = flatten_hadamard(c, n.kids[0]);
     for (Factor& f : m.factors) f.exp = f.exp * p;
+    if (recognize_sigmoid(c, m.factors)) combine_factors(c, m.factors);
     return build_hadamard(c, m, n.shape);
   }
   multiply_scalar(c, m, id, kOne);
   combine_factors(c, m.factors);
+  if (recognize_sigmoid(c, m.factors)) combine_factors(c, m.factors);
   return build_monomial(c, m, n.shape);
 }
 

@@ -77,7 +77,9 @@ inline Eigen::MatrixXd random_matrix(int r, int c, unsigned seed) {
   for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = u(gen);
   return m;
 }
-inline Eigen::VectorXd random_vector(int n, unsigned seed) { return random_matrix(n, 1, seed); }
+inline Eigen::VectorXd random_vector(int n, unsigned seed) {
+  return random_matrix(n, 1, seed);
+}
 // Well conditioned, positive determinant: random + n I.
 inline Eigen::MatrixXd random_spd_like(int n, unsigned seed) {
   return random_matrix(n, n, seed) + n * Eigen::MatrixXd::Identity(n, n);

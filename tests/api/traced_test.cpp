@@ -26,7 +26,8 @@ TEST(Traced, Sheet3cQuadraticForm) {
   auto df = nabla::grad([](auto x, auto A) { return dot(x, A * x); });
   Eigen::VectorXd g = df(x4, A4);
   EXPECT_TRUE(g.isApprox((A4 + A4.transpose()) * x4));
-  expect_grad_matches_fd("x'Ax", [](auto x, auto A) { return dot(x, A * x); }, {0, 1}, x4, A4);
+  expect_grad_matches_fd(
+      "x'Ax", [](auto x, auto A) { return dot(x, A * x); }, {0, 1}, x4, A4);
 }
 
 // The sheet's 4a: f(x, y, z) = 1/2 x^2 + y z - log(1 + exp(x^2 y^3 z)).
@@ -85,39 +86,48 @@ TEST(Traced, IfsOnShapesAreTracedAway) {
 }
 
 TEST(Traced, ManyFunctionsAgreeWithFiniteDifferences) {
-  expect_grad_matches_fd("logsumexp", [](auto x) { return logsumexp(x); }, {0}, x4);
+  expect_grad_matches_fd(
+      "logsumexp", [](auto x) { return logsumexp(x); }, {0}, x4);
   expect_grad_matches_fd(
       "least squares", [](auto A, auto x, auto b) { return 0.5 * pow(norm2(A * x - b), 2); },
       {0, 1, 2}, W34, x4, b3);
   expect_grad_matches_fd(
-      "logistic", [](auto w, auto X, auto y) { return sum(softplus(-hadamard(y, X * w))); },
-      {0, 1}, x4, W34, b3);
-  expect_grad_matches_fd("tr(X'BX)", [](auto X, auto B) { return tr(X.t() * B * X); }, {0, 1},
-                         Eigen::MatrixXd(W34.transpose()), A4);
-  expect_grad_matches_fd("logdet", [](auto S) { return logdet(S); }, {0}, S4);
-  expect_grad_matches_fd("det", [](auto S) { return det(S); }, {0}, S4);
-  expect_grad_matches_fd("a'inv(X)b", [](auto a, auto X, auto b) { return dot(a, inv(X) * b); },
-                         {0, 1, 2}, a4, S4, x4);
-  expect_grad_matches_fd("sigmoid layer", [](auto W, auto x) { return sum(sigmoid(W * x)); },
-                         {0, 1}, W34, x4);
-  expect_grad_matches_fd("sin cos", [](auto x) { return dot(sin(x), cos(x)); }, {0}, x4);
-  expect_grad_matches_fd("sqrt", [](auto x) { return sqrt(dot(x, x) + 1); }, {0}, x4);
-  expect_grad_matches_fd("direction", [](auto a, auto x) { return dot(a, x / norm2(x)); },
-                         {0, 1}, a4, x4);
-  expect_grad_matches_fd("softmax", [](auto a, auto x) { return dot(a, softmax(x)); }, {0, 1},
-                         a4, x4);
-  expect_grad_matches_fd("./", [](auto x) { return sum(elementwise_divide(x, exp(x) + 2)); },
-                         {0}, x4);
+      "logistic", [](auto w, auto X, auto y) { return sum(softplus(-hadamard(y, X * w))); }, {0, 1},
+      x4, W34, b3);
+  expect_grad_matches_fd(
+      "tr(X'BX)", [](auto X, auto B) { return tr(X.t() * B * X); }, {0, 1},
+      Eigen::MatrixXd(W34.transpose()), A4);
+  expect_grad_matches_fd(
+      "logdet", [](auto S) { return logdet(S); }, {0}, S4);
+  expect_grad_matches_fd(
+      "det", [](auto S) { return det(S); }, {0}, S4);
+  expect_grad_matches_fd(
+      "a'inv(X)b", [](auto a, auto X, auto b) { return dot(a, inv(X) * b); }, {0, 1, 2}, a4, S4,
+      x4);
+  expect_grad_matches_fd(
+      "sigmoid layer", [](auto W, auto x) { return sum(sigmoid(W * x)); }, {0, 1}, W34, x4);
+  expect_grad_matches_fd(
+      "sin cos", [](auto x) { return dot(sin(x), cos(x)); }, {0}, x4);
+  expect_grad_matches_fd(
+      "sqrt", [](auto x) { return sqrt(dot(x, x) + 1); }, {0}, x4);
+  expect_grad_matches_fd(
+      "direction", [](auto a, auto x) { return dot(a, x / norm2(x)); }, {0, 1}, a4, x4);
+  expect_grad_matches_fd(
+      "softmax", [](auto a, auto x) { return dot(a, softmax(x)); }, {0, 1}, a4, x4);
+  expect_grad_matches_fd(
+      "./", [](auto x) { return sum(elementwise_divide(x, exp(x) + 2)); }, {0}, x4);
   double c = 1.7;
-  expect_grad_matches_fd("closure", [c](auto t) { return c * t * t + sin(t); }, {0}, 0.4);
-  expect_grad_matches_fd("A^3", [](auto A) { return tr(matrix_power(A, 3)); }, {0}, A4);
-  expect_grad_matches_fd("frobenius", [](auto X, auto U, auto V) {
-    return pow(norm2(X - U * V.t()), 2);
-  }, {1, 2}, random_matrix(4, 3, 7), random_matrix(4, 2, 8), random_matrix(3, 2, 9));
-  expect_grad_matches_fd("mixed scalar", [](auto s, auto x) { return s * sum(tanh(s * x)); },
-                         {0, 1}, 0.6, x4);
-  expect_grad_matches_fd("log1p expm1", [](auto x) { return sum(log1p(hadamard(expm1(x), x) + 3)); },
-                         {0}, x4);
+  expect_grad_matches_fd(
+      "closure", [c](auto t) { return c * t * t + sin(t); }, {0}, 0.4);
+  expect_grad_matches_fd(
+      "A^3", [](auto A) { return tr(matrix_power(A, 3)); }, {0}, A4);
+  expect_grad_matches_fd(
+      "frobenius", [](auto X, auto U, auto V) { return pow(norm2(X - U * V.t()), 2); }, {1, 2},
+      random_matrix(4, 3, 7), random_matrix(4, 2, 8), random_matrix(3, 2, 9));
+  expect_grad_matches_fd(
+      "mixed scalar", [](auto s, auto x) { return s * sum(tanh(s * x)); }, {0, 1}, 0.6, x4);
+  expect_grad_matches_fd(
+      "log1p expm1", [](auto x) { return sum(log1p(hadamard(expm1(x), x) + 3)); }, {0}, x4);
 }
 
 TEST(Traced, ValueAndGradJacobianHessian) {

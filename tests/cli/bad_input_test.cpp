@@ -111,7 +111,9 @@ TEST_P(BadInputTest, ExitsTwoWithAMessageQuickly) {
   EXPECT_FALSE(r.err.empty()) << c.name;
   EXPECT_LT(r.err.size(), 4000u) << c.name << ": the message should be short";
   EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.name << "\nstderr: " << r.err;
-  if (c.caret) EXPECT_NE(r.err.find('^'), std::string::npos) << c.name << "\nstderr: " << r.err;
+  if (c.caret) {
+    EXPECT_NE(r.err.find('^'), std::string::npos) << c.name << "\nstderr: " << r.err;
+  }
   EXPECT_LT(r.seconds, 2.0) << c.name;
 }
 

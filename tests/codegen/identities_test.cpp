@@ -63,11 +63,8 @@ class Identities : public ::testing::Test {
       Case c;
       c.function.name = "identity_" + std::to_string(i);
       c.function.outputs.push_back({"value", simplify(graph_, n.kids[0])});
-      const char* what = n.op == Op::Grad       ? "grad"
-                          : n.op == Op::Jacobian ? "jacobian"
-                                                 : "hessian";
-      c.function.outputs.push_back(
-          {what, simplify(graph_, expand_queries(graph_, lhs))});
+      const char* what = n.op == Op::Grad ? "grad" : n.op == Op::Jacobian ? "jacobian" : "hessian";
+      c.function.outputs.push_back({what, simplify(graph_, expand_queries(graph_, lhs))});
       c.params = code_parameters(graph_, c.function);
       for (int64_t p : c.params) {
         Shape s = graph_.symbol(p).shape;
@@ -175,9 +172,9 @@ TEST_F(Identities, GeneratedCppCompilesWithWerrorAndMatchesEvaluator) {
   std::ofstream(path) << src.str() << main.str();
   std::string out;
   std::string exe = dir + "nabla_codegen_identities";
-  int rc = run("c++ -std=c++17 -O0 -Wall -Wextra -Werror -I/usr/include/eigen3 -o " + exe + " " +
-                   path,
-               &out);
+  int rc =
+      run("c++ -std=c++17 -O0 -Wall -Wextra -Werror -I/usr/include/eigen3 -o " + exe + " " + path,
+          &out);
   ASSERT_EQ(rc, 0) << out;
   out.clear();
   ASSERT_EQ(run(exe, &out), 0) << out;

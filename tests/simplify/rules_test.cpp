@@ -103,7 +103,7 @@ TEST_F(Golden, Transposes) {
   expect("(A + A')'", "A + A'");
   expect("A'*B'*C'", "(C*B*A)'");
   expect_text("(x'*a)'", "x'*a");  // the orientation as written
-  expect_text("(A*x)'*a", "x'*A'*a");
+  expect_text("(A*x)'*a", "a'*A*x");
 }
 
 TEST_F(Golden, ScalarProductOrientation) {
@@ -115,7 +115,8 @@ TEST_F(Golden, ScalarProductOrientation) {
   expect_text("a'*x", "a'*x");
   expect_text("x'*a", "x'*a");
   expect_text("-w'*x", "-w'*x");
-  expect_text("sigmoid(-w'*x)*x + (x'*w)*x", "sigmoid(-w'*x)*x + w'*x*x");
+  // ... and both orientations written: the canonical one throughout
+  expect_text("sigmoid(-w'*x) + x'*w", "x'*w + sigmoid(-x'*w)");
 }
 
 TEST_F(Golden, Identity) {
@@ -174,6 +175,52 @@ TEST_F(Golden, DifferentiatorRawForms) {
   expect_text("(x'*B)' + (x'*B')'", "(B + B')*x");
   expect_text("det(X)*inv(X)'", "det(X)*inv(X)'");
   expect("(-exp(-w'*x)/(1 + exp(-w'*x))*x')'", "-sigmoid(-w'*x)*x");
+}
+
+TEST_F(Golden, SigmoidFromExp) {
+  expect("exp(s)*sigmoid(-s)", "sigmoid(s)");
+  expect("exp(-s)*sigmoid(s)", "sigmoid(-s)");
+  expect_text("exp(s^2*t)*sigmoid(-s^2*t)*t", "t*sigmoid(s^2*t)");
+  expect_text("exp(x) .* sigmoid(-x)", "sigmoid(x)");
+  expect_text("exp(s)^2/(1 + exp(s))^2", "sigmoid(s)^2");
+  expect_text("(1 + exp(s))^-2", "sigmoid(-s)^2");
+}
+
+TEST_F(Golden, FactorOnlyWhenShorter) {
+  // same length: the expanded form
+  expect_text("s*(1 - 2*t*sigmoid(s))", "s - 2*s*t*sigmoid(s)");
+  expect_text("s - 2*s*t", "s - 2*s*t");
+  expect_text("s*t + s", "s + s*t");
+  // shorter: factored
+  expect_text("s*x + s*y", "s*(x + y)");
+  expect_text("s*(x + y)", "s*(x + y)");
+  expect_text("-(x + y)", "-(x + y)");
+  expect_text("x - x*sigmoid(s)", "sigmoid(-s)*x");
+}
+
+TEST_F(Golden, FactorOrder) {
+  // variables and their powers first, in declaration order, then compound factors largest first
+  expect_text("sigmoid(s)*t*s", "s*t*sigmoid(s)");
+  expect_text("sin(s)*cos(s^2)", "cos(s^2)*sin(s)");
+  expect_text("t^3*sigmoid(s^2*t)*s^2", "s^2*t^3*sigmoid(s^2*t)");
+  // f(u) before f(-u)
+  expect_text("sigmoid(-x) .* sigmoid(x)", "sigmoid(x) .* sigmoid(-x)");
+  expect_text("sigmoid(-A*x) .* y", "y .* sigmoid(-A*x)");
+}
+
+TEST(TermOrder, ChainRuleAndPartials) {
+  testing::Scope sc("L : R x R x R -> R; h1, h2 : R -> R; f : R^n -> R; t in R");
+  auto text = [&](const std::string& e) { return sc.text(sc.simp(e)); };
+  // ascending partial index
+  EXPECT_EQ(text("partial(L, 3)(t, t, t) + partial(L, 1)(t, t, t) + partial(L, 2)(t, t, t)"),
+            "partial(L, 1)(t, t, t) + partial(L, 2)(t, t, t) + partial(L, 3)(t, t, t)");
+  // outer derivative first
+  EXPECT_EQ(text("h1'(t)*h2'(h1(t))"), "h2'(h1(t))*h1'(t)");
+  EXPECT_EQ(text("h1'(f(x))*grad(f)(x)*h2'(h1(f(x)))"), "h2'(h1(f(x)))*h1'(f(x))*grad(f)(x)");
+  // terms ordered by their vector part: grad(f) before grad(g)-like parts
+  testing::Scope sc2("f, g : R^n -> R");
+  EXPECT_EQ(sc2.text(sc2.simp("f(x)*grad(g)(x) + g(x)*grad(f)(x)")),
+            "g(x)*grad(f)(x) + f(x)*grad(g)(x)");
 }
 
 TEST_F(Golden, ZerosOnes) {

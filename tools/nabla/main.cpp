@@ -80,6 +80,40 @@ int run_files(const std::vector<std::string>& files, const DriverOptions& option
   return status;
 }
 
+// Math such as `-t^2` or `-A` looks like an option to an argument parser. The first argument
+// of a command that is not one of our options (or an option's value) is the math: take it out
+// before CLI11 parses the rest. Returns the remaining arguments (program name first).
+std::vector<std::string> take_math_argument(int argc, char** argv, std::string& math) {
+  static const std::vector<std::string> with_value{"--wrt", "--let", "--format", "--seed",
+                                                   "--values"};
+  std::vector<std::string> rest{argv[0]};
+  bool taken = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    bool is_option = std::find(with_value.begin(), with_value.end(), a) != with_value.end();
+    if (is_option) {
+      rest.push_back(a);
+      if (i + 1 < argc) rest.push_back(argv[++i]);
+      continue;
+    }
+    bool is_flag = a == "--steps" || a == "--help" || a == "-h" ||
+                   (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos);
+    if (!taken && !is_flag && a != "--") {
+      math = a;
+      taken = true;
+      continue;
+    }
+    rest.push_back(a);
+  }
+  return rest;
+}
+
+// Parses a command's options with the math argument already taken out.
+void parse_command(CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+  app.parse(reversed);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,15 +138,23 @@ int main(int argc, char** argv) {
   if (one_shots.count(command)) {
     CLI::App app{"nabla " + command + ": one query, the result on one line", "nabla " + command};
     std::string expr, wrt, let;
-    app.add_option("EXPR", expr, "The expression")->required();
+
     if (command != "simplify")
-      app.add_option("--wrt", wrt, "The variable(s), e.g. x or 'x, y'")->required();
+      app.footer("EXPR: the expression (the first argument that is not an option)");
+    app.add_option("--wrt", wrt, "The variable(s), e.g. x or 'x, y'")->required();
     app.add_option("--let", let, "Declarations, e.g. 'x in R^n; A in R^(n x n)'");
     add_common(app, format, steps, seed);
+    std::vector<std::string> rest = take_math_argument(argc - 1, argv + 1, expr);
     try {
-      app.parse(argc - 1, argv + 1);
+      parse_command(app, rest);
     } catch (const CLI::ParseError& e) {
       return usage_exit(app, e);
+    }
+    if (expr.empty()) {
+      std::cerr << "nabla " << command << ": error: expected an expression\n"
+                << "hint: nabla " << command << " EXPR" << (command == "simplify" ? "" : " --wrt X")
+                << " [--let DECLS]\n";
+      return nabla::kExitBadInput;
     }
     return nabla::run_one_shot(one_shots.at(command), expr, wrt, let, options(), std::cout,
                                std::cerr);
@@ -120,27 +162,38 @@ int main(int argc, char** argv) {
   if (command == "check") {
     CLI::App app{"nabla check: numeric test of an identity", "nabla check"};
     std::string text, let;
-    app.add_option("IDENTITY", text, "'LHS == RHS'")->required();
+
     app.add_option("--let", let, "Declarations");
     add_common(app, format, steps, seed);
+    std::vector<std::string> rest = take_math_argument(argc - 1, argv + 1, text);
     try {
-      app.parse(argc - 1, argv + 1);
+      parse_command(app, rest);
     } catch (const CLI::ParseError& e) {
       return usage_exit(app, e);
+    }
+    if (text.empty()) {
+      std::cerr << "nabla check: error: expected an identity\nhint: nabla check 'LHS == RHS'\n";
+      return nabla::kExitBadInput;
     }
     return nabla::run_check(text, let, options(), std::cout, std::cerr);
   }
   if (command == "eval") {
     CLI::App app{"nabla eval: the numeric value of an expression or query", "nabla eval"};
     std::string expr, values, let;
-    app.add_option("QUERY", expr, "An expression or query, e.g. 'grad(x''*A*x, A)'")->required();
+
     app.add_option("--values", values, "JSON object: name -> number, list, or list of rows");
     app.add_option("--let", let, "Declarations");
     add_common(app, format, steps, seed);
+    std::vector<std::string> rest = take_math_argument(argc - 1, argv + 1, expr);
     try {
-      app.parse(argc - 1, argv + 1);
+      parse_command(app, rest);
     } catch (const CLI::ParseError& e) {
       return usage_exit(app, e);
+    }
+    if (expr.empty()) {
+      std::cerr << "nabla eval: error: expected an expression\n"
+                << "hint: nabla eval QUERY --values FILE.json\n";
+      return nabla::kExitBadInput;
     }
     return nabla::run_eval(expr, values, let, options(), std::cout, std::cerr);
   }
