@@ -1,5 +1,6 @@
 #include "driver/driver.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -132,10 +133,63 @@ Id query_formula(Graph& g, const Query& q) {
 }
 
 std::string format_number(double v) {
+  if (v == 0) return "0";
   std::ostringstream s;
-  s << std::setprecision(3) << std::scientific << v;
+  s << std::setprecision(1) << std::scientific << v;
   return s.str();
 }
+
+// LaTeX text mode: escape the characters that are special there.
+std::string latex_text(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '\\': out += "\\textbackslash{}"; break;
+      case '{': case '}': case '$': case '&': case '#': case '%': case '_':
+        out += '\\';
+        out += c;
+        break;
+      case '^': out += "\\^{}"; break;
+      case '~': out += "\\~{}"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// The comment lines of the paragraph a query stands in (from the blank line above it down to
+// it), each given once: the question text of an exercise script.
+class QuestionText {
+ public:
+  explicit QuestionText(const std::string& source) {
+    size_t start = 0;
+    while (start <= source.size()) {
+      size_t end = source.find('\n', start);
+      if (end == std::string::npos) end = source.size();
+      starts_.push_back(start);
+      lines_.push_back(source.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  std::vector<std::string> before(size_t offset) {
+    size_t line = std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin() - 1;
+    std::vector<std::string> out;
+    size_t first = line;
+    while (first > next_ && lines_[first - 1].find_first_not_of(" \t\r") != std::string::npos)
+      --first;
+    for (size_t i = first; i < line; ++i) {
+      size_t text = lines_[i].find_first_not_of(" \t");
+      if (lines_[i][text] == '#') out.push_back(lines_[i].substr(text + 1));
+    }
+    next_ = line + 1;
+    return out;
+  }
+
+ private:
+  std::vector<size_t> starts_;
+  std::vector<std::string> lines_;
+  size_t next_ = 0;  // lines above this were given already
+};
 
 struct CheckOutcome {
   CheckResult result;
@@ -204,8 +258,13 @@ int run_script(const std::string& source, const std::string& origin, const Drive
   bool latex = options.format == OutputFormat::Latex;
   bool json = options.format == OutputFormat::Json;
   if (latex) out << kLatexPreamble;
+  QuestionText questions(source);
   int status = kExitOk;
   for (const Query& q : queries) {
+    if (latex) {
+      for (const std::string& line : questions.before(q.span.begin))
+        out << "\\noindent " << latex_text(line) << "\n\n";
+    }
     StepLog log;
     StepLog* steps = options.steps ? &log : nullptr;
     try {
@@ -228,7 +287,7 @@ int run_script(const std::string& source, const std::string& origin, const Drive
           if (!c.result.holds) j["counterexample"] = c.result.counterexample;
           out << j.dump() << "\n";
         } else if (latex) {
-          out << "\\[ " << to_latex(g, c.lhs) << " \\overset{?}{=} " << to_latex(g, c.rhs)
+          out << "\\[ " << to_latex(g, q.expr) << " \\overset{?}{=} " << to_latex(g, q.rhs)
               << " \\]\n"
               << (c.result.holds ? "holds" : "\\textbf{FAILS}") << " (" << c.result.trials
               << " trials)\n\n";
