@@ -17,6 +17,45 @@ namespace {
 
 constexpr int kMaxAttempts = 20;       // draws per trial while evaluation throws Error(Value)
 constexpr int kNonFiniteAttempts = 5;  // redraws while a side has NaN/inf entries
+// Work limits for one trial, so that `x in R^999999999; check ...` stops with a clean error
+// instead of allocating gigabytes: entries of any one value, and the multiply-adds of a matrix
+// product (r k c) or a factorization (n^3 for inv, det, logdet).
+constexpr int64_t kMaxCheckEntries = int64_t{1} << 22;
+constexpr int64_t kMaxCheckFlops = int64_t{1} << 28;
+
+std::string number(double v);
+
+// Throws Error(ErrorKind::Limit) when some node of the sample space is too big to evaluate under
+// these bindings.
+void check_work_limits(const Graph& g, const SampleSpace& space, const Bindings& bindings) {
+  auto sizes = [&](Shape s) -> std::pair<int64_t, int64_t> {
+    auto r = find_dim_size(g, s.rows, bindings), c = find_dim_size(g, s.cols, bindings);
+    return {r ? *r : 1, c ? *c : 1};
+  };
+  for (Id id : space.nodes) {
+    const Node& n = g[id];
+    auto [rows, cols] = sizes(n.shape);
+    if (rows * cols > kMaxCheckEntries)
+      throw Error(ErrorKind::Limit,
+                  "check: a value of " + std::to_string(rows) + "×" + std::to_string(cols) +
+                      " entries exceeds the limit of " + std::to_string(kMaxCheckEntries) +
+                      " entries per value",
+                  "check with smaller (or symbolic) dimensions, e.g. x in R^n");
+    double flops = 0;  // a double: r k c of three 31-bit sizes overflows int64
+    if (n.op == Op::MatMul)
+      flops = double(rows) * double(sizes(g[n.kids[0]].shape).second) * double(cols);
+    if (n.op == Op::Inv || n.op == Op::Det || n.op == Op::LogDet) {
+      double k = double(sizes(g[n.kids[0]].shape).first);
+      flops = k * k * k;
+    }
+    if (flops > double(kMaxCheckFlops))
+      throw Error(ErrorKind::Limit,
+                  "check: evaluating " + std::string(op_name(n.op)) + " would take " +
+                      number(flops) + " multiply-adds, above the limit of " +
+                      std::to_string(kMaxCheckFlops),
+                  "check with smaller (or symbolic) dimensions, e.g. A in R^(n x n)");
+  }
+}
 
 bool has_derived_dim(const Graph& g, Shape s) {
   auto derived = [&](Dim d) {
@@ -90,6 +129,7 @@ CheckResult check_equal(const Graph& g, Id lhs, Id rhs, const CheckOptions& opti
       for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
         Bindings bindings;
         bind_dimensions(g, space, draw, bindings);
+        if (attempt == 0 && p == 0) check_work_limits(g, space, bindings);
         for (int64_t v : space.variables) {
           auto it = space.needs.find(v);
           ValueNeeds needs = it == space.needs.end() ? ValueNeeds{} : it->second;

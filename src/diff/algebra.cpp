@@ -106,6 +106,37 @@ std::optional<Id> elementwise_derivative(Graph& g, Op op, Id u, Id y) {
   }
 }
 
+ElementwiseFormula elementwise_formula(Op op) {
+  switch (op) {
+    case Op::Exp:
+      return {"exp", "exp(u) .* du"};
+    case Op::Log:
+      return {"log", "du/u"};
+    case Op::Sin:
+      return {"sin", "cos(u) .* du"};
+    case Op::Cos:
+      return {"cos", "-sin(u) .* du"};
+    case Op::Tan:
+      return {"tan", "du ./ cos(u).^2"};
+    case Op::Tanh:
+      return {"tanh", "(1 - tanh(u).^2) .* du"};
+    case Op::Sigmoid:
+      return {"sigmoid", "sigmoid(u) .* (1 - sigmoid(u)) .* du"};
+    case Op::Softplus:
+      return {"softplus", "sigmoid(u) .* du"};
+    case Op::Log1p:
+      return {"log1p", "du ./ (1 + u)"};
+    case Op::Expm1:
+      return {"expm1", "exp(u) .* du"};
+    case Op::Abs:
+      return {"abs", "sign(u) .* du"};
+    case Op::Sign:
+      return {"sign", "0 almost everywhere"};
+    default:
+      return {"f", "f'(u) .* du"};
+  }
+}
+
 const char* elementwise_rule_text(Op op) {
   switch (op) {
     case Op::Exp:

@@ -38,6 +38,12 @@ Id plus(Graph& g, std::optional<Id> acc, Id term);
 std::optional<Id> elementwise_derivative(Graph& g, Op op, Id u, Id y);
 // The name of the rule f' uses, for --steps, e.g. "exp' = exp".
 const char* elementwise_rule_text(Op op);
+// The function's name and its derivative as a formula in u, for --steps, e.g. {"log", "du/u"}.
+struct ElementwiseFormula {
+  const char* name;
+  const char* derivative;
+};
+ElementwiseFormula elementwise_formula(Op op);
 
 bool is_query_op(Op op);
 

@@ -28,6 +28,7 @@ Id derivative(Graph& g, Id e, Id var, StepLog* steps) {
     Op op = n.op;
     c.tan[id] = jvp_rule(op)(c, id);
   }
+  c.finish();
   std::optional<Id> r = c.tan[e];
   if (!r) return diffalg::zero_like(g, out);
   if (!(g[*r].shape == out)) throw Error(ErrorKind::Internal, "derivative has the wrong shape");

@@ -45,7 +45,16 @@ Id expand_queries(Graph& g, Id root, StepLog* steps) {
   for (Id id : ids) any = any || diffalg::is_query_op(g[id].op);
   if (!any) return root;
   std::vector<Id> remap(static_cast<size_t>(root) + 1, kNoId);
+  // Work budget: nested queries (grad of grad of ...) can each multiply the graph, so stop
+  // cleanly once this expansion has added more than kMaxNewNodes nodes.
+  constexpr size_t kMaxNewNodes = 2'000'000;
+  const size_t start_size = g.size();
   for (Id id : ids) {
+    if (g.size() - start_size > kMaxNewNodes)
+      throw Error(ErrorKind::Limit,
+                  "derivation stopped: it built more than " + std::to_string(kMaxNewNodes) +
+                      " expression nodes",
+                  "differentiate a smaller expression, or fewer nested derivatives");
     Node n = g[id];  // a copy: g grows below
     bool changed = false;
     for (Id& k : n.kids) {

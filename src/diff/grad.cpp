@@ -30,6 +30,7 @@ Id grad(Graph& g, Id e, Id var, StepLog* steps) {
     vjp_rule(op)(c, id, *c.cot[id]);
     if (id != var) c.cot[id].reset();  // no longer needed
   }
+  c.finish();
   std::optional<Id> r = c.cot[var];
   if (!r) return diffalg::zero_like(g, var_shape);
   if (!(g[*r].shape == var_shape))

@@ -40,6 +40,7 @@ Id jacobian(Graph& g, Id e, Id var, StepLog* steps) {
     Op op = n.op;
     c.tan[id] = jacobian_rule(op)(c, id);
   }
+  c.finish();
   std::optional<Id> r = c.tan[e];
   if (!r) return zeros(g, out);
   if (!(g[*r].shape == out)) throw Error(ErrorKind::Internal, "Jacobian has the wrong shape");

@@ -87,7 +87,17 @@ std::array<JacobianRule, kOpCount> make_table() {
     Node n = c.g[y];
     Graph& g = c.g;
     Id a = n.kids[0], b = n.kids[1];
-    c.step(c.depends(a) && c.depends(b) ? "product rule: *" : "linearity: *");
+    if (c.depends(a) && c.depends(b))
+      c.note("product rule", y, [&] {
+        return "d(A*B) = dA*B + A*dB with A = " + c.text(a) + ", B = " + c.text(b);
+      });
+    else if (g[b].op == Op::Var && g[b].a == c.var && g[b].shape.is_column() &&
+             g[y].shape.is_column())
+      c.note("known Jacobian", y, [&] { return "J(" + c.text(y) + ") = " + c.text(a); });
+    else if (c.depends(b))
+      c.note("linearity", y, [&] { return "d(A*B) = A*dB with A = " + c.text(a); });
+    else
+      c.note("linearity", y, [&] { return "d(A*B) = dA*B with B = " + c.text(b); });
     Shape sa = g[a].shape, sb = g[b].shape;
     Opt ja = c.t(a), jb = c.t(b), r;
     if (ja) {

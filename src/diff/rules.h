@@ -19,8 +19,29 @@ struct DiffSweep {
   StepLog* steps;
   std::unordered_set<std::string> logged;
 
+  // --steps: at most kMaxRuleLines rule lines per sweep; finish() reports how many were left out.
+  static constexpr size_t kMaxRuleLines = 40;
+  size_t shown = 0;
+  size_t hidden = 0;
+
   bool depends(Id id) const { return id >= 0 && static_cast<size_t>(id) < dep.size() && dep[id]; }
+  // True when a step line would be printed (someone listens and the cap is not reached); counts
+  // the line as hidden otherwise. Lets rules skip building text nobody reads.
+  bool wants_step();
   void step(const std::string& line);
+  // One rule application site: "RULE on TEXT(y): DETAIL", y printed with to_text.
+  void site(const std::string& rule, Id y, const std::string& detail);
+  // to_text of a node, shortened to about 80 characters.
+  std::string text(Id id) const;
+  // Adds "... N more rule applications" when the cap hid some.
+  void finish();
+  // Logs a site line, building the detail text only when it will be shown.
+  template <class F>
+  void note(const std::string& rule, Id y, F detail) {
+    if (wants_step()) site(rule, y, detail());
+  }
+  // Nodes whose rule line an enclosing line already covers (inner sums, tr(X*A)'s product).
+  std::unordered_set<Id> quiet;
 };
 
 // Reverse mode. G is the cotangent of node y (same shape as y); a rule adds each child's

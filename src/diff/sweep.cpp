@@ -3,6 +3,7 @@
 #include "diff/algebra.h"
 #include "ir/build.h"
 #include "ir/error.h"
+#include "print/print.h"
 
 namespace nabla {
 
@@ -30,9 +31,37 @@ DiffSweep::DiffSweep(Graph& graph, Id root, int64_t var_symbol, StepLog* log)
   }
 }
 
+bool DiffSweep::wants_step() {
+  if (!steps) return false;
+  if (shown < kMaxRuleLines) return true;
+  ++hidden;
+  return false;
+}
+
 void DiffSweep::step(const std::string& line) {
-  if (!steps) return;
-  if (logged.insert(line).second) steps->add(line);
+  if (!steps || logged.count(line)) return;
+  if (!wants_step()) return;
+  logged.insert(line);
+  ++shown;
+  steps->add(line);
+}
+
+void DiffSweep::site(const std::string& rule, Id y, const std::string& detail) {
+  if (!steps || !wants_step()) return;
+  step(rule + " on " + text(y) + (detail.empty() ? "" : ": " + detail));
+}
+
+std::string DiffSweep::text(Id id) const {
+  constexpr size_t kMaxChars = 80;
+  std::string s = to_text(g, id);
+  if (s.size() > kMaxChars) s = s.substr(0, kMaxChars - 3) + "...";
+  return s;
+}
+
+void DiffSweep::finish() {
+  if (steps && hidden > 0)
+    steps->add("... " + std::to_string(hidden) + " more rule applications");
+  hidden = 0;
 }
 
 void VjpContext::accum(Id kid, Id contribution) {

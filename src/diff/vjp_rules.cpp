@@ -16,6 +16,60 @@ using namespace diffalg;
   throw Error(ErrorKind::Unsupported, message, hint);
 }
 
+bool is_variable(const VjpContext& c, Id id) {
+  return c.g[id].op == Op::Var && c.g[id].a == c.var;
+}
+
+bool is_column(const VjpContext& c, Id id) {
+  return c.g[id].shape.is_column() && !c.g[id].shape.is_scalar();
+}
+
+// The --steps line of C = A*B: the product rule, or a known gradient/Jacobian, or linearity.
+void log_matmul(VjpContext& c, Id y, Id a, Id b) {
+  Graph& g = c.g;
+  if (!c.steps || c.quiet.count(y)) return;
+  bool da = c.depends(a), db = c.depends(b);
+  if (da && db) {
+    if (g[a].op == Op::Transpose && is_column(c, g[a].kids[0]) && is_column(c, b)) {
+      Id u = g[a].kids[0];
+      c.note("product rule", y, [&] {
+        return "grad(u'*v) = J(u)'*v + J(v)'*u with u = " + c.text(u) + ", v = " + c.text(b);
+      });
+    } else {
+      c.note("product rule", y, [&] {
+        return "d(A*B) = dA*B + A*dB with A = " + c.text(a) + ", B = " + c.text(b);
+      });
+    }
+    return;
+  }
+  // a'*x and x'*a: grad <a, x> = a
+  if (db && is_variable(c, b) && is_column(c, b) && g[a].op == Op::Transpose &&
+      is_column(c, g[a].kids[0])) {
+    Id k = g[a].kids[0];
+    c.note("known gradient", y, [&] {
+      return "grad <" + c.text(k) + ", " + c.text(b) + "> = " + c.text(k);
+    });
+    return;
+  }
+  if (da && g[a].op == Op::Transpose && is_variable(c, g[a].kids[0]) &&
+      is_column(c, g[a].kids[0]) && is_column(c, b)) {
+    Id x = g[a].kids[0];
+    c.note("known gradient", y, [&] {
+      return "grad <" + c.text(x) + ", " + c.text(b) + "> = " + c.text(b);
+    });
+    return;
+  }
+  // A*x: J(A*x) = A
+  if (db && is_variable(c, b) && is_column(c, b) && is_column(c, y)) {
+    c.note("known Jacobian", y, [&] { return "J(" + c.text(y) + ") = " + c.text(a); });
+    return;
+  }
+  if (db)
+    c.note("linearity", y, [&] { return "d(A*B) = A*dB with A = " + c.text(a); });
+  else
+    c.note("linearity", y, [&] { return "d(A*B) = dA*B with B = " + c.text(b); });
+}
+
 // Leaves carry no children: nothing to propagate.
 void leaf(VjpContext&, Id, Id) {}
 
@@ -52,7 +106,12 @@ std::array<VjpRule, kOpCount> make_table() {
   // y = a + b:  da += G, db += G
   set(Op::Add, [](VjpContext& c, Id y, Id G) {
     Node n = c.g[y];
-    c.step("linearity: +");
+    if (c.steps) {
+      if (!c.quiet.count(y))
+        c.note("linearity", y, [] { return "the gradient of a sum is the sum of the gradients"; });
+      for (Id k : n.kids)
+        if (c.g[k].op == Op::Add) c.quiet.insert(k);  // one line per sum
+    }
     c.accum(n.kids[0], G);
     c.accum(n.kids[1], G);
   });
@@ -61,9 +120,13 @@ std::array<VjpRule, kOpCount> make_table() {
     Node n = c.g[y];
     Id s = n.kids[0], x = n.kids[1];
     if (c.depends(s) && c.depends(x))
-      c.step("product rule: scalar * X");
+      c.note("product rule", y, [&] {
+        return "d(s*X) = ds*X + s*dX with s = " + c.text(s) + ", X = " + c.text(x);
+      });
+    else if (c.depends(x))
+      c.note("linearity", y, [&] { return "d(s*X) = s*dX with s = " + c.text(s); });
     else
-      c.step("linearity: scalar * X");
+      c.note("linearity", y, [&] { return "d(s*X) = ds*X with X = " + c.text(x); });
     if (c.depends(s)) c.accum(s, dot(c.g, G, x));
     if (c.depends(x)) c.accum(x, mul(c.g, s, G));
   });
@@ -71,10 +134,7 @@ std::array<VjpRule, kOpCount> make_table() {
   set(Op::MatMul, [](VjpContext& c, Id y, Id G) {
     Node n = c.g[y];
     Id a = n.kids[0], b = n.kids[1];
-    if (c.depends(a) && c.depends(b))
-      c.step("product rule: *");
-    else
-      c.step("linearity: *");
+    log_matmul(c, y, a, b);
     if (c.depends(a)) c.accum(a, mul(c.g, G, tr(c.g, b)));
     if (c.depends(b)) c.accum(b, mul(c.g, tr(c.g, a), G));
   });
@@ -82,14 +142,19 @@ std::array<VjpRule, kOpCount> make_table() {
   set(Op::Hadamard, [](VjpContext& c, Id y, Id G) {
     Node n = c.g[y];
     Id u = n.kids[0], v = n.kids[1];
-    c.step("product rule: .*");
+    c.note("product rule", y, [&] {
+      return "d(u .* v) = du .* v + u .* dv with u = " + c.text(u) + ", v = " + c.text(v);
+    });
     if (c.depends(u)) c.accum(u, emul(c.g, G, v));
     if (c.depends(v)) c.accum(v, emul(c.g, G, u));
   });
   // y = X':  dX += G'
   set(Op::Transpose, [](VjpContext& c, Id y, Id G) {
-    c.step("linearity: transpose");
-    c.accum(c.g[y].kids[0], tr(c.g, G));
+    Id x = c.g[y].kids[0];
+    // x' and f(x)' are named by the line of the product they sit in.
+    if (c.g[x].op != Op::Var && c.g[x].op != Op::Call)
+      c.note("linearity", y, [] { return "d(X') = (dX)'"; });
+    c.accum(x, tr(c.g, G));
   });
   // y = u.^p:  du += G .* p .* u.^(p-1);  dp += <G, y .* log(u)>
   set(Op::Power, [](VjpContext& c, Id y, Id G) {
@@ -97,11 +162,15 @@ std::array<VjpRule, kOpCount> make_table() {
     Id u = n.kids[0], p = n.kids[1];
     Graph& g = c.g;
     if (c.depends(u)) {
-      c.step("power rule: d u^p = p u^(p-1) du");
+      c.note("power rule", y, [&] {
+        return "d u^p = p*u^(p-1) du with u = " + c.text(u) + ", p = " + c.text(p);
+      });
       c.accum(u, emul(g, G, mul(g, p, pow(g, u, minus_one(g, p)))));
     }
     if (c.depends(p)) {
-      c.step("exponent rule: d u^p/dp = u^p log(u)");
+      c.note("exponent rule", y, [&] {
+        return "d u^p/dp = u^p*log(u) with u = " + c.text(u) + ", p = " + c.text(p);
+      });
       c.accum(p, dot(g, G, emul(g, y, unary(g, Op::Log, u))));
     }
   });
@@ -110,78 +179,89 @@ std::array<VjpRule, kOpCount> make_table() {
                 Op::Log1p, Op::Expm1, Op::Abs, Op::Sign})
     set(op, [](VjpContext& c, Id y, Id G) {
       Node n = c.g[y];
-      c.step(elementwise_rule_text(n.op));
+      if (c.wants_step()) {
+        ElementwiseFormula f = elementwise_formula(n.op);
+        c.step(std::string("chain rule through ") + f.name + ": d " + f.name + "(u) = " +
+               f.derivative + " with u = " + c.text(n.kids[0]));
+      }
       if (auto d = elementwise_derivative(c.g, n.op, n.kids[0], y))
         c.accum(n.kids[0], emul(c.g, G, *d));
     });
   // y = sum(X):  dX += G*ones
   set(Op::Sum, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
-    c.step("rule: d sum(X)/dX = ones");
+    c.note("rule d sum(X)/dX = ones", y, [] { return std::string(); });
     c.accum(x, mul(c.g, G, one_like(c.g, c.g[x].shape)));
   });
   // y = norm2(x):  dx += G*x/norm2(x)
   set(Op::Norm2, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
-    c.step("rule: d norm2(x)/dx = x/norm2(x)");
+    c.note("rule d norm2(x)/dx = x/norm2(x)", y, [] { return std::string(); });
     c.accum(x, mul(c.g, G, divide(c.g, x, y)));
   });
   // y = tr(X):  dX += G*I
   set(Op::Trace, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
-    c.step("rule: d tr(X)/dX = I");
+    if (c.steps && c.g[x].op == Op::MatMul && c.depends(c.g[x].kids[0]) &&
+        !c.depends(c.g[x].kids[1])) {
+      Id a = c.g[x].kids[1];
+      c.note("rule d tr(X*A)/dX = A'", y, [&] { return "A = " + c.text(a); });
+      c.quiet.insert(x);
+    } else {
+      c.note("rule d tr(X)/dX = I", y, [] { return std::string(); });
+    }
     c.accum(x, mul(c.g, G, identity(c.g, c.g[x].shape.rows)));
   });
   // y = det(X):  dX += G*det(X)*inv(X)'
   set(Op::Det, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
-    c.step("rule: d det(X)/dX = det(X) inv(X)'");
+    c.note("rule d det(X)/dX = det(X) inv(X)'", y, [] { return std::string(); });
     c.accum(x, mul(c.g, mul(c.g, G, y), tr(c.g, unary(c.g, Op::Inv, x))));
   });
   // y = logdet(X):  dX += G*inv(X)'
   set(Op::LogDet, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
-    c.step("rule: d logdet(X)/dX = inv(X)'");
+    c.note("rule d logdet(X)/dX = inv(X)'", y, [] { return std::string(); });
     c.accum(x, mul(c.g, G, tr(c.g, unary(c.g, Op::Inv, x))));
   });
   // y = inv(X):  dX += -inv(X)'*G*inv(X)'
   set(Op::Inv, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
-    c.step("rule: d inv(X) = -inv(X) dX inv(X)");
+    c.note("rule d inv(X) = -inv(X) dX inv(X)", y, [] { return std::string(); });
     Id yt = tr(c.g, y);
     c.accum(x, neg(c.g, mul(c.g, mul(c.g, yt, G), yt)));
   });
   // y = diag(v):  dv += diagpart(G)   (v scalar: dv += G)
   set(Op::Diag, [](VjpContext& c, Id y, Id G) {
     Id v = c.g[y].kids[0];
-    c.step("rule: d diag(v) -> diag(G)");
+    c.note("rule d diag(v) -> diag(G)", y, [] { return std::string(); });
     c.accum(v, c.g[v].shape.is_scalar() ? G : unary(c.g, Op::DiagPart, G));
   });
   // y = diagpart(A):  dA += diag(G)
   set(Op::DiagPart, [](VjpContext& c, Id y, Id G) {
     Id a = c.g[y].kids[0];
-    c.step("rule: d diag(A) -> diag(G)");
+    c.note("rule d diag(A) -> diag(G)", y, [] { return std::string(); });
     c.accum(a, c.g[a].shape.is_scalar() ? G : unary(c.g, Op::Diag, G));
   });
   // s = softmax(u):  du += J'G = s .* (G - (s'*G))
   set(Op::Softmax, [](VjpContext& c, Id y, Id G) {
     Graph& g = c.g;
     Id u = g[y].kids[0];
-    c.step("rule: J(softmax)' G = s .* (G - <s, G>)");
+    c.note("rule J(softmax)' G = s .* (G - <s, G>)", y, [] { return std::string(); });
     Id sg = dot(g, y, G);
     c.accum(u, emul(g, y, sub(g, G, mul(g, sg, one_like(g, g[u].shape)))));
   });
   // y = logsumexp(u):  du += G*softmax(u)
   set(Op::LogSumExp, [](VjpContext& c, Id y, Id G) {
     Id u = c.g[y].kids[0];
-    c.step("rule: d logsumexp(u)/du = softmax(u)");
+    c.note("rule d logsumexp(u)/du = softmax(u)", y, [] { return std::string(); });
     c.accum(u, mul(c.g, G, unary(c.g, Op::Softmax, u)));
   });
   // y = vec(X):  dX += unvec(G)  (G for a column, G' for a row)
   set(Op::Vec, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
     Shape s = c.g[x].shape;
-    c.step("linearity: vec");
+    c.note("linearity", y, [] { return "vec is linear"; });
     if (s.is_vector_like())
       c.accum(x, G);
     else if (s.is_row())
@@ -196,7 +276,7 @@ std::array<VjpRule, kOpCount> make_table() {
   // y = [p1; p2; ...]:  dp_k += S_k*G, S_k = [0 I 0] selects the rows of part k
   set(Op::Stack, [](VjpContext& c, Id y, Id G) {
     std::vector<Id> parts = c.g[y].kids;
-    c.step("linearity: stack (row blocks of G)");
+    c.note("linearity", y, [] { return "stack: row blocks of the cotangent"; });
     for (size_t k = 0; k < parts.size(); ++k)
       if (c.depends(parts[k]))
         c.accum(parts[k], mul(c.g, tr(c.g, stack_selector_t(c.g, parts, k)), G));
@@ -217,13 +297,21 @@ std::array<VjpRule, kOpCount> make_table() {
       Id u = n.kids[0];
       Shape in = g[u].shape, out = f.shape;
       if (out.is_scalar()) {
-        c.step("chain rule: abstract function " + f.name + " (grad(" + f.name + "))");
+        c.note("chain rule", y, [&] {
+          if (in.is_scalar())
+            return "d " + f.name + "(u)/du = " + f.name + "'(u) with u = " + c.text(u);
+          return "grad " + f.name + "(u) = grad(" + f.name + ")(u) with u = " + c.text(u);
+        });
         c.accum(u, mul(g, G, call(g, fn, kCallDerivative, {u})));
       } else if (in.is_scalar()) {
-        c.step("chain rule: abstract function " + f.name + " (" + f.name + "')");
+        c.note("chain rule", y, [&] {
+          return "d " + f.name + "(u)/du = " + f.name + "'(u) with u = " + c.text(u);
+        });
         c.accum(u, dot(g, call(g, fn, kCallDerivative, {u}), G));
       } else if (in.is_column() && out.is_column()) {
-        c.step("chain rule: abstract function " + f.name + " (J(" + f.name + "))");
+        c.note("chain rule", y, [&] {
+          return "J " + f.name + "(u) = J(" + f.name + ")(u) with u = " + c.text(u);
+        });
         c.accum(u, mul(g, tr(g, call(g, fn, kCallDerivative, {u})), G));
       } else {
         unsupported("the abstract function '" + f.name +
@@ -235,7 +323,9 @@ std::array<VjpRule, kOpCount> make_table() {
       unsupported("the abstract function '" + f.name +
                   "' has several arguments and a non-scalar value; only scalar-valued ones can "
                   "be differentiated");
-    c.step("chain rule: abstract function " + f.name + " (partial derivatives)");
+    c.note("chain rule", y, [&] {
+      return "grad = sum over k of partial(" + f.name + ", k)(...) * grad of argument k";
+    });
     for (size_t k = 0; k < n.kids.size(); ++k)
       if (c.depends(n.kids[k]))
         c.accum(n.kids[k], mul(g, G, call(g, fn, static_cast<int64_t>(k + 1), n.kids)));

@@ -492,7 +492,7 @@ int run_eval(const std::string& expr, const std::string& values_path, const std:
     }
     try {
       values = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
       err << values_path << ": error: not valid JSON: " << e.what() << "\n";
       return kExitBadInput;
     }

@@ -629,7 +629,9 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
 void Plan::Impl::run_matmul(Id id, const Bindings& b) {
   const Graph& G = *g;
   const Node& node = G[id];
-  auto [rows, cols] = shape_size(G, node.shape, b);
+  // Plain variables, not a structured binding: lambdas below capture them (clang < 16).
+  const std::pair<int32_t, int32_t> size = shape_size(G, node.shape, b);
+  const int32_t rows = size.first, cols = size.second;
   double* out = alloc(id, rows, cols);
   MapM dst(out, rows, cols);
   // One factor: plain, read transposed, or a diagonal.

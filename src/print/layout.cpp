@@ -546,9 +546,32 @@ PrintRule print_rule(Op op) {
   return rules()[static_cast<size_t>(op)];
 }
 
+namespace {
+
+// Size of the tree that printing `root` unfolds (every shared subexpression counted once per
+// use), saturating at cap. Linear in the DAG, so an exponentially large print is refused
+// before any layout is built (the builder's count alone stops it only after seconds of copying).
+size_t tree_size(const Graph& g, Id root, size_t cap) {
+  std::vector<size_t> size(static_cast<size_t>(root) + 1, 0);
+  for (Id id : reachable(g, root)) {
+    size_t total = 1;
+    for (Id k : g[id].kids) total = std::min(cap, total + size[static_cast<size_t>(k)]);
+    size[static_cast<size_t>(id)] = total;
+  }
+  return size[static_cast<size_t>(root)];
+}
+
+}  // namespace
+
 Layout build_layout(const Graph& g, Id id) {
   if (id < 0 || static_cast<size_t>(id) >= g.size())
     throw Error(ErrorKind::Internal, "print: no node " + std::to_string(id));
+  constexpr size_t kMaxTreeNodes = 500'000;  // tens of megabytes of text: nobody reads it
+  if (tree_size(g, id, kMaxTreeNodes + 1) > kMaxTreeNodes)
+    throw Error(ErrorKind::Limit,
+                "expression too large to print (more than " + std::to_string(kMaxTreeNodes) +
+                    " terms when written out)",
+                "simplify it first, or evaluate it numerically");
   LayoutBuilder builder(g);
   return builder.of(id);
 }

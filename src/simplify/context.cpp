@@ -174,7 +174,7 @@ uint64_t Ctx::tokens(Id id) {
       case Op::Const:
         total = 1;
         if (as_num(g, cur, &c)) {
-          if (c.negative()) total += 1;            // -2
+          if (c.negative()) total += 1;             // -2
           if (c.exact && c.r.den != 1) total += 2;  // 1/2
         }
         break;

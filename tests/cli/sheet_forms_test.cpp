@@ -115,8 +115,7 @@ TEST(Sheet4a, SoftplusInputGivesTheSameForm) {
   Graph g;
   Frontend fe(g);
   fe.run_script("x, y, z in R");
-  std::vector<Query> queries =
-      fe.run_script("grad(1/2*x^2 + y*z - softplus(x^2*y^3*z), x, y, z)");
+  std::vector<Query> queries = fe.run_script("grad(1/2*x^2 + y*z - softplus(x^2*y^3*z), x, y, z)");
   ASSERT_EQ(queries.size(), 1u);
   EXPECT_EQ(to_text(g, answer(g, queries[0])),
             "[x - 2*x*y^3*z*sigmoid(x^2*y^3*z); z - 3*x^2*y^2*z*sigmoid(x^2*y^3*z); "

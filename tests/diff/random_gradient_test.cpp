@@ -3,6 +3,7 @@
 // against central differences. Values are kept in domain: log/sqrt/negative powers only of
 // positive things (exp, softplus, sigmoid, u.^2 + 1, positive variables), inv/det/logdet only of
 // 3I + small. Set NABLA_DIFF_SEED to reproduce or vary a run; failures print seed and expression.
+#include <array>
 #include <cstdlib>
 
 #include "diff_test_util.h"
@@ -17,8 +18,8 @@ enum Kind { kS, kV, kM };
 struct Gen {
   World& w;
   Functions& fn;
-  std::vector<Id> leaves[3];
-  std::vector<Id> positive[3];  // entry-wise positive values
+  std::array<std::vector<Id>, 3> leaves;
+  std::array<std::vector<Id>, 3> positive;  // entry-wise positive values
   Id wellcond_leaf = kNoId;     // 3I + small noise
   Graph& g;
 
@@ -41,7 +42,8 @@ struct Gen {
       if (k == kM && chance(0.5)) return identity(g, Dim::fixed(3));
       return ones(g, shape(k));
     }
-    return leaves[k][pick(static_cast<int>(leaves[k].size()))];
+    const std::vector<Id>& of_kind = leaves.at(k);
+    return of_kind[static_cast<size_t>(pick(static_cast<int>(of_kind.size())))];
   }
 
   Id bounded(Kind k, int d) {
@@ -50,7 +52,10 @@ struct Gen {
   }
 
   Id pos(Kind k, int d) {
-    if (d <= 0 || chance(0.2)) return positive[k][pick(static_cast<int>(positive[k].size()))];
+    if (d <= 0 || chance(0.2)) {
+      const std::vector<Id>& of_kind = positive.at(k);
+      return of_kind[static_cast<size_t>(pick(static_cast<int>(of_kind.size())))];
+    }
     switch (pick(5)) {
       case 0:
         return unary(g, Op::Exp, bounded(k, d - 1));

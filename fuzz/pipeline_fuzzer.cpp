@@ -1,0 +1,222 @@
+// libFuzzer target: the whole pipeline on a script.
+//   parse -> expand_queries (differentiate) -> simplify -> to_text -> re-parse -> evaluate.
+// Properties checked for each query (the first few of a script):
+//   1. differentiation, simplification and printing succeed or throw a clean nabla::Error
+//      (any kind but Internal); no other exception, crash or sanitizer report;
+//   2. the printed text of the unsimplified and of the simplified form re-parses in the same
+//      Frontend/Graph scope to an expression of the same shape;
+//   3. the unsimplified form, the simplified form and the re-parsed simplified form agree
+//      numerically (check_equal: random dims 1..6, random values and abstract functions)
+//      where all are finite. Inputs whose concrete dims exceed kMaxFixedDim, or whose constants
+//      are so large that floating cancellation would decide the comparison, are not evaluated.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "check/check.h"
+#include "diff/diff.h"
+#include "ir/build.h"
+#include "ir/error.h"
+#include "ir/graph.h"
+#include "parse/frontend.h"
+#include "print/print.h"
+#include "simplify/simplify.h"
+
+namespace nabla {
+// Query nodes (built as the driver does).
+Id grad_query(Graph& g, Id e, const std::vector<Id>& vars);
+Id query(Graph& g, Op op, Id e, Id var);
+Id simplify_query(Graph& g, Id e);
+}  // namespace nabla
+
+namespace {
+
+using nabla::Error;
+using nabla::ErrorKind;
+using nabla::Graph;
+using nabla::Id;
+
+constexpr int32_t kMaxFixedDim = 12;
+constexpr double kMaxConstant = 1e6;
+constexpr size_t kMaxQueries = 4;
+
+[[noreturn]] void fail(const std::string& what, std::string_view source) {
+  std::fprintf(stderr, "property failure: %s\n--- input ---\n%.*s\n", what.c_str(),
+               static_cast<int>(source.size()), source.data());
+  std::abort();
+}
+
+// True when every concrete dimension is small and every constant is moderate, so that
+// numeric comparison is meaningful and cheap.
+bool evaluable(const Graph& g, const std::vector<Id>& roots) {
+  for (Id root : roots) {
+    for (Id id : nabla::reachable(g, root)) {
+      const nabla::Node& n = g[id];
+      for (nabla::Dim d : {n.shape.rows, n.shape.cols})
+        if (d.is_fixed() && d.size() > kMaxFixedDim) return false;
+      if (n.op == nabla::Op::Const) {
+        double v = nabla::const_value(g, id);
+        if (!std::isfinite(v) || std::fabs(v) > kMaxConstant) return false;
+      }
+    }
+  }
+  return true;
+}
+
+// The variable symbols below id (an undeclared name read again is a new symbol).
+std::set<int64_t> variables(const Graph& g, Id id) {
+  std::set<int64_t> vars;
+  for (Id k : nabla::reachable(g, id))
+    if (g[k].op == nabla::Op::Var) vars.insert(g[k].a);
+  return vars;
+}
+
+Id raw_root(Graph& g, const nabla::Query& q) {
+  switch (q.kind) {
+    case nabla::QueryKind::Grad: return nabla::grad_query(g, q.expr, q.wrt);
+    case nabla::QueryKind::Jacobian: return nabla::query(g, nabla::Op::Jacobian, q.expr, q.wrt.at(0));
+    case nabla::QueryKind::Hessian: return nabla::query(g, nabla::Op::Hessian, q.expr, q.wrt.at(0));
+    case nabla::QueryKind::Diff: return nabla::query(g, nabla::Op::Derivative, q.expr, q.wrt.at(0));
+    default: return q.expr;
+  }
+}
+
+void clean(const Error& e, std::string_view source, const char* stage) {
+  if (e.kind() == ErrorKind::Internal) fail(std::string(stage) + ": internal error: " + e.what(), source);
+}
+
+// "x in R^(n x 1); S in Sym(n); ..." for every variable below id.
+std::string declarations(const Graph& g, Id id) {
+  std::string s;
+  for (Id k : nabla::reachable(g, id)) {
+    if (g[k].op != nabla::Op::Var) continue;
+    const nabla::Symbol& sym = g.symbol(g[k].a);
+    nabla::Shape sh = sym.shape;
+    s += sym.name + " in ";
+    if (sym.symmetric)
+      s += "Sym(" + g.dims.to_string(sh.rows) + ")";
+    else
+      s += "R^(" + g.dims.to_string(sh.rows) + " x " + g.dims.to_string(sh.cols) + ")";
+    s += "\n";
+  }
+  return s;
+}
+
+// Prints `id`, re-parses the text and checks the shape; returns the re-parsed id (or kNoId when
+// printing stopped at a clean limit).
+Id round_trip(nabla::Frontend& frontend, Graph& g, Id id, std::string_view source) {
+  std::string text;
+  try {
+    text = nabla::to_text(g, id);
+  } catch (const Error& e) {
+    clean(e, source, "print");
+    return nabla::kNoId;
+  }
+  // The scope at the end of the script may differ from the one the query was read in (a
+  // later declaration replaces an earlier one; an undeclared name takes its shape from how it
+  // is used), so a failure there is retried with every variable declared as it was.
+  Id back = nabla::kNoId;
+  try {
+    back = frontend.parse_expression(text);
+    if (g[back].shape == g[id].shape) return back;
+  } catch (const Error& e) {
+    clean(e, source, "re-parse");
+  }
+  try {
+    frontend.run_script(declarations(g, id));
+  } catch (const Error& e) {
+    clean(e, source, "declarations");
+    return nabla::kNoId;  // a name that cannot be declared again (it is a dimension, say)
+  }
+  try {
+    back = frontend.parse_expression(text);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Limit) return nabla::kNoId;
+    fail("printed text does not re-parse: '" + text + "': " + e.what(), source);
+  }
+  if (g[back].shape == g[id].shape) return nabla::kNoId;  // new symbols: compare shapes only
+  // `zeros`, `ones` and `I` take their shape from the context; printed where nothing fixes
+  // it (a zero Hessian prints as `zeros`), the text cannot carry it.
+  for (Id k : nabla::reachable(g, id)) {
+    nabla::Op op = g[k].op;
+    if (op == nabla::Op::Zeros || op == nabla::Op::Ones || op == nabla::Op::Identity)
+      return nabla::kNoId;
+  }
+  fail("re-parsed '" + text + "' has shape " + g.dims.to_string(g[back].shape) + ", printed " +
+           g.dims.to_string(g[id].shape),
+       source);
+}
+
+void compare(const Graph& g, Id a, Id b, const char* what, std::string_view source) {
+  nabla::CheckOptions options;
+  options.dimension_draws = 1;
+  options.points_per_draw = 1;
+  options.tolerance = 1e-6;
+  nabla::CheckResult r;
+  try {
+    r = nabla::check_equal(g, a, b, options);
+  } catch (const Error& e) {
+    clean(e, source, "evaluate");
+    return;  // no point could be evaluated (a singular matrix, a domain error): nothing to compare
+  }
+  if (!r.holds)
+    fail(std::string(what) + " disagree: " + nabla::to_text(g, a) + "  vs  " +
+             nabla::to_text(g, b) + "\n" + r.counterexample,
+         source);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view source(reinterpret_cast<const char*>(data), size);
+  Graph g;
+  nabla::Frontend frontend(g);
+  std::vector<nabla::Query> queries;
+  try {
+    queries = frontend.run_script(source);
+  } catch (const Error& e) {
+    clean(e, source, "parse");
+    return 0;
+  }
+  if (queries.size() > kMaxQueries) queries.resize(kMaxQueries);
+  for (const nabla::Query& q : queries) {
+    std::vector<Id> raws;
+    try {
+      raws.push_back(raw_root(g, q));
+      if (q.kind == nabla::QueryKind::Check) raws.push_back(q.rhs);
+    } catch (const Error& e) {
+      clean(e, source, "query");
+      continue;
+    }
+    for (Id raw : raws) {
+      Id expanded, simplified;
+      try {
+        expanded = nabla::expand_queries(g, raw);
+      } catch (const Error& e) {
+        clean(e, source, "differentiate");
+        continue;
+      }
+      try {
+        nabla::SimplifyOptions options;
+        options.max_seconds = 1.0;
+        simplified = nabla::simplify(g, expanded, options);
+      } catch (const Error& e) {
+        clean(e, source, "simplify");
+        continue;
+      }
+      if (!(g[simplified].shape == g[expanded].shape)) fail("simplify changed the shape", source);
+      round_trip(frontend, g, expanded, source);
+      Id back = round_trip(frontend, g, simplified, source);
+      if (!evaluable(g, {expanded, simplified})) continue;
+      compare(g, expanded, simplified, "unsimplified and simplified forms", source);
+      if (back != nabla::kNoId && back != simplified && evaluable(g, {back}) &&
+          variables(g, back) == variables(g, simplified))
+        compare(g, simplified, back, "simplified form and its re-parsed text", source);
+    }
+  }
+  return 0;
+}
