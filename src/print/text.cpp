@@ -1,9 +1,15 @@
+#include <cmath>
+
 #include "ir/error.h"
 #include "print/render.h"
 
 namespace nabla {
 
 std::string number_text(const Layout& l) {
+  // Infinity and NaN must read back as numbers, not as variables named inf and nan:
+  // 1e999 overflows to inf when parsed, and inf - inf is NaN.
+  if (l.is_double && std::isinf(l.value)) return l.value < 0 ? "-1e999" : "1e999";
+  if (l.is_double && std::isnan(l.value)) return "(1e999 - 1e999)";
   if (l.is_double) return format_double(l.value);
   if (l.den == 1) return std::to_string(l.num);
   return std::to_string(l.num) + "/" + std::to_string(l.den);
