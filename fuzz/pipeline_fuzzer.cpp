@@ -77,16 +77,22 @@ std::set<int64_t> variables(const Graph& g, Id id) {
 
 Id raw_root(Graph& g, const nabla::Query& q) {
   switch (q.kind) {
-    case nabla::QueryKind::Grad: return nabla::grad_query(g, q.expr, q.wrt);
-    case nabla::QueryKind::Jacobian: return nabla::query(g, nabla::Op::Jacobian, q.expr, q.wrt.at(0));
-    case nabla::QueryKind::Hessian: return nabla::query(g, nabla::Op::Hessian, q.expr, q.wrt.at(0));
-    case nabla::QueryKind::Diff: return nabla::query(g, nabla::Op::Derivative, q.expr, q.wrt.at(0));
-    default: return q.expr;
+    case nabla::QueryKind::Grad:
+      return nabla::grad_query(g, q.expr, q.wrt);
+    case nabla::QueryKind::Jacobian:
+      return nabla::query(g, nabla::Op::Jacobian, q.expr, q.wrt.at(0));
+    case nabla::QueryKind::Hessian:
+      return nabla::query(g, nabla::Op::Hessian, q.expr, q.wrt.at(0));
+    case nabla::QueryKind::Diff:
+      return nabla::query(g, nabla::Op::Derivative, q.expr, q.wrt.at(0));
+    default:
+      return q.expr;
   }
 }
 
 void clean(const Error& e, std::string_view source, const char* stage) {
-  if (e.kind() == ErrorKind::Internal) fail(std::string(stage) + ": internal error: " + e.what(), source);
+  if (e.kind() == ErrorKind::Internal)
+    fail(std::string(stage) + ": internal error: " + e.what(), source);
 }
 
 // "x in R^(n x 1); S in Sym(n); ..." for every variable below id.

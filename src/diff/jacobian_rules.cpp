@@ -88,9 +88,8 @@ std::array<JacobianRule, kOpCount> make_table() {
     Graph& g = c.g;
     Id a = n.kids[0], b = n.kids[1];
     if (c.depends(a) && c.depends(b))
-      c.note("product rule", y, [&] {
-        return "d(A*B) = dA*B + A*dB with A = " + c.text(a) + ", B = " + c.text(b);
-      });
+      c.note("product rule", y,
+             [&] { return "d(A*B) = dA*B + A*dB with A = " + c.text(a) + ", B = " + c.text(b); });
     else if (g[b].op == Op::Var && g[b].a == c.var && g[b].shape.is_column() &&
              g[y].shape.is_column())
       c.note("known Jacobian", y, [&] { return "J(" + c.text(y) + ") = " + c.text(a); });

@@ -59,8 +59,7 @@ std::string DiffSweep::text(Id id) const {
 }
 
 void DiffSweep::finish() {
-  if (steps && hidden > 0)
-    steps->add("... " + std::to_string(hidden) + " more rule applications");
+  if (steps && hidden > 0) steps->add("... " + std::to_string(hidden) + " more rule applications");
   hidden = 0;
 }
 

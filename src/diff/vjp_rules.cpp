@@ -36,9 +36,8 @@ void log_matmul(VjpContext& c, Id y, Id a, Id b) {
         return "grad(u'*v) = J(u)'*v + J(v)'*u with u = " + c.text(u) + ", v = " + c.text(b);
       });
     } else {
-      c.note("product rule", y, [&] {
-        return "d(A*B) = dA*B + A*dB with A = " + c.text(a) + ", B = " + c.text(b);
-      });
+      c.note("product rule", y,
+             [&] { return "d(A*B) = dA*B + A*dB with A = " + c.text(a) + ", B = " + c.text(b); });
     }
     return;
   }
@@ -46,17 +45,15 @@ void log_matmul(VjpContext& c, Id y, Id a, Id b) {
   if (db && is_variable(c, b) && is_column(c, b) && g[a].op == Op::Transpose &&
       is_column(c, g[a].kids[0])) {
     Id k = g[a].kids[0];
-    c.note("known gradient", y, [&] {
-      return "grad <" + c.text(k) + ", " + c.text(b) + "> = " + c.text(k);
-    });
+    c.note("known gradient", y,
+           [&] { return "grad <" + c.text(k) + ", " + c.text(b) + "> = " + c.text(k); });
     return;
   }
   if (da && g[a].op == Op::Transpose && is_variable(c, g[a].kids[0]) &&
       is_column(c, g[a].kids[0]) && is_column(c, b)) {
     Id x = g[a].kids[0];
-    c.note("known gradient", y, [&] {
-      return "grad <" + c.text(x) + ", " + c.text(b) + "> = " + c.text(b);
-    });
+    c.note("known gradient", y,
+           [&] { return "grad <" + c.text(x) + ", " + c.text(b) + "> = " + c.text(b); });
     return;
   }
   // A*x: J(A*x) = A
@@ -120,9 +117,8 @@ std::array<VjpRule, kOpCount> make_table() {
     Node n = c.g[y];
     Id s = n.kids[0], x = n.kids[1];
     if (c.depends(s) && c.depends(x))
-      c.note("product rule", y, [&] {
-        return "d(s*X) = ds*X + s*dX with s = " + c.text(s) + ", X = " + c.text(x);
-      });
+      c.note("product rule", y,
+             [&] { return "d(s*X) = ds*X + s*dX with s = " + c.text(s) + ", X = " + c.text(x); });
     else if (c.depends(x))
       c.note("linearity", y, [&] { return "d(s*X) = s*dX with s = " + c.text(s); });
     else
@@ -162,15 +158,13 @@ std::array<VjpRule, kOpCount> make_table() {
     Id u = n.kids[0], p = n.kids[1];
     Graph& g = c.g;
     if (c.depends(u)) {
-      c.note("power rule", y, [&] {
-        return "d u^p = p*u^(p-1) du with u = " + c.text(u) + ", p = " + c.text(p);
-      });
+      c.note("power rule", y,
+             [&] { return "d u^p = p*u^(p-1) du with u = " + c.text(u) + ", p = " + c.text(p); });
       c.accum(u, emul(g, G, mul(g, p, pow(g, u, minus_one(g, p)))));
     }
     if (c.depends(p)) {
-      c.note("exponent rule", y, [&] {
-        return "d u^p/dp = u^p*log(u) with u = " + c.text(u) + ", p = " + c.text(p);
-      });
+      c.note("exponent rule", y,
+             [&] { return "d u^p/dp = u^p*log(u) with u = " + c.text(u) + ", p = " + c.text(p); });
       c.accum(p, dot(g, G, emul(g, y, unary(g, Op::Log, u))));
     }
   });
@@ -181,8 +175,8 @@ std::array<VjpRule, kOpCount> make_table() {
       Node n = c.g[y];
       if (c.wants_step()) {
         ElementwiseFormula f = elementwise_formula(n.op);
-        c.step(std::string("chain rule through ") + f.name + ": d " + f.name + "(u) = " +
-               f.derivative + " with u = " + c.text(n.kids[0]));
+        c.step(std::string("chain rule through ") + f.name + ": d " + f.name +
+               "(u) = " + f.derivative + " with u = " + c.text(n.kids[0]));
       }
       if (auto d = elementwise_derivative(c.g, n.op, n.kids[0], y))
         c.accum(n.kids[0], emul(c.g, G, *d));
@@ -304,14 +298,12 @@ std::array<VjpRule, kOpCount> make_table() {
         });
         c.accum(u, mul(g, G, call(g, fn, kCallDerivative, {u})));
       } else if (in.is_scalar()) {
-        c.note("chain rule", y, [&] {
-          return "d " + f.name + "(u)/du = " + f.name + "'(u) with u = " + c.text(u);
-        });
+        c.note("chain rule", y,
+               [&] { return "d " + f.name + "(u)/du = " + f.name + "'(u) with u = " + c.text(u); });
         c.accum(u, dot(g, call(g, fn, kCallDerivative, {u}), G));
       } else if (in.is_column() && out.is_column()) {
-        c.note("chain rule", y, [&] {
-          return "J " + f.name + "(u) = J(" + f.name + ")(u) with u = " + c.text(u);
-        });
+        c.note("chain rule", y,
+               [&] { return "J " + f.name + "(u) = J(" + f.name + ")(u) with u = " + c.text(u); });
         c.accum(u, mul(g, tr(g, call(g, fn, kCallDerivative, {u})), G));
       } else {
         unsupported("the abstract function '" + f.name +

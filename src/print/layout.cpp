@@ -566,7 +566,7 @@ size_t tree_size(const Graph& g, Id root, size_t cap) {
 Layout build_layout(const Graph& g, Id id) {
   if (id < 0 || static_cast<size_t>(id) >= g.size())
     throw Error(ErrorKind::Internal, "print: no node " + std::to_string(id));
-  constexpr size_t kMaxTreeNodes = 500'000;  // tens of megabytes of text: nobody reads it
+  constexpr size_t kMaxTreeNodes = 100'000;  // megabytes of text: nobody reads it
   if (tree_size(g, id, kMaxTreeNodes + 1) > kMaxTreeNodes)
     throw Error(ErrorKind::Limit,
                 "expression too large to print (more than " + std::to_string(kMaxTreeNodes) +

@@ -44,9 +44,9 @@ TEST(Steps, ChainRuleNamesTheInnerFunction2a) {
 
 TEST(Steps, ChainRuleThroughScalarFunctions2b) {
   std::string s = steps_of("h1, h2 : R -> R; f : R^d -> R\ngrad(h2(h1(f(x))), x)\n");
-  expect_in_order(s, {"chain rule on h2(h1(f(x))): d h2(u)/du = h2'(u) with u = h1(f(x))",
-                      "chain rule on h1(f(x)): d h1(u)/du = h1'(u) with u = f(x)",
-                      "chain rule on f(x)"});
+  expect_in_order(
+      s, {"chain rule on h2(h1(f(x))): d h2(u)/du = h2'(u) with u = h1(f(x))",
+          "chain rule on h1(f(x)): d h1(u)/du = h1'(u) with u = f(x)", "chain rule on f(x)"});
 }
 
 TEST(Steps, KnownGradient3a) {
@@ -68,10 +68,10 @@ TEST(Steps, ProductRuleThenKnownJacobian3c) {
 
 TEST(Steps, ChainRuleThroughLogAndExp4c) {
   std::string s = steps_of("x, w in R^d\ngrad(log(1 + exp(-w'*x)), w)\n");
-  expect_in_order(s, {"chain rule through log: d log(u) = du/u with u = 1 + exp(-w'*x)",
-                      "linearity on 1 + exp(-w'*x): the gradient of a sum is the sum",
-                      "chain rule through exp", "known gradient on w'*x: grad <w, x> = x",
-                      "simplify:"});
+  expect_in_order(
+      s, {"chain rule through log: d log(u) = du/u with u = 1 + exp(-w'*x)",
+          "linearity on 1 + exp(-w'*x): the gradient of a sum is the sum", "chain rule through exp",
+          "known gradient on w'*x: grad <w, x> = x", "simplify:"});
 }
 
 TEST(Steps, OneLinePerSum) {
@@ -84,7 +84,8 @@ TEST(Steps, OneLinePerSum) {
 TEST(Steps, LongDerivationsAreCapped) {
   // 60 distinct terms: 60 chain-rule sites, of which only the first 40 lines are shown.
   std::string e;
-  for (int k = 1; k <= 60; ++k) e += (k > 1 ? " + " : "") + std::string("sin(") + std::to_string(k) + "*x)";
+  for (int k = 1; k <= 60; ++k)
+    e += (k > 1 ? " + " : "") + std::string("sin(") + std::to_string(k) + "*x)";
   std::string s = steps_of("x in R\ngrad(" + e + ", x)\n");
   EXPECT_NE(s.find(" more rule applications"), std::string::npos) << s;
   EXPECT_EQ(s.find("  80. "), std::string::npos) << s;
