@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -65,7 +66,9 @@ class Graph {
   size_t find_slot(const Node& node, size_t h) const;
   void grow();
 
-  std::vector<Node> nodes_;
+  // A deque: adding a node never moves the others, so a `const Node&` taken before an add
+  // stays valid (passes hold such references while they build).
+  std::deque<Node> nodes_;
   std::vector<size_t> hashes_;  // hash of each node, kept for rehashing
   std::vector<Id> table_;       // open addressing, linear probing; kNoId marks an empty slot
   std::vector<Symbol> symbols_;
