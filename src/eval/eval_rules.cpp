@@ -1,4 +1,5 @@
 #include "eval/eval_rules.h"
+#include "eval/patterns.h"
 
 #include <cmath>
 #include <numbers>
@@ -45,69 +46,6 @@ std::pair<int32_t, int32_t> node_size(const EvalContext& c) {
   auto [r, k] = shape_size(c.g, c.node.shape, c.bindings);
   check_entries(r, k, std::string(op_name(c.node.op)).c_str());
   return {r, k};
-}
-
-// ---- Structural recognizers for spellings that overflow when evaluated literally ----
-
-// 1 (the constant) or a ones(...) node.
-bool is_one(const Graph& g, Id id) {
-  const Node& n = g[id];
-  if (n.op == Op::Ones) return true;
-  if (n.op != Op::Const) return false;
-  return n.b == 0 ? n.f == 1.0 : (n.a == 1 && n.b == 1);
-}
-
-bool is_const(const Graph& g, Id id, double v) {
-  const Node& n = g[id];
-  return n.op == Op::Const && const_value(g, id) == v;
-}
-
-// 1 * e or e * 1 (what `1/e` builds: Scale(e^-1, 1)) is e.
-Id strip_unit_scale(const Graph& g, Id id) {
-  const Node& n = g[id];
-  if (n.op != Op::Scale) return id;
-  if (is_const(g, n.kids[0], 1.0)) return n.kids[1];
-  if (is_const(g, n.kids[1], 1.0)) return n.kids[0];
-  return id;
-}
-
-// Add(1, e) or Add(e, 1): sets *rest = e.
-bool match_one_plus(const Graph& g, Id id, Id* rest) {
-  const Node& n = g[id];
-  if (n.op != Op::Add) return false;
-  if (is_one(g, n.kids[0])) {
-    *rest = n.kids[1];
-    return true;
-  }
-  if (is_one(g, n.kids[1])) {
-    *rest = n.kids[0];
-    return true;
-  }
-  return false;
-}
-
-// 1 + exp(u) in either order: sets *u.
-bool match_one_plus_exp(const Graph& g, Id id, Id* u) {
-  Id rest;
-  if (!match_one_plus(g, id, &rest) || g[rest].op != Op::Exp) return false;
-  *u = g[rest].kids[0];
-  return true;
-}
-
-// (1 + exp(u))^-1: sets *u.
-bool match_inverse_one_plus_exp(const Graph& g, Id id, Id* u) {
-  const Node& n = g[id];
-  return n.op == Op::Power && is_const(g, n.kids[1], -1.0) && match_one_plus_exp(g, n.kids[0], u);
-}
-
-// e^u (1 + e^u)^-1 with the factors in either order (Scale or Hadamard): sets *u.
-bool match_exp_over_one_plus_exp(const Graph& g, const Node& n, Id* u) {
-  for (int i = 0; i < 2; ++i) {
-    Id e = n.kids[static_cast<size_t>(i)], r = n.kids[static_cast<size_t>(1 - i)];
-    if (g[e].op == Op::Exp && match_inverse_one_plus_exp(g, r, u) && *u == g[e].kids[0])
-      return true;
-  }
-  return false;
 }
 
 template <typename F>

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "eval/eval_rules.h"
+#include "eval/patterns.h"
 #include "eval/stable.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -20,56 +21,6 @@ using MapM = Eigen::Map<Matrix>;
 // Entries per block of a fused entry-wise loop: small enough that every register of the
 // block stays in L1, large enough that the per-block dispatch is negligible.
 constexpr int64_t kBlock = 256;
-
-// ---- Pattern recognizers (the same stable spellings evaluate() recognizes) ----
-
-bool is_const(const Graph& g, Id id, double v) {
-  const Node& n = g[id];
-  return n.op == Op::Const && const_value(g, id) == v;
-}
-bool is_one(const Graph& g, Id id) {
-  return g[id].op == Op::Ones || is_const(g, id, 1.0);
-}
-// 1 * e or e * 1 is e.
-Id strip_unit_scale(const Graph& g, Id id) {
-  const Node& n = g[id];
-  if (n.op != Op::Scale) return id;
-  if (is_const(g, n.kids[0], 1.0)) return n.kids[1];
-  if (is_const(g, n.kids[1], 1.0)) return n.kids[0];
-  return id;
-}
-// 1 + e or e + 1: sets *rest = e.
-bool match_one_plus(const Graph& g, Id id, Id* rest) {
-  const Node& n = g[id];
-  if (n.op != Op::Add) return false;
-  for (int i = 0; i < 2; ++i)
-    if (is_one(g, n.kids[static_cast<size_t>(i)])) {
-      *rest = n.kids[static_cast<size_t>(1 - i)];
-      return true;
-    }
-  return false;
-}
-// 1 + exp(u): sets *u.
-bool match_one_plus_exp(const Graph& g, Id id, Id* u) {
-  Id rest;
-  if (!match_one_plus(g, id, &rest) || g[rest].op != Op::Exp) return false;
-  *u = g[rest].kids[0];
-  return true;
-}
-// (1 + exp(u))^-1: sets *u.
-bool match_inverse_one_plus_exp(const Graph& g, Id id, Id* u) {
-  const Node& n = g[id];
-  return n.op == Op::Power && is_const(g, n.kids[1], -1.0) && match_one_plus_exp(g, n.kids[0], u);
-}
-// e^u (1 + e^u)^-1, factors in either order: sets *u.
-bool match_exp_over_one_plus_exp(const Graph& g, const Node& n, Id* u) {
-  for (int i = 0; i < 2; ++i) {
-    Id e = n.kids[static_cast<size_t>(i)], r = n.kids[static_cast<size_t>(1 - i)];
-    if (g[e].op == Op::Exp && match_inverse_one_plus_exp(g, r, u) && *u == g[e].kids[0])
-      return true;
-  }
-  return false;
-}
 
 // ---- Fused entry-wise kernels ----
 
