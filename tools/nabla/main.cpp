@@ -5,6 +5,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -38,12 +39,10 @@ void add_common(CLI::App& app, std::string& format, bool& steps, uint64_t& seed)
 }
 
 OutputFormat to_format(const std::string& f) {
-  static const std::map<std::string, OutputFormat> formats{{"text", OutputFormat::Text},
-                                                           {"unicode", OutputFormat::Unicode},
-                                                           {"latex", OutputFormat::Latex},
-                                                           {"json", OutputFormat::Json},
-                                                           {"cpp", OutputFormat::Cpp},
-                                                           {"numpy", OutputFormat::Numpy}};
+  static const std::map<std::string, OutputFormat> formats{
+      {"text", OutputFormat::Text},   {"unicode", OutputFormat::Unicode},
+      {"latex", OutputFormat::Latex}, {"json", OutputFormat::Json},
+      {"cpp", OutputFormat::Cpp},     {"numpy", OutputFormat::Numpy}};
   return formats.at(f);
 }
 
@@ -108,10 +107,22 @@ std::vector<std::string> take_math_argument(int argc, char** argv, std::string& 
   return rest;
 }
 
-// Parses a command's options with the math argument already taken out.
-void parse_command(CLI::App& app, const std::vector<std::string>& args) {
-  std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
-  app.parse(reversed);
+// Parses a math command: takes the math out (take_math_argument), parses the options with CLI11
+// and insists on the math. Returns the exit status when the command cannot run, else nullopt.
+std::optional<int> parse_math_command(CLI::App& app, int argc, char** argv, std::string& math,
+                                      const std::string& what, const std::string& usage) {
+  std::vector<std::string> rest = take_math_argument(argc, argv, math);
+  try {
+    std::vector<std::string> reversed(rest.rbegin(), rest.rend() - 1);  // CLI11 pops from the back
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return usage_exit(app, e);
+  }
+  if (math.empty()) {
+    std::cerr << app.get_name() << ": error: expected " << what << "\nhint: " << usage << "\n";
+    return nabla::kExitBadInput;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -130,8 +141,10 @@ int main(int argc, char** argv) {
   };
 
   static const std::map<std::string, nabla::OneShot> one_shots{
-      {"grad", nabla::OneShot::Grad},         {"jacobian", nabla::OneShot::Jacobian},
-      {"hessian", nabla::OneShot::Hessian},   {"diff", nabla::OneShot::Diff},
+      {"grad", nabla::OneShot::Grad},
+      {"jacobian", nabla::OneShot::Jacobian},
+      {"hessian", nabla::OneShot::Hessian},
+      {"diff", nabla::OneShot::Diff},
       {"simplify", nabla::OneShot::Simplify}};
   std::string command = argc > 1 ? argv[1] : "";
 
@@ -139,23 +152,15 @@ int main(int argc, char** argv) {
     CLI::App app{"nabla " + command + ": one query, the result on one line", "nabla " + command};
     std::string expr, wrt, let;
 
+    app.footer("EXPR: the expression (the first argument that is not an option)");
     if (command != "simplify")
-      app.footer("EXPR: the expression (the first argument that is not an option)");
-    app.add_option("--wrt", wrt, "The variable(s), e.g. x or 'x, y'")->required();
+      app.add_option("--wrt", wrt, "The variable(s), e.g. x or 'x, y'")->required();
     app.add_option("--let", let, "Declarations, e.g. 'x in R^n; A in R^(n x n)'");
     add_common(app, format, steps, seed);
-    std::vector<std::string> rest = take_math_argument(argc - 1, argv + 1, expr);
-    try {
-      parse_command(app, rest);
-    } catch (const CLI::ParseError& e) {
-      return usage_exit(app, e);
-    }
-    if (expr.empty()) {
-      std::cerr << "nabla " << command << ": error: expected an expression\n"
-                << "hint: nabla " << command << " EXPR" << (command == "simplify" ? "" : " --wrt X")
-                << " [--let DECLS]\n";
-      return nabla::kExitBadInput;
-    }
+    std::string usage =
+        "nabla " + command + " EXPR" + (command == "simplify" ? "" : " --wrt X") + " [--let DECLS]";
+    if (auto status = parse_math_command(app, argc - 1, argv + 1, expr, "an expression", usage))
+      return *status;
     return nabla::run_one_shot(one_shots.at(command), expr, wrt, let, options(), std::cout,
                                std::cerr);
   }
@@ -165,16 +170,9 @@ int main(int argc, char** argv) {
 
     app.add_option("--let", let, "Declarations");
     add_common(app, format, steps, seed);
-    std::vector<std::string> rest = take_math_argument(argc - 1, argv + 1, text);
-    try {
-      parse_command(app, rest);
-    } catch (const CLI::ParseError& e) {
-      return usage_exit(app, e);
-    }
-    if (text.empty()) {
-      std::cerr << "nabla check: error: expected an identity\nhint: nabla check 'LHS == RHS'\n";
-      return nabla::kExitBadInput;
-    }
+    if (auto status = parse_math_command(app, argc - 1, argv + 1, text, "an identity",
+                                         "nabla check 'LHS == RHS'"))
+      return *status;
     return nabla::run_check(text, let, options(), std::cout, std::cerr);
   }
   if (command == "eval") {
@@ -184,17 +182,9 @@ int main(int argc, char** argv) {
     app.add_option("--values", values, "JSON object: name -> number, list, or list of rows");
     app.add_option("--let", let, "Declarations");
     add_common(app, format, steps, seed);
-    std::vector<std::string> rest = take_math_argument(argc - 1, argv + 1, expr);
-    try {
-      parse_command(app, rest);
-    } catch (const CLI::ParseError& e) {
-      return usage_exit(app, e);
-    }
-    if (expr.empty()) {
-      std::cerr << "nabla eval: error: expected an expression\n"
-                << "hint: nabla eval QUERY --values FILE.json\n";
-      return nabla::kExitBadInput;
-    }
+    if (auto status = parse_math_command(app, argc - 1, argv + 1, expr, "an expression",
+                                         "nabla eval QUERY --values FILE.json"))
+      return *status;
     return nabla::run_eval(expr, values, let, options(), std::cout, std::cerr);
   }
 
@@ -220,7 +210,8 @@ int main(int argc, char** argv) {
     return std::max(s, run_files(files, options()));
   }
   if (files.empty()) {
-    std::cerr << "nabla: error: nothing to do\n" << "hint: nabla --help\n";
+    std::cerr << "nabla: error: nothing to do\n"
+              << "hint: nabla --help\n";
     return nabla::kExitBadInput;
   }
   return run_files(files, options());
