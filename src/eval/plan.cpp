@@ -7,274 +7,18 @@
 #include <utility>
 
 #include "eval/eval_rules.h"
-#include "eval/patterns.h"
-#include "eval/stable.h"
+#include "eval/plan_impl.h"
 #include "ir/build.h"
 #include "ir/error.h"
 
 namespace nabla {
-namespace {
 
-using MapC = Eigen::Map<const Matrix>;
-using MapM = Eigen::Map<Matrix>;
+using namespace plan_detail;
 
-// Entries per block of a fused entry-wise loop: small enough that every register of the
-// block stays in L1, large enough that the per-block dispatch is negligible.
-constexpr int64_t kBlock = 256;
-
-// ---- Fused entry-wise kernels ----
-
-// Operations of the block interpreter. Each reads one or two registers (blocks of entries)
-// and writes one.
-enum class KOp : uint8_t {
-  Add,            // a + b
-  Mul,            // a b (Hadamard, or scale by a broadcast scalar)
-  PowInt,         // a^k, k integer (exact repeated multiplication)
-  Sqrt,           // a^(1/2)
-  Pow,            // a^p, p a constant
-  PowReg,         // a^b entry-wise (b a broadcast scalar)
-  Exp,            // e^a
-  Log,            // log a
-  Sin,            // sin a
-  Cos,            // cos a
-  Tan,            // tan a
-  Tanh,           // tanh a
-  Sigmoid,        // 1 / (1 + e^-a), stable
-  SigmoidNeg,     // sigmoid(-a) = (1 + e^a)^-1
-  Softplus,       // log(1 + e^a), stable
-  NegSoftplus,    // -softplus(a) = log((1 + e^a)^-1)
-  NegSoftplusNeg, // -softplus(-a) = log(sigmoid(a))
-  Log1p,          // log(1 + a)
-  Expm1,          // e^a - 1
-  Abs,            // |a|
-  Sign,           // sign a
-};
-
-struct KInstr {
-  KOp op;
-  int dst, a, b;
-  double p = 0;
-};
-
-template <typename F>
-inline void map1(double* __restrict d, const double* __restrict a, int64_t m, F f) {
-  for (int64_t i = 0; i < m; ++i) d[i] = f(a[i]);
+const std::vector<Id>& Plan::Impl::kids_of(Id id) const {
+  return kind[static_cast<size_t>(id)] == Kind::Fused ? eff[static_cast<size_t>(id)].kids
+                                                       : (*g)[id].kids;
 }
-
-void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
-  double* __restrict d = r[k.dst];
-  const double* __restrict a = r[k.a];
-  const double* __restrict b = k.b >= 0 ? r[k.b] : nullptr;
-  switch (k.op) {
-    case KOp::Add:
-      for (int64_t i = 0; i < m; ++i) d[i] = a[i] + b[i];
-      return;
-    case KOp::Mul:
-      for (int64_t i = 0; i < m; ++i) d[i] = a[i] * b[i];
-      return;
-    case KOp::PowInt: {
-      const auto e = static_cast<int64_t>(k.p);
-      if (e == 2) {
-        for (int64_t i = 0; i < m; ++i) d[i] = a[i] * a[i];
-      } else if (e == 3) {
-        for (int64_t i = 0; i < m; ++i) d[i] = a[i] * a[i] * a[i];
-      } else if (e == -1) {
-        for (int64_t i = 0; i < m; ++i) d[i] = 1.0 / a[i];
-      } else {
-        map1(d, a, m, [e](double x) { return integer_power(x, e); });
-      }
-      return;
-    }
-    case KOp::Sqrt:
-      for (int64_t i = 0; i < m; ++i) d[i] = std::sqrt(a[i]);
-      return;
-    case KOp::Pow:
-      map1(d, a, m, [p = k.p](double x) { return power(x, p); });
-      return;
-    case KOp::PowReg:
-      for (int64_t i = 0; i < m; ++i) d[i] = power(a[i], b[i]);
-      return;
-    case KOp::Exp:
-      map1(d, a, m, [](double x) { return std::exp(x); });
-      return;
-    case KOp::Log:
-      map1(d, a, m, [](double x) { return std::log(x); });
-      return;
-    case KOp::Sin:
-      map1(d, a, m, [](double x) { return std::sin(x); });
-      return;
-    case KOp::Cos:
-      map1(d, a, m, [](double x) { return std::cos(x); });
-      return;
-    case KOp::Tan:
-      map1(d, a, m, [](double x) { return std::tan(x); });
-      return;
-    case KOp::Tanh:
-      map1(d, a, m, [](double x) { return std::tanh(x); });
-      return;
-    case KOp::Sigmoid:
-      map1(d, a, m, [](double x) { return sigmoid(x); });
-      return;
-    case KOp::SigmoidNeg:
-      map1(d, a, m, [](double x) { return sigmoid(-x); });
-      return;
-    case KOp::Softplus:
-      map1(d, a, m, [](double x) { return softplus(x); });
-      return;
-    case KOp::NegSoftplus:
-      map1(d, a, m, [](double x) { return -softplus(x); });
-      return;
-    case KOp::NegSoftplusNeg:
-      map1(d, a, m, [](double x) { return -softplus(-x); });
-      return;
-    case KOp::Log1p:
-      map1(d, a, m, [](double x) { return std::log1p(x); });
-      return;
-    case KOp::Expm1:
-      map1(d, a, m, [](double x) { return std::expm1(x); });
-      return;
-    case KOp::Abs:
-      for (int64_t i = 0; i < m; ++i) d[i] = std::fabs(a[i]);
-      return;
-    case KOp::Sign:
-      map1(d, a, m, [](double x) { return sign(x); });
-      return;
-  }
-}
-
-bool is_fusable_op(Op op) {
-  switch (op) {
-    case Op::Add:
-    case Op::Scale:
-    case Op::Hadamard:
-    case Op::Power:
-      return true;
-    default:
-      return is_elementwise_function(op);
-  }
-}
-
-KOp unary_kop(Op op) {
-  switch (op) {
-    case Op::Exp: return KOp::Exp;
-    case Op::Log: return KOp::Log;
-    case Op::Sin: return KOp::Sin;
-    case Op::Cos: return KOp::Cos;
-    case Op::Tan: return KOp::Tan;
-    case Op::Tanh: return KOp::Tanh;
-    case Op::Sigmoid: return KOp::Sigmoid;
-    case Op::Softplus: return KOp::Softplus;
-    case Op::Log1p: return KOp::Log1p;
-    case Op::Expm1: return KOp::Expm1;
-    case Op::Abs: return KOp::Abs;
-    case Op::Sign: return KOp::Sign;
-    default: throw Error(ErrorKind::Internal, "plan: not an entry-wise function");
-  }
-}
-
-// What a fusable node computes, after the stable spellings are recognized: an op over
-// "effective" children (which may skip nodes, e.g. log(1 + exp(u)) reads u directly).
-struct Effective {
-  KOp op = KOp::Add;
-  std::vector<Id> kids;
-  double p = 0;
-};
-
-Effective effective(const Graph& g, Id id) {
-  const Node& n = g[id];
-  Id u;
-  switch (n.op) {
-    case Op::Add: return {KOp::Add, {n.kids[0], n.kids[1]}};
-    case Op::Scale:
-    case Op::Hadamard:
-      if (match_exp_over_one_plus_exp(g, n, &u)) return {KOp::Sigmoid, {u}};
-      return {KOp::Mul, {n.kids[0], n.kids[1]}};
-    case Op::Power: {
-      if (match_inverse_one_plus_exp(g, id, &u)) return {KOp::SigmoidNeg, {u}};
-      const Node& p = g[n.kids[1]];
-      if (p.op == Op::Const && p.b == 1) return {KOp::PowInt, {n.kids[0]}, static_cast<double>(p.a)};
-      if (p.op == Op::Const && p.b == 2 && p.a == 1) return {KOp::Sqrt, {n.kids[0]}};
-      if (p.op == Op::Const || p.op == Op::Pi)
-        return {KOp::Pow, {n.kids[0]}, const_value(g, n.kids[1])};
-      return {KOp::PowReg, {n.kids[0], n.kids[1]}};
-    }
-    case Op::Log: {
-      Id kid = strip_unit_scale(g, n.kids[0]);
-      if (match_one_plus_exp(g, kid, &u)) return {KOp::Softplus, {u}};
-      if (match_inverse_one_plus_exp(g, kid, &u)) return {KOp::NegSoftplus, {u}};
-      if (g[kid].op == Op::Sigmoid) return {KOp::NegSoftplusNeg, {g[kid].kids[0]}};
-      if (match_one_plus(g, kid, &u)) return {KOp::Log1p, {u}};
-      return {KOp::Log, {n.kids[0]}};
-    }
-    default: return {unary_kop(n.op), {n.kids[0]}};
-  }
-}
-
-// How a node is computed.
-enum class Kind : uint8_t {
-  Scalar,     // Const, Pi: a number known at compile time
-  Var,        // the bound value, used in place
-  Fused,      // entry-wise, computed inside a fused loop (root or inlined)
-  Sum,        // sum(...), accumulated inside a fused loop
-  MatMul,     // GEMM / GEMV / scaling
-  Transpose,  // a transposed copy, or free (vector, or read transposed by products)
-  VirtualAdd, // (A + B) read only as the left factor of matrix-vector products
-  VirtualDiag,// diag(v) read only as a factor of products: a scaling
-  Fallback,   // evaluate()'s rule
-};
-
-// A kernel: one fused loop computing `root` (a Fused node, or a Sum node reducing its child).
-struct Kernel {
-  Id root = kNoId;
-  bool reduce = false;
-  int nregs = 0;
-  std::vector<std::pair<Id, int>> inputs;  // materialized node -> register
-  std::vector<KInstr> code;
-  int out_reg = -1;  // register holding the loop's result
-};
-
-struct Instr {
-  Id node;
-  int kernel = -1;  // index into kernels when the node is a kernel root
-};
-
-// A read-only view of a value: column-major data, rows x cols.
-struct View {
-  const double* p = nullptr;
-  int64_t r = 0, c = 0;
-};
-
-}  // namespace
-
-struct Plan::Impl {
-  const Graph* g = nullptr;
-  std::vector<Id> outputs;
-  std::vector<Id> order;             // reachable nodes, increasing
-  std::vector<Kind> kind;            // per node id
-  std::vector<Effective> eff;        // per node id (Fused only)
-  std::vector<int> slot;             // per node id: buffer index, -1 none
-  std::vector<int> output_of;        // per node id: the first output index it is, -1 none
-  std::vector<double> scalars;       // per node id: Scalar kinds' values
-  std::vector<char> product_only;    // per node id: a transpose read only by products
-  std::vector<Kernel> kernels;
-  std::vector<Instr> instrs;
-  int nslots = 0;
-  // Run-time state.
-  std::vector<std::vector<double>> buffers;  // per slot
-  std::vector<View> views;                   // per node id
-  std::vector<Matrix> results;
-  std::vector<std::vector<double>> regs;     // kernel registers
-  std::vector<Matrix> fallback_values;       // per node id, only for Fallback children
-  std::vector<double*> regp;
-
-  void compile();
-  void run(const Bindings& b);
-  View operand(Id id) const { return views[static_cast<size_t>(id)]; }
-  double* alloc(Id id, int64_t r, int64_t c);
-  void run_kernel(const Kernel& k, const Bindings& b);
-  void run_matmul(Id id, const Bindings& b);
-  void run_fallback(Id id, const Bindings& b);
-};
 
 void Plan::Impl::compile() {
   const Graph& G = *g;
@@ -295,10 +39,6 @@ void Plan::Impl::compile() {
   // Reachable nodes through the effective children.
   std::vector<char> seen(n, 0);
   std::vector<Id> stack(outputs.begin(), outputs.end());
-  auto kids_of = [&](Id id) -> const std::vector<Id>& {
-    return kind[static_cast<size_t>(id)] == Kind::Fused ? eff[static_cast<size_t>(id)].kids
-                                                         : G[id].kids;
-  };
   while (!stack.empty()) {
     Id id = stack.back();
     stack.pop_back();
@@ -322,7 +62,11 @@ void Plan::Impl::compile() {
       case Op::Var: k = Kind::Var; break;
       case Op::MatMul: k = Kind::MatMul; break;
       case Op::Transpose: k = Kind::Transpose; break;
-      case Op::Sum: k = Kind::Sum; break;
+      case Op::Sum:
+      case Op::Norm2: k = Kind::Sum; break;
+      case Op::Det:
+      case Op::LogDet:
+      case Op::Inv: k = Kind::Factored; break;
       default:
         if (is_fusable_op(node.op)) {
           k = Kind::Fused;
@@ -336,7 +80,7 @@ void Plan::Impl::compile() {
     if (seen[i]) order.push_back(static_cast<Id>(i));
 
   // Readers of each node.
-  std::vector<std::vector<Id>> readers(n);
+  readers.assign(n, {});
   for (Id id : order)
     for (Id kid : kids_of(id)) readers[static_cast<size_t>(kid)].push_back(id);
   auto is_vec_dim = [](Dim d) { return d.is_one(); };
@@ -358,6 +102,42 @@ void Plan::Impl::compile() {
       kind[static_cast<size_t>(id)] = Kind::VirtualAdd;
     }
   }
+  // Products computed implicitly by their only reader: tr(A B), and X' diag(d) X.
+  gram.assign(n, 0);
+  auto only_reader = [&](Id x, Id r) {
+    const auto& rd = readers[static_cast<size_t>(x)];
+    return output_of[static_cast<size_t>(x)] < 0 && !rd.empty() &&
+           std::all_of(rd.begin(), rd.end(), [r](Id y) { return y == r; });
+  };
+  auto plain_factor = [&](Id x) {
+    Kind k = kind[static_cast<size_t>(x)];
+    return k != Kind::VirtualAdd && k != Kind::VirtualDiag;
+  };
+  for (Id id : order) {
+    const Node& node = G[id];
+    if (node.op == Op::Trace && kind[static_cast<size_t>(node.kids[0])] == Kind::MatMul) {
+      Id p = node.kids[0];
+      if (only_reader(p, id) && plain_factor(G[p].kids[0]) && plain_factor(G[p].kids[1])) {
+        kind[static_cast<size_t>(id)] = Kind::TraceProduct;
+        kind[static_cast<size_t>(p)] = Kind::Absorbed;
+      }
+    } else if (node.op == Op::MatMul && kind[static_cast<size_t>(id)] == Kind::MatMul) {
+      Id l = node.kids[0], r = node.kids[1];
+      auto is_diag = [&](Id x) { return kind[static_cast<size_t>(x)] == Kind::VirtualDiag; };
+      auto transpose_of = [&](Id t, Id x) { return G[t].op == Op::Transpose && G[t].kids[0] == x; };
+      // (X' diag(d)) X
+      if (G[l].op == Op::MatMul && kind[static_cast<size_t>(l)] == Kind::MatMul && only_reader(l, id) &&
+          transpose_of(G[l].kids[0], r) && is_diag(G[l].kids[1])) {
+        kind[static_cast<size_t>(l)] = Kind::Absorbed;
+        gram[static_cast<size_t>(id)] = 1;
+      // X' (diag(d) X)
+      } else if (G[r].op == Op::MatMul && kind[static_cast<size_t>(r)] == Kind::MatMul &&
+                 only_reader(r, id) && is_diag(G[r].kids[0]) && transpose_of(l, G[r].kids[1])) {
+        kind[static_cast<size_t>(r)] = Kind::Absorbed;
+        gram[static_cast<size_t>(id)] = 1;
+      }
+    }
+  }
   // A virtual add's children are read by the products directly.
   for (Id id : order)
     if (kind[static_cast<size_t>(id)] == Kind::VirtualAdd)
@@ -369,9 +149,12 @@ void Plan::Impl::compile() {
       continue;
     const auto& rd = readers[static_cast<size_t>(id)];
     product_only[static_cast<size_t>(id)] = std::all_of(rd.begin(), rd.end(), [&](Id r) {
-      return kind[static_cast<size_t>(r)] == Kind::MatMul || kind[static_cast<size_t>(r)] == Kind::VirtualAdd;
+      Kind k = kind[static_cast<size_t>(r)];
+      return k == Kind::MatMul || k == Kind::VirtualAdd || k == Kind::Absorbed;
     });
   }
+  find_sweeps();
+  find_row_loop();
 
   // Fused clusters, from the top: a fused node is inlined into its readers' loop when every
   // reader is an entry-wise node of the same shape (or a sum) in one and the same loop;
@@ -407,7 +190,7 @@ void Plan::Impl::compile() {
     if ((k == Kind::Fused || k == Kind::Sum) && cluster[static_cast<size_t>(id)] == id) {
       Kernel kr;
       kr.root = id;
-      kr.reduce = k == Kind::Sum;
+      kr.loop = k == Kind::Sum ? G[id].kids[0] : id;
       kernel_of[static_cast<size_t>(id)] = static_cast<int>(kernels.size());
       kernels.push_back(std::move(kr));
     }
@@ -434,45 +217,110 @@ void Plan::Impl::compile() {
       ins.dst = reg_of(id);
       kr.code.push_back(ins);
     }
-    if (kr.reduce)
-      kr.out_reg = reg_of(G[kr.root].kids[0]);
+    if (kind[static_cast<size_t>(kr.root)] == Kind::Sum)
+      kr.outs.push_back({G[kr.root].op == Op::Norm2 ? KOut::Norm : KOut::Sum, kr.root,
+                         reg_of(G[kr.root].kids[0])});
     else
-      kr.out_reg = reg[static_cast<size_t>(kr.root)];
+      kr.outs.push_back({KOut::Store, kr.root, reg[static_cast<size_t>(kr.root)]});
+    for (Id id : members) kr.members.emplace_back(id, reg[static_cast<size_t>(id)]);
     for (Id id : members) reg[static_cast<size_t>(id)] = -1;
     for (auto& [x, r] : kr.inputs) reg[static_cast<size_t>(x)] = -1;
   }
+  // The instruction list in id order, except that the row loop runs as one instruction at its
+  // last node, and the nodes before that which read its results wait until after it.
+  Id loop_last = kNoId;
+  std::vector<char> written_by_loop(n, 0);
+  if (row_loop) {
+    for (const RowStep& st : row_loop->steps) loop_last = std::max(loop_last, st.node);
+    for (Id w : row_loop->writes) written_by_loop[static_cast<size_t>(w)] = 1;
+  }
+  std::vector<int> sweep_of(n, -1);
+  for (size_t i = 0; i < sweeps.size(); ++i) {
+    sweep_of[static_cast<size_t>(sweeps[i].sum_node)] = static_cast<int>(i);
+    if (sweeps[i].transposed_node != kNoId)
+      sweep_of[static_cast<size_t>(sweeps[i].transposed_node)] = static_cast<int>(i);
+  }
+  std::vector<char> sweep_done(sweeps.size(), 0);
+  std::vector<Instr> deferred;
   for (Id id : order) {
     Kind k = kind[static_cast<size_t>(id)];
-    if (k == Kind::Scalar || k == Kind::Var || k == Kind::VirtualAdd || k == Kind::VirtualDiag)
+    if (k == Kind::Scalar || k == Kind::Var || k == Kind::VirtualAdd || k == Kind::VirtualDiag ||
+        k == Kind::Absorbed)
       continue;
+    if (k == Kind::RowLoop) {
+      if (id == loop_last) {
+        instrs.push_back({id, -1, true});
+        instrs.insert(instrs.end(), deferred.begin(), deferred.end());
+        deferred.clear();
+      }
+      continue;
+    }
     if ((k == Kind::Fused || k == Kind::Sum) && cluster[static_cast<size_t>(id)] != id) continue;
-    instrs.push_back({id, kernel_of[static_cast<size_t>(id)]});
+    Instr ins{id, kernel_of[static_cast<size_t>(id)]};
+    if (k == Kind::Sweep) {  // at the first of its nodes
+      int s = sweep_of[static_cast<size_t>(id)];
+      if (sweep_done[static_cast<size_t>(s)]) continue;
+      sweep_done[static_cast<size_t>(s)] = 1;
+      ins.sweep = s;
+    }
+    if (loop_last != kNoId && id < loop_last && depends_on_loop[static_cast<size_t>(id)])
+      deferred.push_back(ins);
+    else
+      instrs.push_back(ins);
   }
+
+  merge_kernels();
 
   // Liveness: a stored value's buffer is reused once the last instruction reading it has run.
   // Free transposes (of vectors, or read only by products) read their child's buffer.
   auto stored = [&](Id id) {
-    Kind k = kind[static_cast<size_t>(id)];
-    return k == Kind::Fused || k == Kind::Sum || k == Kind::MatMul || k == Kind::Fallback ||
-           k == Kind::Transpose;
+    switch (kind[static_cast<size_t>(id)]) {
+      case Kind::Fused:
+      case Kind::Sum:
+      case Kind::MatMul:
+      case Kind::Fallback:
+      case Kind::Transpose:
+      case Kind::Factored:
+      case Kind::TraceProduct:
+      case Kind::Sweep: return true;
+      case Kind::RowLoop: return written_by_loop[static_cast<size_t>(id)] != 0;
+      default: return false;
+    }
+  };
+  auto defs = [&](const Instr& ins) -> std::vector<Id> {
+    if (ins.row_loop) return row_loop->writes;
+    if (ins.kernel >= 0) {
+      std::vector<Id> out;
+      for (const KOut& o : kernels[static_cast<size_t>(ins.kernel)].outs) out.push_back(o.node);
+      return out;
+    }
+    if (ins.sweep >= 0) {
+      const Sweep& s = sweeps[static_cast<size_t>(ins.sweep)];
+      if (s.transposed_node == kNoId) return {s.sum_node};
+      return {s.sum_node, s.transposed_node};
+    }
+    return {ins.node};
   };
   std::vector<int> last(n, -1);
-  std::vector<std::vector<Id>> reads(instrs.size());
   for (size_t t = 0; t < instrs.size(); ++t) {
     Id id = instrs[t].node;
-    std::vector<Id> direct;
+    std::vector<Id> todo;
     if (instrs[t].kernel >= 0) {
-      for (auto& [x, r] : kernels[static_cast<size_t>(instrs[t].kernel)].inputs) direct.push_back(x);
+      for (auto& [x, r] : kernels[static_cast<size_t>(instrs[t].kernel)].inputs) todo.push_back(x);
+    } else if (instrs[t].row_loop) {
+      todo = row_loop->reads;
+    } else if (instrs[t].sweep >= 0) {
+      todo = {sweeps[static_cast<size_t>(instrs[t].sweep)].m, sweeps[static_cast<size_t>(instrs[t].sweep)].x};
     } else {
-      direct = G[id].kids;
+      todo = G[id].kids;
     }
     // Through virtual nodes and transposes, down to the stored values.
-    std::vector<Id> todo = direct;
     while (!todo.empty()) {
       Id x = todo.back();
       todo.pop_back();
       Kind k = kind[static_cast<size_t>(x)];
-      if (k == Kind::VirtualAdd || k == Kind::VirtualDiag || k == Kind::Transpose)
+      if (k == Kind::VirtualAdd || k == Kind::VirtualDiag || k == Kind::Transpose ||
+          k == Kind::Absorbed)
         for (Id kid : G[x].kids) todo.push_back(kid);
       if (stored(x)) last[static_cast<size_t>(x)] = static_cast<int>(t);
     }
@@ -484,8 +332,8 @@ void Plan::Impl::compile() {
     if (stored(id) && last[static_cast<size_t>(id)] >= 0 && output_of[static_cast<size_t>(id)] < 0)
       dies[static_cast<size_t>(last[static_cast<size_t>(id)])].push_back(id);
   for (size_t t = 0; t < instrs.size(); ++t) {
-    Id id = instrs[t].node;
-    if (output_of[static_cast<size_t>(id)] < 0) {
+    for (Id id : defs(instrs[t])) {
+      if (output_of[static_cast<size_t>(id)] >= 0) continue;
       if (free_slots.empty()) {
         slot[static_cast<size_t>(id)] = nslots++;
       } else {
@@ -525,18 +373,17 @@ double* Plan::Impl::alloc(Id id, int64_t r, int64_t c) {
 
 void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
   const Graph& G = *g;
-  Id src = k.reduce ? G[k.root].kids[0] : k.root;
-  auto [r, c] = shape_size(G, G[src].shape, b);
+  auto [r, c] = shape_size(G, G[k.loop].shape, b);
   const int64_t m = static_cast<int64_t>(r) * c;
   // Inputs: full-size values are read in place, scalars are broadcast into their register.
   std::vector<std::pair<const double*, int>> streamed;
+  for (int i = 0; i < k.nregs; ++i) regp[static_cast<size_t>(i)] = regs[static_cast<size_t>(i)].data();
   for (auto& [x, reg] : k.inputs) {
     View v = operand(x);
     if (v.r * v.c == m && m != 1) {
       streamed.emplace_back(v.p, reg);
     } else if (v.r * v.c == 1) {
       std::fill(regs[static_cast<size_t>(reg)].begin(), regs[static_cast<size_t>(reg)].end(), v.p[0]);
-      regp[static_cast<size_t>(reg)] = regs[static_cast<size_t>(reg)].data();
     } else {
       throw Error(ErrorKind::Value, "entry-wise operation: the values do not fit (" +
                                         std::to_string(v.r) + "×" + std::to_string(v.c) +
@@ -544,117 +391,144 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
                                         std::to_string(c) + ")");
     }
   }
-  for (int i = 0; i < k.nregs; ++i)
-    if (std::none_of(k.inputs.begin(), k.inputs.end(), [i](auto& in) { return in.second == i; }))
-      regp[static_cast<size_t>(i)] = regs[static_cast<size_t>(i)].data();
-  double* out = k.reduce ? alloc(k.root, 1, 1) : alloc(k.root, r, c);
-  // Each member register is written before it is read, block by block; the root writes
-  // straight into the output.
-  const bool direct = !k.reduce && !k.code.empty();
-  double acc = 0;
+  // Stored outputs are written in place: their register points into the output.
+  std::vector<std::pair<double*, int>> direct;
+  std::vector<double> sums(k.outs.size(), 0.0);
+  std::vector<NormAccumulator> norms(k.outs.size());
+  std::vector<double*> reduced(k.outs.size(), nullptr);
+  for (size_t i = 0; i < k.outs.size(); ++i) {
+    const KOut& o = k.outs[i];
+    if (o.mode == KOut::Store) {
+      auto [orow, ocol] = shape_size(G, G[o.node].shape, b);
+      if (static_cast<int64_t>(orow) * ocol != m)
+        throw Error(ErrorKind::Value, "entry-wise operation: the values do not fit");
+      direct.emplace_back(alloc(o.node, orow, ocol), o.reg);
+    } else {
+      reduced[i] = alloc(o.node, 1, 1);
+    }
+  }
   for (int64_t off = 0; off < m; off += kBlock) {
     const int64_t len = std::min(kBlock, m - off);
     for (auto& [p, reg] : streamed) regp[static_cast<size_t>(reg)] = const_cast<double*>(p + off);
-    if (direct) regp[static_cast<size_t>(k.out_reg)] = out + off;
+    for (auto& [p, reg] : direct) regp[static_cast<size_t>(reg)] = p + off;
     for (const KInstr& ins : k.code) run_kinstr(ins, regp.data(), len);
-    if (k.reduce) {
-      const double* s = regp[static_cast<size_t>(k.out_reg)];
-      double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      int64_t i = 0;
-      for (; i + 4 <= len; i += 4) {
-        a0 += s[i];
-        a1 += s[i + 1];
-        a2 += s[i + 2];
-        a3 += s[i + 3];
+    for (size_t i = 0; i < k.outs.size(); ++i) {
+      const KOut& o = k.outs[i];
+      const double* s = regp[static_cast<size_t>(o.reg)];
+      if (o.mode == KOut::Norm) {
+        norms[i].add(s, len);
+      } else if (o.mode == KOut::Sum) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int64_t j = 0;
+        for (; j + 4 <= len; j += 4) {
+          a0 += s[j];
+          a1 += s[j + 1];
+          a2 += s[j + 2];
+          a3 += s[j + 3];
+        }
+        for (; j < len; ++j) a0 += s[j];
+        sums[i] += (a0 + a1) + (a2 + a3);
       }
-      for (; i < len; ++i) a0 += s[i];
-      acc += (a0 + a1) + (a2 + a3);
-    } else if (!direct) {
-      std::copy(regp[static_cast<size_t>(k.out_reg)], regp[static_cast<size_t>(k.out_reg)] + len,
-                out + off);
     }
   }
-  if (k.reduce) out[0] = acc;
+  for (size_t i = 0; i < k.outs.size(); ++i)
+    if (reduced[i]) reduced[i][0] = k.outs[i].mode == KOut::Norm ? norms[i].value() : sums[i];
 }
 
-void Plan::Impl::run_matmul(Id id, const Bindings& b) {
+// Merges each kernel into an earlier one over the same entries when all its inputs are ready
+// there (leaves, values computed before it, or that kernel's own stored outputs). A stored
+// output read only inside the merged loop is no longer stored.
+void Plan::Impl::merge_kernels() {
   const Graph& G = *g;
-  const Node& node = G[id];
-  // Plain variables, not a structured binding: lambdas below capture them (clang < 16).
-  const std::pair<int32_t, int32_t> size = shape_size(G, node.shape, b);
-  const int32_t rows = size.first, cols = size.second;
-  double* out = alloc(id, rows, cols);
-  MapM dst(out, rows, cols);
-  // One factor: plain, read transposed, or a diagonal.
-  struct Factor {
-    View v;
-    bool t = false;
-    bool diag = false;
-  };
-  auto factor = [&](Id x) {
-    Factor f;
-    Kind k = kind[static_cast<size_t>(x)];
-    if (k == Kind::VirtualDiag) {
-      f.diag = true;
-      f.v = operand(G[x].kids[0]);
-    } else if (k == Kind::Transpose && views[static_cast<size_t>(x)].p == nullptr) {
-      f.t = true;
-      f.v = operand(G[x].kids[0]);
+  const size_t n = kind.size();
+  auto at = [](Id x) { return static_cast<size_t>(x); };
+  std::vector<int> pos(n, -1);  // instruction defining each node
+  for (size_t t = 0; t < instrs.size(); ++t) {
+    const Instr& ins = instrs[t];
+    if (ins.kernel >= 0) {
+      for (const KOut& o : kernels[static_cast<size_t>(ins.kernel)].outs) pos[at(o.node)] = static_cast<int>(t);
+    } else if (ins.row_loop) {
+      for (Id w : row_loop->writes) pos[at(w)] = static_cast<int>(t);
+    } else if (ins.sweep >= 0) {
+      const Sweep& sw = sweeps[static_cast<size_t>(ins.sweep)];
+      pos[at(sw.sum_node)] = static_cast<int>(t);
+      if (sw.transposed_node != kNoId) pos[at(sw.transposed_node)] = static_cast<int>(t);
     } else {
-      f.v = operand(x);
+      pos[at(ins.node)] = static_cast<int>(t);
     }
-    return f;
-  };
-  auto misfit = [&]() {
-    throw Error(ErrorKind::Value, "*: the values do not fit the product");
-  };
-  // dst (+)= a b for plain or transposed factors.
-  auto gemm = [&](const Factor& a, const Factor& bb, bool accumulate) {
-    MapC A(a.v.p, a.v.r, a.v.c), B(bb.v.p, bb.v.r, bb.v.c);
-    const int64_t ak = a.t ? a.v.r : a.v.c, bk = bb.t ? bb.v.c : bb.v.r;
-    const int64_t ar = a.t ? a.v.c : a.v.r, bc = bb.t ? bb.v.r : bb.v.c;
-    if (ak != bk || ar != rows || bc != cols) misfit();
-    if (!accumulate) {
-      if (a.t && bb.t) dst.noalias() = A.transpose() * B.transpose();
-      else if (a.t) dst.noalias() = A.transpose() * B;
-      else if (bb.t) dst.noalias() = A * B.transpose();
-      else dst.noalias() = A * B;
-    } else {
-      if (a.t && bb.t) dst.noalias() += A.transpose() * B.transpose();
-      else if (a.t) dst.noalias() += A.transpose() * B;
-      else if (bb.t) dst.noalias() += A * B.transpose();
-      else dst.noalias() += A * B;
+  }
+  std::vector<char> removed(instrs.size(), 0);
+  for (size_t t2 = 0; t2 < instrs.size(); ++t2) {
+    if (instrs[t2].kernel < 0) continue;
+    Kernel& k2 = kernels[static_cast<size_t>(instrs[t2].kernel)];
+    if (G[k2.loop].shape.is_scalar()) continue;
+    for (size_t t1 = 0; t1 < t2; ++t1) {
+      if (removed[t1] || instrs[t1].kernel < 0) continue;
+      Kernel& k1 = kernels[static_cast<size_t>(instrs[t1].kernel)];
+      if (!(G[k1.loop].shape == G[k2.loop].shape)) continue;
+      auto member_reg = [&](Id x) {
+        for (auto& [y, r] : k1.members)
+          if (y == x) return r;
+        return -1;
+      };
+      bool ok = true;
+      for (auto& [x, r] : k2.inputs) {
+        Kind xk = kind[at(x)];
+        if (xk == Kind::Var || xk == Kind::Scalar) continue;
+        if (member_reg(x) >= 0) continue;  // a stored output of k1: already in a register
+        int p = pos[at(x)];
+        ok = ok && p >= 0 && p < static_cast<int>(t1);
+      }
+      if (!ok) continue;
+      // Registers of k2 in k1.
+      std::vector<int> map(static_cast<size_t>(k2.nregs), -1);
+      for (auto& [x, r] : k2.inputs) {
+        int mr = member_reg(x);
+        if (mr < 0)
+          for (auto& [y, yr] : k1.inputs)
+            if (y == x) mr = yr;
+        if (mr < 0) {
+          mr = k1.nregs++;
+          k1.inputs.emplace_back(x, mr);
+        }
+        map[static_cast<size_t>(r)] = mr;
+      }
+      for (int& r : map)
+        if (r < 0) r = k1.nregs++;
+      for (KInstr ins : k2.code) {
+        ins.dst = map[static_cast<size_t>(ins.dst)];
+        ins.a = map[static_cast<size_t>(ins.a)];
+        if (ins.b >= 0) ins.b = map[static_cast<size_t>(ins.b)];
+        k1.code.push_back(ins);
+      }
+      for (auto [x, r] : k2.members) k1.members.emplace_back(x, map[static_cast<size_t>(r)]);
+      for (KOut o : k2.outs) {
+        o.reg = map[static_cast<size_t>(o.reg)];
+        k1.outs.push_back(o);
+        pos[at(o.node)] = static_cast<int>(t1);
+      }
+      k2.merged_away = true;
+      removed[t2] = 1;
+      break;
     }
-  };
-  Id l = node.kids[0], r = node.kids[1];
-  if (kind[static_cast<size_t>(l)] == Kind::VirtualAdd) {
-    // (A + B) x = A x + B x.
-    Factor x = factor(r);
-    gemm(factor(G[l].kids[0]), x, false);
-    gemm(factor(G[l].kids[1]), x, true);
-    return;
   }
-  Factor a = factor(l), bb = factor(r);
-  if (a.diag && bb.diag) {
-    // diag(u) diag(v) = diag(u .* v)
-    if (a.v.r != bb.v.r || rows != a.v.r) misfit();
-    dst.setZero();
-    for (int64_t i = 0; i < rows; ++i) dst(i, i) = a.v.p[i] * bb.v.p[i];
-  } else if (a.diag) {
-    // diag(v) X: row i of X times v_i.
-    MapC v(a.v.p, a.v.r, 1), B(bb.v.p, bb.v.r, bb.v.c);
-    if (v.rows() != rows) misfit();
-    if (bb.t) dst.noalias() = v.col(0).asDiagonal() * B.transpose();
-    else dst.noalias() = v.col(0).asDiagonal() * B;
-  } else if (bb.diag) {
-    // X diag(v): column j of X times v_j.
-    MapC v(bb.v.p, bb.v.r, 1), A(a.v.p, a.v.r, a.v.c);
-    if (v.rows() != cols) misfit();
-    if (a.t) dst.noalias() = A.transpose() * v.col(0).asDiagonal();
-    else dst.noalias() = A * v.col(0).asDiagonal();
-  } else {
-    gemm(a, bb, false);
+  // Stored outputs now read only inside their own loop stay in registers.
+  for (size_t t = 0; t < instrs.size(); ++t) {
+    if (removed[t] || instrs[t].kernel < 0) continue;
+    Kernel& k = kernels[static_cast<size_t>(instrs[t].kernel)];
+    std::vector<char> inside(n, 0);
+    for (auto& [x, r] : k.members) inside[at(x)] = 1;
+    for (const KOut& o : k.outs) inside[at(o.node)] = 1;
+    std::erase_if(k.outs, [&](const KOut& o) {
+      if (o.mode != KOut::Store || output_of[at(o.node)] >= 0) return false;
+      const auto& rd = readers[at(o.node)];
+      return !rd.empty() && std::all_of(rd.begin(), rd.end(), [&](Id r) { return inside[at(r)] != 0; });
+    });
   }
+  std::vector<Instr> kept;
+  for (size_t t = 0; t < instrs.size(); ++t)
+    if (!removed[t]) kept.push_back(instrs[t]);
+  instrs = std::move(kept);
 }
 
 void Plan::Impl::run_fallback(Id id, const Bindings& b) {
@@ -695,10 +569,15 @@ void Plan::Impl::run(const Bindings& b) {
       views[static_cast<size_t>(id)] = {};  // set when computed or aliased
     }
   }
+  factorizations.clear();
   for (const Instr& ins : instrs) {
     Id id = ins.node;
     Kind k = kind[static_cast<size_t>(id)];
-    if (ins.kernel >= 0) {
+    if (ins.row_loop) {
+      run_row_loop(b);
+    } else if (ins.sweep >= 0) {
+      run_sweep(sweeps[static_cast<size_t>(ins.sweep)]);
+    } else if (ins.kernel >= 0) {
       run_kernel(kernels[static_cast<size_t>(ins.kernel)], b);
     } else if (k == Kind::MatMul) {
       run_matmul(id, b);
@@ -719,6 +598,10 @@ void Plan::Impl::run(const Bindings& b) {
           MapM(out, v.c, v.r) = MapC(v.p, v.r, v.c).transpose();
         }
       }
+    } else if (k == Kind::Factored) {
+      run_factored(id);
+    } else if (k == Kind::TraceProduct) {
+      run_trace_product(id);
     } else {
       run_fallback(id, b);
     }
@@ -734,9 +617,6 @@ void Plan::Impl::run(const Bindings& b) {
   }
 }
 
-}  // namespace nabla
-
-namespace nabla {
 
 Plan::Plan(const Graph& g, std::vector<Id> outputs) : impl_(std::make_unique<Impl>()) {
   impl_->g = &g;
@@ -754,6 +634,7 @@ std::vector<Matrix>& Plan::run(const Bindings& bindings) {
 
 size_t Plan::instruction_count() const { return impl_->instrs.size(); }
 size_t Plan::buffer_count() const { return static_cast<size_t>(impl_->nslots); }
+size_t Plan::row_loop_steps() const { return impl_->row_loop ? impl_->row_loop->steps.size() : 0; }
 
 namespace {
 std::vector<Id> with_value(Id f, const std::vector<Id>& grads) {

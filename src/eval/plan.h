@@ -40,6 +40,8 @@ class Plan {
   // Number of instructions and of distinct intermediate buffers (for tests and --explain).
   size_t instruction_count() const;
   size_t buffer_count() const;
+  // Steps computed in the pass over the rows of a tall matrix (0: no such pass).
+  size_t row_loop_steps() const;
 
  private:
   struct Impl;

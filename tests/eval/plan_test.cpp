@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -23,11 +24,10 @@ struct Fixture {
   Frontend fe{store};
   Graph& g = fe.graph();  // the graph the frontend builds into
   Fixture() { fe.run_script(kDecls); }
-  Bindings values(unsigned seed) {
+  Bindings values(unsigned seed, int n = 7, int d = 4, int k = 3) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> unif(-1.0, 1.0);
     Bindings b;
-    const int n = 7, d = 4, k = 3;
     auto set = [&](const char* name, int r, int c) {
       Id v = fe.parse_expression(name);
       Matrix m(r, c);
@@ -45,7 +45,9 @@ struct Fixture {
     set("V", d, k);
     Id s = fe.parse_expression("S");
     Matrix r = Matrix::Random(n, n);
-    b.values[g[s].a] = r * r.transpose() + n * Matrix::Identity(n, n);  // SPD
+    // SPD: r r' + n I, or for large n (where r r' costs n^3) a diagonally dominant (r + r')/2 + n I.
+    b.values[g[s].a] = (n <= 50 ? Matrix(r * r.transpose()) : Matrix((r + r.transpose()) / 2)) +
+                       n * Matrix::Identity(n, n);
     b.dims[g.dims.intern("n").symbol_index()] = n;
     b.dims[g.dims.intern("d").symbol_index()] = d;
     b.dims[g.dims.intern("k").symbol_index()] = k;
@@ -138,6 +140,54 @@ TEST(Plan, ValueAndGradSharesTheValue) {
     EXPECT_NEAR(r.value, evaluate(f.g, fn, b)(0, 0), 1e-12 * std::abs(r.value) + 1e-12);
     ASSERT_EQ(r.grads.size(), 1u);
     EXPECT_LT(rel_diff(r.grads[0], evaluate(f.g, gr, b)), 1e-12);
+  }
+}
+
+// Value and gradients that the plan computes in one pass over the rows of a tall matrix (the
+// row loop), at sizes that take several blocks of rows and a partial last block. Each group is
+// one plan (several outputs), as compile_value_and_grad builds it.
+TEST(Plan, RowLoopAgreesWithEvaluateOverManyBlocks) {
+  const std::vector<std::vector<std::string>> groups = {
+      {"sum(log(1 + exp(-y .* (X*w))))", "-X'*(y .* sigmoid(-y .* (X*w)))"},
+      {"1/2*norm2(X*w - y)^2", "X'*(X*w - y)"},
+      {"norm2(X - U*V')^2", "-2*(X - U*V')*V", "-2*(X - U*V')'*U"},
+      {"sum(softplus(-y .* (tanh(X*V)*V'*w)))",
+       "-X'*(y .* sigmoid(-y .* (tanh(X*V)*V'*w))*(V'*w)' .* (1 - tanh(X*V).^2))",
+       "-tanh(X*V)'*(y .* sigmoid(-y .* (tanh(X*V)*V'*w)))"},
+      {"X*w", "sum(exp(X*w) .* x)", "X'*x + X'*(X*w)"},
+      {"norm2(X*w)", "(X*w)'*X"},
+  };
+  for (const auto& group : groups) {
+    Fixture f;
+    std::vector<Id> outs;
+    for (const std::string& text : group) outs.push_back(f.fe.parse_expression(text));
+    Plan plan(f.g, outs);
+    EXPECT_GT(plan.row_loop_steps(), 0u) << group[0];
+    for (auto [n, d, k] : {std::tuple{1000, 70, 5}, std::tuple{1, 3, 2}, std::tuple{700, 2, 1}}) {
+      Bindings b = f.values(11, n, d, k);
+      const std::vector<Matrix>& got = plan.run(b);
+      for (size_t i = 0; i < outs.size(); ++i)
+        EXPECT_LT(rel_diff(got[i], evaluate(f.g, outs[i], b)), 1e-11)
+            << group[i] << " n=" << n << " d=" << d;
+    }
+  }
+}
+
+// The shortcuts that skip work: tr(A B) without the product, X' diag(d) X by one triangle,
+// one factorization for logdet(S) and inv(S); each agrees with evaluate().
+TEST(Plan, ShortcutsAgreeWithEvaluate) {
+  Fixture f;
+  std::vector<Id> outs;
+  for (const char* text : {"x'*A*x", "(A + A')*x", "(A' + A)*y", "(C + C')*x + x'*C*y*x","tr(A*C) + tr(A'*C) + tr(A*C') + tr(A'*C')", "X'*diag(x)*X",
+                           "X'*(diag(x)*X)", "-logdet(S) + tr(C*S)", "inv(S)", "det(S)",
+                           "logdet(A*A' + I) + det(A) + sum(inv(A)*x)", "norm2(1e200*x) + norm2(1e-200*y)"})
+    outs.push_back(f.fe.parse_expression(text));
+  Plan plan(f.g, outs);
+  for (unsigned seed : {1u, 2u}) {
+    Bindings b = f.values(seed, 30, 6, 2);
+    const std::vector<Matrix>& got = plan.run(b);
+    for (size_t i = 0; i < outs.size(); ++i)
+      EXPECT_LT(rel_diff(got[i], evaluate(f.g, outs[i], b)), 1e-11) << i;
   }
 }
 

@@ -1,0 +1,209 @@
+// The fused entry-wise loops of a compiled plan: the block interpreter and the stable
+// spellings it recognizes.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "eval/patterns.h"
+#include "eval/plan_impl.h"
+#include "eval/stable.h"
+#include "ir/build.h"
+#include "ir/error.h"
+
+namespace nabla::plan_detail {
+namespace {
+
+// ---- Fused entry-wise kernels ----
+
+template <typename F>
+inline void map1(double* __restrict d, const double* __restrict a, int64_t m, F f) {
+  for (int64_t i = 0; i < m; ++i) d[i] = f(a[i]);
+}
+
+}  // namespace
+
+void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
+  double* __restrict d = r[k.dst];
+  const double* __restrict a = r[k.a];
+  const double* __restrict b = k.b >= 0 ? r[k.b] : nullptr;
+  switch (k.op) {
+    case KOp::Add:
+      for (int64_t i = 0; i < m; ++i) d[i] = a[i] + b[i];
+      return;
+    case KOp::Mul:
+      for (int64_t i = 0; i < m; ++i) d[i] = a[i] * b[i];
+      return;
+    case KOp::PowInt: {
+      const auto e = static_cast<int64_t>(k.p);
+      if (e == 2) {
+        for (int64_t i = 0; i < m; ++i) d[i] = a[i] * a[i];
+      } else if (e == 3) {
+        for (int64_t i = 0; i < m; ++i) d[i] = a[i] * a[i] * a[i];
+      } else if (e == -1) {
+        for (int64_t i = 0; i < m; ++i) d[i] = 1.0 / a[i];
+      } else {
+        map1(d, a, m, [e](double x) { return integer_power(x, e); });
+      }
+      return;
+    }
+    case KOp::Sqrt:
+      for (int64_t i = 0; i < m; ++i) d[i] = std::sqrt(a[i]);
+      return;
+    case KOp::Pow:
+      map1(d, a, m, [p = k.p](double x) { return power(x, p); });
+      return;
+    case KOp::PowReg:
+      for (int64_t i = 0; i < m; ++i) d[i] = power(a[i], b[i]);
+      return;
+    case KOp::Exp:
+      map1(d, a, m, [](double x) { return std::exp(x); });
+      return;
+    case KOp::Log:
+      map1(d, a, m, [](double x) { return std::log(x); });
+      return;
+    case KOp::Sin:
+      map1(d, a, m, [](double x) { return std::sin(x); });
+      return;
+    case KOp::Cos:
+      map1(d, a, m, [](double x) { return std::cos(x); });
+      return;
+    case KOp::Tan:
+      map1(d, a, m, [](double x) { return std::tan(x); });
+      return;
+    case KOp::Tanh:
+      map1(d, a, m, [](double x) { return std::tanh(x); });
+      return;
+    case KOp::Sigmoid:
+      map1(d, a, m, [](double x) { return sigmoid(x); });
+      return;
+    case KOp::SigmoidNeg:
+      map1(d, a, m, [](double x) { return sigmoid(-x); });
+      return;
+    case KOp::Softplus:
+      map1(d, a, m, [](double x) { return softplus(x); });
+      return;
+    case KOp::NegSoftplus:
+      map1(d, a, m, [](double x) { return -softplus(x); });
+      return;
+    case KOp::NegSoftplusNeg:
+      map1(d, a, m, [](double x) { return -softplus(-x); });
+      return;
+    case KOp::Log1p:
+      map1(d, a, m, [](double x) { return std::log1p(x); });
+      return;
+    case KOp::Expm1:
+      map1(d, a, m, [](double x) { return std::expm1(x); });
+      return;
+    case KOp::Abs:
+      for (int64_t i = 0; i < m; ++i) d[i] = std::fabs(a[i]);
+      return;
+    case KOp::Sign:
+      map1(d, a, m, [](double x) { return sign(x); });
+      return;
+  }
+}
+
+bool is_fusable_op(Op op) {
+  switch (op) {
+    case Op::Add:
+    case Op::Scale:
+    case Op::Hadamard:
+    case Op::Power:
+      return true;
+    default:
+      return is_elementwise_function(op);
+  }
+}
+
+namespace {
+KOp unary_kop(Op op) {
+  switch (op) {
+    case Op::Exp: return KOp::Exp;
+    case Op::Log: return KOp::Log;
+    case Op::Sin: return KOp::Sin;
+    case Op::Cos: return KOp::Cos;
+    case Op::Tan: return KOp::Tan;
+    case Op::Tanh: return KOp::Tanh;
+    case Op::Sigmoid: return KOp::Sigmoid;
+    case Op::Softplus: return KOp::Softplus;
+    case Op::Log1p: return KOp::Log1p;
+    case Op::Expm1: return KOp::Expm1;
+    case Op::Abs: return KOp::Abs;
+    case Op::Sign: return KOp::Sign;
+    default: throw Error(ErrorKind::Internal, "plan: not an entry-wise function");
+  }
+}
+
+}  // namespace
+
+Effective effective(const Graph& g, Id id) {
+  const Node& n = g[id];
+  Id u;
+  switch (n.op) {
+    case Op::Add: return {KOp::Add, {n.kids[0], n.kids[1]}};
+    case Op::Scale:
+    case Op::Hadamard:
+      if (match_exp_over_one_plus_exp(g, n, &u)) return {KOp::Sigmoid, {u}};
+      return {KOp::Mul, {n.kids[0], n.kids[1]}};
+    case Op::Power: {
+      if (match_inverse_one_plus_exp(g, id, &u)) return {KOp::SigmoidNeg, {u}};
+      const Node& p = g[n.kids[1]];
+      if (p.op == Op::Const && p.b == 1) return {KOp::PowInt, {n.kids[0]}, static_cast<double>(p.a)};
+      if (p.op == Op::Const && p.b == 2 && p.a == 1) return {KOp::Sqrt, {n.kids[0]}};
+      if (p.op == Op::Const || p.op == Op::Pi)
+        return {KOp::Pow, {n.kids[0]}, const_value(g, n.kids[1])};
+      return {KOp::PowReg, {n.kids[0], n.kids[1]}};
+    }
+    case Op::Log: {
+      Id kid = strip_unit_scale(g, n.kids[0]);
+      if (match_one_plus_exp(g, kid, &u)) return {KOp::Softplus, {u}};
+      if (match_inverse_one_plus_exp(g, kid, &u)) return {KOp::NegSoftplus, {u}};
+      if (g[kid].op == Op::Sigmoid) return {KOp::NegSoftplusNeg, {g[kid].kids[0]}};
+      if (match_one_plus(g, kid, &u)) return {KOp::Log1p, {u}};
+      return {KOp::Log, {n.kids[0]}};
+    }
+    default: return {unary_kop(n.op), {n.kids[0]}};
+  }
+}
+
+
+void NormAccumulator::add(const double* p, int64_t m) {
+  // One plain pass; the scaled pass only when the plain sum of squares over- or underflows.
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    s0 += p[i] * p[i];
+    s1 += p[i + 1] * p[i + 1];
+    s2 += p[i + 2] * p[i + 2];
+    s3 += p[i + 3] * p[i + 3];
+  }
+  for (; i < m; ++i) s0 += p[i] * p[i];
+  double s = (s0 + s1) + (s2 + s3);
+  double block_scale = 1.0, block_ssq = s;
+  if (!(s >= 1e-280 && s <= 1e280)) {
+    double big = 0;
+    for (int64_t j = 0; j < m; ++j) big = std::max(big, std::fabs(p[j]));
+    if (std::isnan(s) || std::isinf(big)) {
+      scale = std::isnan(s) ? std::numeric_limits<double>::quiet_NaN()
+                            : std::numeric_limits<double>::infinity();
+      ssq = 1;
+      return;
+    }
+    if (big == 0) return;
+    block_scale = big;
+    block_ssq = 0;
+    for (int64_t j = 0; j < m; ++j) block_ssq += (p[j] / big) * (p[j] / big);
+  }
+  if (std::isnan(scale) || std::isinf(scale)) return;
+  // value^2 = scale^2 ssq + block_scale^2 block_ssq.
+  if (block_scale > scale) {
+    ssq = scale == 0 ? block_ssq : ssq * (scale / block_scale) * (scale / block_scale) + block_ssq;
+    scale = block_scale;
+  } else {
+    ssq += block_ssq * (block_scale / scale) * (block_scale / scale);
+  }
+}
+
+double NormAccumulator::value() const { return scale * std::sqrt(ssq); }
+
+}  // namespace nabla::plan_detail

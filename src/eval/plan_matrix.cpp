@@ -1,0 +1,292 @@
+// Matrix instructions of a compiled plan: products (plain, transposed, diagonal scalings,
+// (A + B) x, symmetric X' diag(d) X), det/logdet/inv from one shared factorization, and
+// tr(A B) without the product.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+
+#include "eval/eval_rules.h"
+#include "eval/plan_impl.h"
+#include "ir/error.h"
+
+namespace nabla {
+
+using namespace plan_detail;
+
+void Plan::Impl::run_matmul(Id id, const Bindings& b) {
+  const Graph& G = *g;
+  const Node& node = G[id];
+  // Plain variables, not a structured binding: lambdas below capture them (clang < 16).
+  const std::pair<int32_t, int32_t> size = shape_size(G, node.shape, b);
+  const int32_t rows = size.first, cols = size.second;
+  double* out = alloc(id, rows, cols);
+  MapM dst(out, rows, cols);
+  // One factor: plain, read transposed, or a diagonal.
+  struct Factor {
+    View v;
+    bool t = false;
+    bool diag = false;
+  };
+  auto factor = [&](Id x) {
+    Factor f;
+    Kind k = kind[static_cast<size_t>(x)];
+    if (k == Kind::VirtualDiag) {
+      f.diag = true;
+      f.v = operand(G[x].kids[0]);
+    } else if (k == Kind::Transpose && views[static_cast<size_t>(x)].p == nullptr) {
+      f.t = true;
+      f.v = operand(G[x].kids[0]);
+    } else {
+      f.v = operand(x);
+    }
+    return f;
+  };
+  auto misfit = [&]() {
+    throw Error(ErrorKind::Value, "*: the values do not fit the product");
+  };
+  // dst (+)= a b for plain or transposed factors.
+  auto gemm = [&](const Factor& a, const Factor& bb, bool accumulate) {
+    MapC A(a.v.p, a.v.r, a.v.c), B(bb.v.p, bb.v.r, bb.v.c);
+    const int64_t ak = a.t ? a.v.r : a.v.c, bk = bb.t ? bb.v.c : bb.v.r;
+    const int64_t ar = a.t ? a.v.c : a.v.r, bc = bb.t ? bb.v.r : bb.v.c;
+    if (ak != bk || ar != rows || bc != cols) misfit();
+    if (!accumulate) {
+      if (a.t && bb.t) dst.noalias() = A.transpose() * B.transpose();
+      else if (a.t) dst.noalias() = A.transpose() * B;
+      else if (bb.t) dst.noalias() = A * B.transpose();
+      else dst.noalias() = A * B;
+    } else {
+      if (a.t && bb.t) dst.noalias() += A.transpose() * B.transpose();
+      else if (a.t) dst.noalias() += A.transpose() * B;
+      else if (bb.t) dst.noalias() += A * B.transpose();
+      else dst.noalias() += A * B;
+    }
+  };
+  Id l = node.kids[0], r = node.kids[1];
+  if (gram[static_cast<size_t>(id)]) {
+    // X' diag(d) X (either grouping) is symmetric: Y = diag(d) X, then the lower triangle of
+    // X' Y, mirrored. Half the multiplications of the general product.
+    const bool left = kind[static_cast<size_t>(l)] == Kind::Absorbed;
+    Id half = left ? l : r;
+    Id diag = left ? G[half].kids[1] : G[half].kids[0];
+    View x = operand(left ? r : G[half].kids[1]);
+    View d = operand(G[diag].kids[0]);
+    if (d.r != x.r || d.c != 1 || x.c != rows || rows != cols) misfit();
+    gram_scratch.resize(x.r, x.c);
+    gram_scratch.noalias() = MapC(d.p, d.r, 1).col(0).asDiagonal() * MapC(x.p, x.r, x.c);
+    dst.triangularView<Eigen::Lower>() = MapC(x.p, x.r, x.c).transpose() * gram_scratch;
+    dst.triangularView<Eigen::StrictlyUpper>() = dst.transpose();
+    return;
+  }
+  if (kind[static_cast<size_t>(l)] == Kind::VirtualAdd) {
+    // (A + B) x = A x + B x.
+    Factor x = factor(r);
+    gemm(factor(G[l].kids[0]), x, false);
+    gemm(factor(G[l].kids[1]), x, true);
+    return;
+  }
+  Factor a = factor(l), bb = factor(r);
+  if (a.diag && bb.diag) {
+    // diag(u) diag(v) = diag(u .* v)
+    if (a.v.r != bb.v.r || rows != a.v.r) misfit();
+    dst.setZero();
+    for (int64_t i = 0; i < rows; ++i) dst(i, i) = a.v.p[i] * bb.v.p[i];
+  } else if (a.diag) {
+    // diag(v) X: row i of X times v_i.
+    MapC v(a.v.p, a.v.r, 1), B(bb.v.p, bb.v.r, bb.v.c);
+    if (v.rows() != rows) misfit();
+    if (bb.t) dst.noalias() = v.col(0).asDiagonal() * B.transpose();
+    else dst.noalias() = v.col(0).asDiagonal() * B;
+  } else if (bb.diag) {
+    // X diag(v): column j of X times v_j.
+    MapC v(bb.v.p, bb.v.r, 1), A(a.v.p, a.v.r, a.v.c);
+    if (v.rows() != cols) misfit();
+    if (a.t) dst.noalias() = A.transpose() * v.col(0).asDiagonal();
+    else dst.noalias() = A * v.col(0).asDiagonal();
+  } else {
+    gemm(a, bb, false);
+  }
+}
+
+
+namespace plan_detail {
+
+SquareFactorization::SquareFactorization(const Matrix& a) {
+  finite = a.allFinite();
+  if (!finite || a.rows() == 0) return;
+  // Cholesky (n^3/3 multiplications, half of LU's) when A is symmetric and it succeeds.
+  if (a.isApprox(a.transpose(), 0.0)) {
+    llt.compute(a);
+    cholesky = llt.info() == Eigen::Success;
+    // A tiny pivot means A is (nearly) singular: LU reports that in its own terms below.
+    if (cholesky) {
+      const Matrix& l = llt.matrixLLT();
+      for (Eigen::Index i = 0; i < a.rows(); ++i) cholesky = cholesky && l(i, i) > 0;
+    }
+  }
+  if (!cholesky) lu.compute(a);
+}
+
+// det A = prod l_ii^2 (Cholesky) or sign(P) prod u_ii (LU).
+double SquareFactorization::det() const {
+  if (!finite) return std::numeric_limits<double>::quiet_NaN();
+  if (cholesky) {
+    double d = 1;
+    for (Eigen::Index i = 0; i < llt.matrixLLT().rows(); ++i) d *= llt.matrixLLT()(i, i);
+    return d * d;
+  }
+  if (lu.rows() == 0) return 1.0;
+  return lu.determinant();
+}
+
+// logdet A = 2 sum log l_ii (Cholesky) or sum log|u_ii| when det A > 0 (LU); never forms
+// det A, so it stays finite when det A overflows.
+double SquareFactorization::log_det() const {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (!finite) return nan;
+  if (cholesky) {
+    double s = 0;
+    for (Eigen::Index i = 0; i < llt.matrixLLT().rows(); ++i) s += std::log(llt.matrixLLT()(i, i));
+    return 2 * s;
+  }
+  if (lu.rows() == 0) return 0.0;
+  const Matrix& u = lu.matrixLU();
+  double sign = lu.permutationP().determinant();
+  double sum = 0.0;
+  for (Eigen::Index i = 0; i < u.rows(); ++i) {
+    double d = u(i, i);
+    if (d == 0.0) return nan;
+    if (d < 0) sign = -sign;
+    sum += std::log(std::fabs(d));
+  }
+  return sign > 0 ? sum : nan;
+}
+
+// inv A from the factorization; Error(Value) when A is singular to working precision.
+Matrix SquareFactorization::inverse() const {
+  if (!finite) {
+    const Eigen::Index n = cholesky ? llt.rows() : lu.rows();
+    return Matrix::Constant(n, n, std::numeric_limits<double>::quiet_NaN());
+  }
+  const Eigen::Index n = cholesky ? llt.matrixLLT().rows() : lu.rows();
+  if (n == 0) return Matrix(0, 0);
+  double rcond;
+  if (cholesky) {
+    rcond = llt.rcond();
+  } else {
+    bool zero_pivot = false;
+    for (Eigen::Index i = 0; i < n; ++i) zero_pivot = zero_pivot || lu.matrixLU()(i, i) == 0.0;
+    rcond = zero_pivot ? 0.0 : lu.rcond();
+  }
+  if (!(rcond >= static_cast<double>(n) * std::numeric_limits<double>::epsilon())) {
+    std::ostringstream msg;
+    msg << "matrix is singular (reciprocal condition number " << rcond << "), so inv is undefined";
+    throw Error(ErrorKind::Value, msg.str(), "use values that make the matrix invertible");
+  }
+  if (cholesky) return llt.solve(Matrix::Identity(n, n));
+  return lu.inverse();
+}
+
+}  // namespace plan_detail
+
+// det, logdet, inv: the factorization of their matrix is computed once per run.
+void Plan::Impl::run_factored(Id id) {
+  const Graph& G = *g;
+  const Node& node = G[id];
+  Id kid = node.kids[0];
+  View v = operand(kid);
+  if (v.r != v.c)
+    throw Error(ErrorKind::Value, std::string(op_name(node.op)) + " needs a square matrix, given " +
+                                      std::to_string(v.r) + "×" + std::to_string(v.c));
+  auto it = factorizations.find(kid);
+  if (it == factorizations.end())
+    it = factorizations.emplace(kid, SquareFactorization(MapC(v.p, v.r, v.c))).first;
+  const SquareFactorization& f = it->second;
+  if (node.op == Op::Inv) {
+    Matrix inv = f.inverse();
+    double* out = alloc(id, v.r, v.c);
+    std::copy(inv.data(), inv.data() + inv.size(), out);
+  } else {
+    alloc(id, 1, 1)[0] = node.op == Op::Det ? f.det() : f.log_det();
+  }
+}
+
+// tr(A B) = sum_ij A_ij B_ji: n^2 work instead of the n^3 of forming A B.
+void Plan::Impl::run_trace_product(Id id) {
+  const Graph& G = *g;
+  Id prod = G[id].kids[0];
+  auto side = [&](Id x, bool& t) {
+    t = kind[static_cast<size_t>(x)] == Kind::Transpose && views[static_cast<size_t>(x)].p == nullptr;
+    return operand(t ? G[x].kids[0] : x);
+  };
+  bool ta, tb;
+  View a = side(G[prod].kids[0], ta), b = side(G[prod].kids[1], tb);
+  // Effective shapes: A is (ta ? a' : a), B likewise; tr(A B) needs A m x k, B k x m.
+  const int64_t ar = ta ? a.c : a.r, ac = ta ? a.r : a.c, br = tb ? b.c : b.r, bc = tb ? b.r : b.c;
+  if (ac != br || ar != bc) throw Error(ErrorKind::Value, "*: the values do not fit the product");
+  MapC A(a.p, a.r, a.c), B(b.p, b.r, b.c);
+  double s;
+  // tr(A B) = sum(A .* B'); with A' or B' read in place.
+  if (ta == tb) s = A.cwiseProduct(B.transpose()).sum();
+  else s = A.cwiseProduct(B).sum();
+  alloc(id, 1, 1)[0] = s;
+}
+
+// Finds (M + M') x products: one pass over M's columns computes them, and x' M for the same M
+// and x when the plan needs it too.
+void Plan::Impl::find_sweeps() {
+  const Graph& G = *g;
+  auto at = [](Id x) { return static_cast<size_t>(x); };
+  for (Id id : order) {
+    const Node& node = G[id];
+    if (node.op != Op::MatMul || kind[at(id)] != Kind::MatMul || gram[at(id)]) continue;
+    Id l = node.kids[0], x = node.kids[1];
+    if (kind[at(l)] != Kind::VirtualAdd || !G[x].shape.cols.is_one()) continue;
+    Kind xk = kind[at(x)];
+    if (xk == Kind::VirtualAdd || xk == Kind::VirtualDiag || xk == Kind::Absorbed ||
+        xk == Kind::Transpose)
+      continue;
+    Id p = G[l].kids[0], q = G[l].kids[1];
+    auto transpose_of = [&](Id t, Id m) { return G[t].op == Op::Transpose && G[t].kids[0] == m; };
+    Id m = transpose_of(q, p) ? p : transpose_of(p, q) ? q : kNoId;
+    if (m == kNoId) continue;
+    Sweep s{id, kNoId, m, x};
+    for (Id r : readers[at(m)])
+      if (G[r].op == Op::MatMul && kind[at(r)] == Kind::MatMul && !gram[at(r)] && G[r].kids[1] == m &&
+          transpose_of(G[r].kids[0], x) && kind[at(G[r].kids[0])] == Kind::Transpose)
+        s.transposed_node = r;
+    kind[at(id)] = Kind::Sweep;
+    if (s.transposed_node != kNoId) kind[at(s.transposed_node)] = Kind::Sweep;
+    sweeps.push_back(s);
+  }
+}
+
+void Plan::Impl::run_sweep(const Sweep& s) {
+  const View m = operand(s.m), x = operand(s.x);
+  const int64_t n = m.r;
+  if (m.c != n || x.r != n || x.c != 1) throw Error(ErrorKind::Value, "*: the values do not fit the product");
+  double* y = alloc(s.sum_node, n, 1);
+  double* z;
+  if (s.transposed_node != kNoId) {
+    z = alloc(s.transposed_node, 1, n);
+  } else {
+    sweep_scratch.resize(n, 1);
+    z = sweep_scratch.data();
+  }
+  MapC M(m.p, n, n);
+  Eigen::Map<const Eigen::VectorXd> X(x.p, n);
+  Eigen::Map<Eigen::VectorXd> Y(y, n), Z(z, n);
+  Y.setZero();
+  // Eight columns at a time: they stay in cache between the two products.
+  constexpr int64_t kCols = 8;
+  for (int64_t j = 0; j < n; j += kCols) {
+    const int64_t w = std::min(kCols, n - j);
+    Y.noalias() += M.middleCols(j, w) * X.segment(j, w);
+    Z.segment(j, w).noalias() = M.middleCols(j, w).transpose() * X;
+  }
+  Y += Z;
+}
+
+}  // namespace nabla

@@ -1,0 +1,330 @@
+// The row loop of a compiled plan (see RowLoop in plan_impl.h): a gradient such as
+// X'*(y .* sigmoid(-y .* (X*w))) together with the value sum(softplus(-y .* (X*w))) is computed
+// in one pass over blocks of X's rows, instead of one pass for X*w and another for X'*r.
+#include <algorithm>
+#include <string>
+
+#include "eval/plan_impl.h"
+#include "ir/error.h"
+
+namespace nabla {
+
+using namespace plan_detail;
+
+namespace {
+
+// Entries of the widest block (rows x the widest operand) kept in cache per block: 512 KiB.
+constexpr int64_t kRowBlockEntries = 65536;
+
+}  // namespace
+
+void Plan::Impl::find_row_loop() {
+  const Graph& G = *g;
+  const size_t n = kind.size();
+  depends_on_loop.assign(n, 0);
+  auto at = [](Id x) { return static_cast<size_t>(x); };
+
+  for (Id m : order) {
+    Kind mk = kind[at(m)];
+    if (mk != Kind::Var && mk != Kind::MatMul && mk != Kind::Fallback && mk != Kind::Factored)
+      continue;
+    const Shape ms = G[m].shape;
+    if (ms.rows.is_one() || ms.cols.is_one()) continue;
+    const Dim rows = ms.rows;
+
+    auto L = std::make_unique<RowLoop>();
+    L->matrix = m;
+    L->member.assign(n, 0);
+    std::vector<char> in_loop(n, 0), dep(n, 0);
+    // A value computed before the loop, read whole.
+    auto whole = [&](Id x) {
+      if (in_loop[at(x)] || dep[at(x)]) return false;
+      Kind k = kind[at(x)];
+      return k != Kind::VirtualAdd && k != Kind::VirtualDiag && k != Kind::Absorbed;
+    };
+    // A value with the loop's rows: a block of a member, of M, or of a stored whole value.
+    auto row_operand = [&](Id x) {
+      if (L->member[at(x)]) return true;
+      if (!(G[x].shape.rows == rows) || G[x].shape.is_scalar()) return false;
+      if (x == m) return true;
+      return whole(x) && kind[at(x)] != Kind::Transpose;
+    };
+    // A whole factor of a product: plain, or a transpose read in place.
+    auto factor = [&](Id x, Id* v, bool* t) {
+      if (!whole(x) || kind[at(x)] == Kind::VirtualDiag) return false;
+      *t = kind[at(x)] == Kind::Transpose;
+      *v = *t ? G[x].kids[0] : x;
+      return *t ? whole(*v) : true;
+    };
+    bool any_product = false, any_reduction = false;
+    for (Id id : order) {
+      if (id <= m) continue;
+      const Node& node = G[id];
+      Kind k = kind[at(id)];
+      bool reads_loop = false;
+      for (Id kid : kids_of(id)) reads_loop = reads_loop || in_loop[at(kid)] || dep[at(kid)];
+      RowStep st;
+      st.node = id;
+      bool join = false, is_member = false;
+      if (k == Kind::MatMul && !gram[at(id)]) {
+        Id l = node.kids[0], r = node.kids[1];
+        if (l == m && factor(r, &st.b, &st.tb)) {
+          // M v, one block of rows at a time.
+          st.type = RowStep::Product;
+          st.a = m;
+          join = is_member = true;
+          any_product = true;
+        } else if (L->member[at(l)] && factor(r, &st.b, &st.tb)) {
+          // H S for a member H.
+          st.type = RowStep::BlockProduct;
+          st.a = l;
+          join = is_member = true;
+        } else if (G[l].op == Op::Transpose && kind[at(l)] == Kind::Transpose &&
+                   row_operand(G[l].kids[0]) && row_operand(r)) {
+          // A' B = sum over row blocks of A_b' B_b.
+          Id a = G[l].kids[0];
+          if (L->member[at(a)] || L->member[at(r)] || a == m || r == m) {
+            st.type = RowStep::Accumulate;
+            st.a = a;
+            st.b = r;
+            join = true;
+            any_reduction = true;
+          }
+        }
+      } else if (k == Kind::Fused && G[id].shape.rows == rows && !G[id].shape.is_scalar()) {
+        const Effective& e = eff[at(id)];
+        bool ok = true, any_member = false;
+        for (Id kid : e.kids) {
+          if (L->member[at(kid)]) {
+            any_member = true;
+          } else if (G[kid].shape.is_scalar()) {
+            ok = ok && whole(kid);
+          } else {
+            ok = ok && row_operand(kid) && G[kid].shape == G[id].shape;
+          }
+        }
+        if (ok && any_member) {
+          st.type = RowStep::Entrywise;
+          st.a = e.kids[0];
+          st.b = e.kids.size() > 1 ? e.kids[1] : kNoId;
+          st.k = KInstr{e.op, 0, 1, e.kids.size() > 1 ? 2 : -1, e.p};
+          join = is_member = true;
+        }
+      } else if (k == Kind::Sum && L->member[at(node.kids[0])]) {
+        st.type = RowStep::Reduce;
+        st.a = node.kids[0];
+        join = true;
+        any_reduction = true;
+      }
+      if (join) {
+        in_loop[at(id)] = 1;
+        L->member[at(id)] = is_member;
+        L->steps.push_back(st);
+      } else {
+        dep[at(id)] = reads_loop;
+      }
+    }
+    if (!any_product || !any_reduction) continue;
+
+    // Transposes of members read only inside the loop are never formed.
+    for (Id id : order) {
+      if (kind[at(id)] != Kind::Transpose || !L->member[at(G[id].kids[0])]) continue;
+      const auto& rd = readers[at(id)];
+      if (output_of[at(id)] < 0 &&
+          std::all_of(rd.begin(), rd.end(), [&](Id r) { return in_loop[at(r)] != 0; })) {
+        in_loop[at(id)] = 1;
+        dep[at(id)] = 0;
+      }
+    }
+    // Members read outside the loop (or outputs) are stored whole; so is every reduction.
+    for (RowStep& st : L->steps) {
+      Id id = st.node;
+      if (!L->member[at(id)]) {
+        L->writes.push_back(id);
+        continue;
+      }
+      const auto& rd = readers[at(id)];
+      st.materialize = output_of[at(id)] >= 0 ||
+                       std::any_of(rd.begin(), rd.end(), [&](Id r) { return !in_loop[at(r)]; });
+      if (st.materialize) L->writes.push_back(id);
+    }
+    // Whole values read.
+    L->reads.push_back(m);
+    auto read = [&](Id x) {
+      if (x != kNoId && !L->member[at(x)]) L->reads.push_back(x);
+    };
+    for (const RowStep& st : L->steps) {
+      read(st.a);
+      read(st.b);
+    }
+    std::sort(L->reads.begin(), L->reads.end());
+    L->reads.erase(std::unique(L->reads.begin(), L->reads.end()), L->reads.end());
+
+    for (Id id : order) {
+      if (in_loop[at(id)]) kind[at(id)] = Kind::RowLoop;
+      depends_on_loop[at(id)] = dep[at(id)];
+    }
+    L->block_of.assign(n, -1);
+    for (size_t i = 0; i < L->steps.size(); ++i) L->block_of[at(L->steps[i].node)] = static_cast<int>(i);
+    row_loop = std::move(L);
+    return;  // one row loop per plan
+  }
+}
+
+void Plan::Impl::run_row_loop(const Bindings& b) {
+  const Graph& G = *g;
+  RowLoop& L = *row_loop;
+  auto at = [](Id x) { return static_cast<size_t>(x); };
+  const View mv = operand(L.matrix);
+  const int64_t N = mv.r, d = mv.c;
+  auto misfit = [&]() {
+    throw Error(ErrorKind::Value, "the values do not fit the products of the row loop over '" +
+                                      std::string(op_name(G[L.matrix].op)) + "' (" +
+                                      std::to_string(N) + " rows)");
+  };
+  // Columns of each step's value, and the block height.
+  const size_t ns = L.steps.size();
+  std::vector<int64_t> cols(ns);
+  int64_t width = std::max<int64_t>(d, 1);
+  for (size_t i = 0; i < ns; ++i) {
+    auto [r, c] = shape_size(G, G[L.steps[i].node].shape, b);
+    cols[i] = c;
+    if (L.member[at(L.steps[i].node)] && r != N) misfit();
+    width = std::max<int64_t>(width, c);
+  }
+  for (Id x : L.reads)
+    if (x != L.matrix) width = std::max<int64_t>(width, operand(x).c);
+  int64_t B = std::clamp<int64_t>(kRowBlockEntries / width, 8, 1024);
+  B -= B % 8;
+  L.blocks.resize(ns);
+  L.norms.assign(ns, {});
+  // Per step: up to two scratch operand blocks (broadcast scalars, copies of wide rows).
+  std::vector<std::vector<double>> scratch(2 * ns);
+  std::vector<double*> out(ns, nullptr);
+  std::vector<double> sums(ns, 0.0);
+
+  // A whole value with N rows, as a block of rows starting at r0.
+  auto whole_rows = [&](Id x, int64_t r0, int64_t len) {
+    View v = operand(x);
+    if (v.r != N) misfit();
+    return StridedC(v.p + r0, len, v.c, Eigen::OuterStride<>(v.r));
+  };
+  auto rows_of = [&](Id x, int64_t r0, int64_t len) {
+    int s = L.block_of[at(x)];
+    if (s >= 0 && L.member[at(x)])
+      return StridedC(L.blocks[static_cast<size_t>(s)].data(), len, cols[static_cast<size_t>(s)],
+                      Eigen::OuterStride<>(len));
+    return whole_rows(x, r0, len);
+  };
+
+  for (size_t i = 0; i < ns; ++i) {
+    const RowStep& st = L.steps[i];
+    Id id = st.node;
+    if (L.member[at(id)]) L.blocks[i].resize(static_cast<size_t>(B * cols[i]));
+    switch (st.type) {
+      case RowStep::Accumulate: {
+        int64_t ra = L.member[at(st.a)] ? cols[static_cast<size_t>(L.block_of[at(st.a)])] : operand(st.a).c;
+        int64_t cb = L.member[at(st.b)] ? cols[static_cast<size_t>(L.block_of[at(st.b)])] : operand(st.b).c;
+        out[i] = alloc(id, ra, cb);
+        std::fill(out[i], out[i] + ra * cb, 0.0);
+        break;
+      }
+      case RowStep::Reduce: out[i] = alloc(id, 1, 1); break;
+      default:
+        if (st.materialize) out[i] = alloc(id, N, cols[i]);
+    }
+    if (st.type == RowStep::Entrywise) {
+      for (int j = 0; j < 2; ++j) {
+        Id x = j == 0 ? st.a : st.b;
+        if (x == kNoId || L.member[at(x)]) continue;
+        if (G[x].shape.is_scalar()) {
+          View v = operand(x);
+          if (v.r * v.c != 1) misfit();
+          scratch[2 * i + static_cast<size_t>(j)].assign(static_cast<size_t>(B * cols[i]), v.p[0]);
+        } else if (cols[i] > 1) {
+          scratch[2 * i + static_cast<size_t>(j)].resize(static_cast<size_t>(B * cols[i]));
+        }
+      }
+    }
+  }
+
+  for (int64_t r0 = 0; r0 < N; r0 += B) {
+    const int64_t len = std::min(B, N - r0);
+    const StridedC mb(mv.p + r0, len, d, Eigen::OuterStride<>(N));
+    for (size_t i = 0; i < ns; ++i) {
+      const RowStep& st = L.steps[i];
+      const int64_t c = cols[i];
+      double* blk = L.blocks[i].data();
+      switch (st.type) {
+        case RowStep::Product:
+        case RowStep::BlockProduct: {
+          View v = operand(st.b);
+          MapC V(v.p, v.r, v.c);
+          MapM dst(blk, len, c);
+          if (st.type == RowStep::Product) {
+            if ((st.tb ? v.c : v.r) != d || (st.tb ? v.r : v.c) != c) misfit();
+            if (st.tb) dst.noalias() = mb * V.transpose();
+            else dst.noalias() = mb * V;
+          } else {
+            const StridedC h = rows_of(st.a, r0, len);
+            if ((st.tb ? v.c : v.r) != h.cols() || (st.tb ? v.r : v.c) != c) misfit();
+            if (st.tb) dst.noalias() = h * V.transpose();
+            else dst.noalias() = h * V;
+          }
+          break;
+        }
+        case RowStep::Entrywise: {
+          double* r[3] = {blk, nullptr, nullptr};
+          for (int j = 0; j < 2; ++j) {
+            Id x = j == 0 ? st.a : st.b;
+            if (x == kNoId) continue;
+            auto& s = scratch[2 * i + static_cast<size_t>(j)];
+            if (L.member[at(x)]) {
+              r[j + 1] = L.blocks[static_cast<size_t>(L.block_of[at(x)])].data();
+            } else if (G[x].shape.is_scalar()) {
+              r[j + 1] = s.data();
+            } else if (c == 1) {
+              View v = operand(x);
+              if (v.r != N || v.c != 1) misfit();
+              r[j + 1] = const_cast<double*>(v.p + r0);
+            } else {
+              MapM(s.data(), len, c) = whole_rows(x, r0, len);
+              r[j + 1] = s.data();
+            }
+          }
+          run_kinstr(st.k, r, len * c);
+          break;
+        }
+        case RowStep::Accumulate: {
+          const StridedC a = rows_of(st.a, r0, len), bb = rows_of(st.b, r0, len);
+          MapM(out[i], a.cols(), bb.cols()).noalias() += a.transpose() * bb;
+          break;
+        }
+        case RowStep::Reduce: {
+          int s = L.block_of[at(st.a)];
+          const double* p = L.blocks[static_cast<size_t>(s)].data();
+          const int64_t m = len * cols[static_cast<size_t>(s)];
+          if (G[st.node].op == Op::Norm2) {
+            L.norms[i].add(p, m);
+          } else {
+            double acc = 0;
+            for (int64_t j = 0; j < m; ++j) acc += p[j];
+            sums[i] += acc;
+          }
+          break;
+        }
+      }
+      if (st.materialize) {
+        if (c == 1) std::copy(blk, blk + len, out[i] + r0);
+        else StridedM(out[i] + r0, len, c, Eigen::OuterStride<>(N)) = MapC(blk, len, c);
+      }
+    }
+  }
+  for (size_t i = 0; i < ns; ++i) {
+    const RowStep& st = L.steps[i];
+    if (st.type == RowStep::Reduce)
+      out[i][0] = G[st.node].op == Op::Norm2 ? L.norms[i].value() : sums[i];
+  }
+}
+
+}  // namespace nabla
