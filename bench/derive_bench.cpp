@@ -1,11 +1,20 @@
 // Symbolic derivation speed: the gradient of a chain of nested operations
 // u_{k+1} = sin(u_k) .* u_k + exp(u_k) grows linearly with the chain (no expression swell).
 // Reports the derivative's DAG size relative to the function's as a counter.
+// derive/identities: BENCH.md's `derive` problem, nabla's side: every query of
+// ../shared/cases/identities.nabla (or $NABLA_IDENTITIES) derived and simplified.
 #include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
 
 #include "diff/diff.h"
 #include "ir/build.h"
 #include "ir/graph.h"
+#include "parse/frontend.h"
+#include "simplify/simplify.h"
 
 namespace nabla {
 namespace {
@@ -30,6 +39,40 @@ void BM_GradOfChain(benchmark::State& state) {
   state.SetComplexityN(state.range(0));
 }
 BENCHMARK(BM_GradOfChain)->RangeMultiplier(10)->Range(10, 10000)->Complexity(benchmark::oN);
+
+std::string identities_source() {
+  const char* env = std::getenv("NABLA_IDENTITIES");
+  std::ifstream in(env ? env : NABLA_SHARED_DIR "/cases/identities.nabla");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Per iteration: the script is parsed into a fresh graph with the timer paused, then each
+// query's left side (grad/jacobian/hessian/diff of an expression) is derived (expand_queries)
+// and simplified, as `nabla` does before printing. The time is for all queries together;
+// the counter `queries` says how many (per-query time = time / queries).
+void BM_DeriveIdentities(benchmark::State& state) {
+  const std::string source = identities_source();
+  size_t queries = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto g = std::make_unique<Graph>();
+    auto fe = std::make_unique<Frontend>(*g);
+    std::vector<Query> qs = fe->run_script(source);
+    Graph& graph = fe->graph();
+    queries = qs.size();
+    state.ResumeTiming();
+    for (const Query& q : qs)
+      benchmark::DoNotOptimize(simplify(graph, expand_queries(graph, q.expr)));
+    state.PauseTiming();
+    fe.reset();
+    g.reset();
+    state.ResumeTiming();
+  }
+  state.counters["queries"] = static_cast<double>(queries);
+}
+BENCHMARK(BM_DeriveIdentities)->Name("derive/identities")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace nabla

@@ -3,6 +3,8 @@
 // each benchmark program (and bench/*.py) reproduces exactly.
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -49,17 +51,30 @@ struct Problem {
 
 inline std::vector<Problem> problems() {
   std::vector<Problem> p;
-  p.push_back({"logreg", "X in R^(n x d); w in R^d; y in R^n", "sum(log(1 + exp(-y .* (X*w))))",
-               {"w"}, {make("X", 20000, 200, 1), make("w", 200, 1, 2, 0.1), labels("y", 20000, 3)}});
-  p.push_back({"lsq", "X in R^(n x d); w in R^d; y in R^n", "1/2*norm2(X*w - y)^2", {"w"},
+  p.push_back({"logreg",
+               "X in R^(n x d); w in R^d; y in R^n",
+               "sum(log(1 + exp(-y .* (X*w))))",
+               {"w"},
+               {make("X", 20000, 200, 1), make("w", 200, 1, 2, 0.1), labels("y", 20000, 3)}});
+  p.push_back({"lsq",
+               "X in R^(n x d); w in R^d; y in R^n",
+               "1/2*norm2(X*w - y)^2",
+               {"w"},
                {make("X", 20000, 200, 4), make("w", 200, 1, 5), make("y", 20000, 1, 6)}});
-  p.push_back({"quad", "A in R^(n x n); x in R^n", "x'*A*x", {"x"},
+  p.push_back({"quad",
+               "A in R^(n x n); x in R^n",
+               "x'*A*x",
+               {"x"},
                {make("A", 2000, 2000, 7), make("x", 2000, 1, 8)}});
-  p.push_back({"mf", "X in R^(n x m); U in R^(n x k); V in R^(m x k)", "norm2(X - U*V')^2",
+  p.push_back({"mf",
+               "X in R^(n x m); U in R^(n x k); V in R^(m x k)",
+               "norm2(X - U*V')^2",
                {"U", "V"},
                {make("X", 1000, 800, 9), make("U", 1000, 32, 10), make("V", 800, 32, 11)}});
-  p.push_back({"mlp", "X in R^(n x d); W in R^(d x h); v in R^h; y in R^n",
-               "sum(softplus(-y .* (tanh(X*W)*v)))", {"W", "v"},
+  p.push_back({"mlp",
+               "X in R^(n x d); W in R^(d x h); v in R^h; y in R^n",
+               "sum(softplus(-y .* (tanh(X*W)*v)))",
+               {"W", "v"},
                {make("X", 5000, 100, 12), make("W", 100, 64, 13, 0.1), make("v", 64, 1, 14),
                 labels("y", 5000, 15)}});
   {
@@ -72,13 +87,21 @@ inline std::vector<Problem> problems() {
         for (int k = 0; k < 300; ++k) acc += r.v[i + 300 * k] * r.v[j + 300 * k] / 300.0;
         s.v[i + 300 * j] = acc;
       }
-    p.push_back({"ggm", "S in Sym(n); C in R^(n x n)", "-logdet(S) + tr(C*S)", {"S"},
+    p.push_back({"ggm",
+                 "S in Sym(n); C in R^(n x n)",
+                 "-logdet(S) + tr(C*S)",
+                 {"S"},
                  {s, make("C", 300, 300, 17)}});
   }
-  p.push_back({"sheet4a", "x, y, z in R^n", "sum(1/2*x.^2 + y.*z - log(1 + exp(x.^2 .* y.^3 .* z)))",
+  p.push_back({"sheet4a",
+               "x, y, z in R^n",
+               "sum(1/2*x.^2 + y.*z - log(1 + exp(x.^2 .* y.^3 .* z)))",
                {"x", "y", "z"},
                {make("x", 1000000, 1, 18), make("y", 1000000, 1, 19), make("z", 1000000, 1, 20)}});
-  p.push_back({"hess-logreg", "X in R^(n x d); w in R^d", "sum(log(1 + exp(X*w)))", {"w"},
+  p.push_back({"hess-logreg",
+               "X in R^(n x d); w in R^d",
+               "sum(log(1 + exp(X*w)))",
+               {"w"},
                {make("X", 5000, 200, 21), make("w", 200, 1, 22, 0.1)}});
   return p;
 }

@@ -29,14 +29,20 @@ std::map<std::string, Fn> functions() {
   m["lsq"] = [](auto& v) {
     return 0.5 * torch::pow(torch::norm(torch::matmul(v["X"], v["w"]) - v["y"]), 2);
   };
-  m["quad"] = [](auto& v) { return torch::matmul(v["x"].t(), torch::matmul(v["A"], v["x"])).sum(); };
+  m["quad"] = [](auto& v) {
+    return torch::matmul(v["x"].t(), torch::matmul(v["A"], v["x"])).sum();
+  };
   m["mf"] = [](auto& v) {
     return torch::pow(torch::norm(v["X"] - torch::matmul(v["U"], v["V"].t())), 2);
   };
   m["mlp"] = [](auto& v) {
-    return torch::softplus(-v["y"] * torch::matmul(torch::tanh(torch::matmul(v["X"], v["W"])), v["v"])).sum();
+    return torch::softplus(-v["y"] *
+                           torch::matmul(torch::tanh(torch::matmul(v["X"], v["W"])), v["v"]))
+        .sum();
   };
-  m["ggm"] = [](auto& v) { return -torch::logdet(v["S"]) + torch::trace(torch::matmul(v["C"], v["S"])); };
+  m["ggm"] = [](auto& v) {
+    return -torch::logdet(v["S"]) + torch::trace(torch::matmul(v["C"], v["S"]));
+  };
   m["sheet4a"] = [](auto& v) {
     Tensor x = v["x"], y = v["y"], z = v["z"];
     return (0.5 * x * x + y * z - torch::log(1 + torch::exp(x * x * y * y * y * z))).sum();
@@ -66,6 +72,8 @@ void register_all() {
     {
       Tensor f = fn(*vals);
       auto g = torch::autograd::grad({f}, wrt);
+      const double fv = f.item<double>();
+      bench::dump(out_dir() + "/" + p.id + ".f.torch.bin", &fv, 1);
       for (size_t i = 0; i < wrt.size(); ++i) {
         Tensor cm = g[i].t().contiguous();  // column-major
         bench::dump(out_dir() + "/" + p.id + "." + p.wrt[i] + ".torch.bin", cm.data_ptr<double>(),

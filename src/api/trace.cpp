@@ -1,9 +1,10 @@
 // Tracing of generic callables (nabla::grad(f) and friends) and their compiled plans.
+#include <mutex>
 #include <sstream>
 
 #include "api/context.h"
 #include "diff/diff.h"
-#include "eval/eval_rules.h"
+#include "eval/plan.h"
 #include "ir/build.h"
 #include "ir/error.h"
 #include "nabla/transform.h"
@@ -13,15 +14,17 @@
 namespace nabla::detail {
 
 // A traced function: its own graph, the argument variables, the simplified outputs, and the
-// nodes they need in evaluation order (children first), so one sweep computes every output and
-// shares the subexpressions the value and the derivatives have in common.
+// compiled evaluation plans (eval/plan.h) of those outputs: one plan computes every output and
+// shares what the value and the derivatives have in common. A compiled plan keeps its buffers
+// between runs, so each thread running the function at once takes its own from the pool.
 class Plan {
  public:
   std::shared_ptr<Graph> graph;
   std::vector<int64_t> arg_symbols;
   std::vector<std::pair<int, int>> shapes;
   std::vector<Id> outputs;
-  std::vector<Id> order;
+  mutable std::mutex pool_mutex;
+  mutable std::vector<std::unique_ptr<::nabla::Plan>> pool;  // compiled, not in use
 };
 
 namespace {
@@ -123,11 +126,7 @@ std::shared_ptr<const Plan> trace(const std::vector<std::pair<int, int>>& shapes
     }
     if (d != kNoId) plan->outputs.push_back(simplify(g, d));
   }
-  std::vector<char> needed(g.size(), 0);
-  for (Id root : plan->outputs)
-    for (Id id : reachable(g, root)) needed[static_cast<size_t>(id)] = 1;
-  for (size_t id = 0; id < needed.size(); ++id)
-    if (needed[id]) plan->order.push_back(static_cast<Id>(id));
+  plan->pool.push_back(std::make_unique<::nabla::Plan>(g, plan->outputs));
   return plan;
 }
 
@@ -136,15 +135,25 @@ std::vector<Eigen::MatrixXd> run(const Plan& plan, const std::vector<Eigen::Matr
     throw Error(ErrorKind::Usage, "wrong number of arguments");
   Bindings b;
   for (size_t i = 0; i < args.size(); ++i) b.values[plan.arg_symbols[i]] = args[i];
-  const Graph& g = *plan.graph;
-  std::vector<Matrix> values(g.size());
-  for (Id id : plan.order) {
-    const Node& node = g[id];
-    EvalContext ctx{g, b, values, id, node};
-    values[static_cast<size_t>(id)] = eval_rule(node.op)(ctx);
+  std::unique_ptr<::nabla::Plan> compiled;
+  {
+    std::lock_guard<std::mutex> lock(plan.pool_mutex);
+    if (!plan.pool.empty()) {
+      compiled = std::move(plan.pool.back());
+      plan.pool.pop_back();
+    }
   }
+  if (!compiled) compiled = std::make_unique<::nabla::Plan>(*plan.graph, plan.outputs);
   std::vector<Eigen::MatrixXd> out;
-  for (Id root : plan.outputs) out.push_back(values[static_cast<size_t>(root)]);
+  try {
+    out = compiled->run(b);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(plan.pool_mutex);
+    plan.pool.push_back(std::move(compiled));
+    throw;
+  }
+  std::lock_guard<std::mutex> lock(plan.pool_mutex);
+  plan.pool.push_back(std::move(compiled));
   return out;
 }
 

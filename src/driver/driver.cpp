@@ -12,6 +12,7 @@
 #include "codegen/codegen.h"
 #include "diff/diff.h"
 #include "eval/evaluate.h"
+#include "eval/plan.h"
 #include "eval/values.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -501,7 +502,7 @@ int run_eval(const std::string& expr, const std::string& values_path, const std:
     Id expanded = expand_queries(g, root, nullptr);
     Id simplified = simplify(g, expanded);
     Bindings b = read_values(g, root, values);
-    Matrix v = evaluate(g, simplified, b);
+    Matrix v = Plan(g, {simplified}).run(b)[0];  // the compiled plan, as value_and_grad uses
     print_value(g, simplified, v, options.format, out);
   } catch (const Error& e) {
     report(e, expr, values_path.empty() ? "eval" : values_path, err);

@@ -138,6 +138,19 @@ void Plan::Impl::compile() {
       }
     }
   }
+  // ones and zeros read only inside entry-wise loops are broadcast numbers, never formed.
+  for (Id id : order) {
+    Op op = G[id].op;
+    if ((op != Op::Ones && op != Op::Zeros) || output_of[static_cast<size_t>(id)] >= 0) continue;
+    const auto& rd = readers[static_cast<size_t>(id)];
+    if (std::all_of(rd.begin(), rd.end(), [&](Id r) {
+          Kind k = kind[static_cast<size_t>(r)];
+          return k == Kind::Fused || (k == Kind::Sum && G[r].op == Op::Sum);
+        })) {
+      kind[static_cast<size_t>(id)] = Kind::Scalar;
+      scalars[static_cast<size_t>(id)] = op == Op::Ones ? 1.0 : 0.0;
+    }
+  }
   // A virtual add's children are read by the products directly.
   for (Id id : order)
     if (kind[static_cast<size_t>(id)] == Kind::VirtualAdd)
@@ -528,6 +541,7 @@ void Plan::Impl::merge_kernels() {
   std::vector<Instr> kept;
   for (size_t t = 0; t < instrs.size(); ++t)
     if (!removed[t]) kept.push_back(instrs[t]);
+  for (Kernel& k : kernels) pair_softplus_sigmoid(k.code);
   instrs = std::move(kept);
 }
 
@@ -634,6 +648,29 @@ std::vector<Matrix>& Plan::run(const Bindings& bindings) {
 
 size_t Plan::instruction_count() const { return impl_->instrs.size(); }
 size_t Plan::buffer_count() const { return static_cast<size_t>(impl_->nslots); }
+std::string Plan::describe() const {
+  const Impl& p = *impl_;
+  const Graph& G = *p.g;
+  std::string out;
+  auto name = [&](Id x) { return std::string(op_name(G[x].op)) + "#" + std::to_string(x); };
+  for (const Instr& ins : p.instrs) {
+    if (ins.row_loop) {
+      out += "row loop over the rows of " + name(p.row_loop->matrix) + ":";
+      for (const RowStep& st : p.row_loop->steps) out += " " + name(st.node);
+    } else if (ins.sweep >= 0) {
+      out += "column sweep: " + name(p.sweeps[static_cast<size_t>(ins.sweep)].sum_node);
+    } else if (ins.kernel >= 0) {
+      const Kernel& k = p.kernels[static_cast<size_t>(ins.kernel)];
+      out += "fused loop, " + std::to_string(k.code.size()) + " operations, outputs:";
+      for (const KOut& o : k.outs) out += " " + name(o.node);
+    } else {
+      out += name(ins.node);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 size_t Plan::row_loop_steps() const { return impl_->row_loop ? impl_->row_loop->steps.size() : 0; }
 
 namespace {

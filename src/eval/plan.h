@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "eval/evaluate.h"
@@ -40,6 +41,8 @@ class Plan {
   // Number of instructions and of distinct intermediate buffers (for tests and --explain).
   size_t instruction_count() const;
   size_t buffer_count() const;
+  // One line per instruction (what it computes and how), for tests and performance work.
+  std::string describe() const;
   // Steps computed in the pass over the rows of a tall matrix (0: no such pass).
   size_t row_loop_steps() const;
 

@@ -51,6 +51,9 @@ enum class KOp : uint8_t {
   Expm1,           // e^a - 1
   Abs,             // |a|
   Sign,            // sign a
+  // dst = softplus(a) and register b = sigmoid(a) (p = 0) or sigmoid(-a) (p = 1), from one
+  // e^-|a|: a value and its gradient often need both.
+  SoftplusSigmoid,
 };
 
 struct KInstr {
@@ -58,6 +61,9 @@ struct KInstr {
   int dst, a, b;
   double p = 0;
 };
+
+// Replaces each pair softplus(a), sigmoid(±a) in code by one SoftplusSigmoid.
+void pair_softplus_sigmoid(std::vector<KInstr>& code);
 
 // Runs one instruction over m entries of the registers r.
 void run_kinstr(const KInstr& k, double* const* r, int64_t m);

@@ -7,6 +7,7 @@
 #include "eval/patterns.h"
 #include "eval/plan_impl.h"
 #include "eval/stable.h"
+#include "eval/vector_math.h"
 #include "ir/build.h"
 #include "ir/error.h"
 
@@ -18,6 +19,22 @@ namespace {
 template <typename F>
 inline void map1(double* __restrict d, const double* __restrict a, int64_t m, F f) {
   for (int64_t i = 0; i < m; ++i) d[i] = f(a[i]);
+}
+
+// Calls f(offset, length, e, l) for chunks of a with e = e^-|a| and (when with_log)
+// l = log1p(e): softplus(a) = max(a, 0) + l, sigmoid(a) = 1/(1 + e) for a >= 0 and e/(1 + e)
+// otherwise; neither overflows for any a.
+template <typename F>
+void exp_neg_abs_chunks(const double* a, int64_t m, bool with_log, F f) {
+  constexpr int64_t kChunk = 256;
+  double e[kChunk], l[kChunk];
+  for (int64_t off = 0; off < m; off += kChunk) {
+    const int64_t len = std::min(kChunk, m - off);
+    for (int64_t i = 0; i < len; ++i) e[i] = -std::fabs(a[off + i]);
+    vec_exp(e, e, len);
+    if (with_log) vec_log1p(e, l, len);
+    f(off, len, e, l);
+  }
 }
 
 }  // namespace
@@ -56,43 +73,54 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
       for (int64_t i = 0; i < m; ++i) d[i] = power(a[i], b[i]);
       return;
     case KOp::Exp:
-      map1(d, a, m, [](double x) { return std::exp(x); });
+      vec_exp(a, d, m);
       return;
     case KOp::Log:
-      map1(d, a, m, [](double x) { return std::log(x); });
+      vec_log(a, d, m);
       return;
     case KOp::Sin:
-      map1(d, a, m, [](double x) { return std::sin(x); });
+      vec_sin(a, d, m);
       return;
     case KOp::Cos:
-      map1(d, a, m, [](double x) { return std::cos(x); });
+      vec_cos(a, d, m);
       return;
     case KOp::Tan:
-      map1(d, a, m, [](double x) { return std::tan(x); });
+      vec_tan(a, d, m);
       return;
     case KOp::Tanh:
-      map1(d, a, m, [](double x) { return std::tanh(x); });
+      vec_tanh(a, d, m);
       return;
+    // NaN in a gives NaN in e and l, so every form below gives NaN.
     case KOp::Sigmoid:
-      map1(d, a, m, [](double x) { return sigmoid(x); });
+      exp_neg_abs_chunks(a, m, false, [&](int64_t o, int64_t n, const double* e, const double*) {
+        for (int64_t i = 0; i < n; ++i) d[o + i] = (a[o + i] >= 0 ? 1.0 : e[i]) / (1.0 + e[i]);
+      });
       return;
-    case KOp::SigmoidNeg:
-      map1(d, a, m, [](double x) { return sigmoid(-x); });
+    case KOp::SigmoidNeg:  // sigmoid(-a)
+      exp_neg_abs_chunks(a, m, false, [&](int64_t o, int64_t n, const double* e, const double*) {
+        for (int64_t i = 0; i < n; ++i) d[o + i] = (a[o + i] > 0 ? e[i] : 1.0) / (1.0 + e[i]);
+      });
       return;
     case KOp::Softplus:
-      map1(d, a, m, [](double x) { return softplus(x); });
+      exp_neg_abs_chunks(a, m, true, [&](int64_t o, int64_t n, const double*, const double* l) {
+        for (int64_t i = 0; i < n; ++i) d[o + i] = std::max(a[o + i], 0.0) + l[i];
+      });
       return;
-    case KOp::NegSoftplus:
-      map1(d, a, m, [](double x) { return -softplus(x); });
+    case KOp::NegSoftplus:  // -softplus(a)
+      exp_neg_abs_chunks(a, m, true, [&](int64_t o, int64_t n, const double*, const double* l) {
+        for (int64_t i = 0; i < n; ++i) d[o + i] = -(std::max(a[o + i], 0.0) + l[i]);
+      });
       return;
-    case KOp::NegSoftplusNeg:
-      map1(d, a, m, [](double x) { return -softplus(-x); });
+    case KOp::NegSoftplusNeg:  // -softplus(-a)
+      exp_neg_abs_chunks(a, m, true, [&](int64_t o, int64_t n, const double*, const double* l) {
+        for (int64_t i = 0; i < n; ++i) d[o + i] = -(std::max(-a[o + i], 0.0) + l[i]);
+      });
       return;
     case KOp::Log1p:
-      map1(d, a, m, [](double x) { return std::log1p(x); });
+      vec_log1p(a, d, m);
       return;
     case KOp::Expm1:
-      map1(d, a, m, [](double x) { return std::expm1(x); });
+      vec_expm1(a, d, m);
       return;
     case KOp::Abs:
       for (int64_t i = 0; i < m; ++i) d[i] = std::fabs(a[i]);
@@ -100,6 +128,19 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
     case KOp::Sign:
       map1(d, a, m, [](double x) { return sign(x); });
       return;
+    case KOp::SoftplusSigmoid: {
+      double* __restrict d2 = r[k.b];
+      const bool neg = k.p != 0;
+      exp_neg_abs_chunks(a, m, true, [&](int64_t o, int64_t n, const double* e, const double* l) {
+        for (int64_t i = 0; i < n; ++i) {
+          const double x = a[o + i];
+          d[o + i] = std::max(x, 0.0) + l[i];
+          const bool big = neg ? !(x > 0) : x >= 0;
+          d2[o + i] = (big ? 1.0 : e[i]) / (1.0 + e[i]);
+        }
+      });
+      return;
+    }
   }
 }
 
@@ -166,6 +207,22 @@ Effective effective(const Graph& g, Id id) {
   }
 }
 
+
+void pair_softplus_sigmoid(std::vector<KInstr>& code) {
+  for (size_t i = 0; i < code.size(); ++i) {
+    if (code[i].op != KOp::Softplus && code[i].op != KOp::Sigmoid && code[i].op != KOp::SigmoidNeg)
+      continue;
+    for (size_t j = i + 1; j < code.size(); ++j) {
+      if (code[j].a != code[i].a) continue;
+      const KInstr* sp = code[i].op == KOp::Softplus ? &code[i] : &code[j];
+      const KInstr* sg = sp == &code[i] ? &code[j] : &code[i];
+      if (sp->op != KOp::Softplus || (sg->op != KOp::Sigmoid && sg->op != KOp::SigmoidNeg)) continue;
+      code[i] = KInstr{KOp::SoftplusSigmoid, sp->dst, sp->a, sg->dst, sg->op == KOp::SigmoidNeg ? 1.0 : 0.0};
+      code.erase(code.begin() + static_cast<std::ptrdiff_t>(j));
+      break;
+    }
+  }
+}
 
 void NormAccumulator::add(const double* p, int64_t m) {
   // One plain pass; the scaled pass only when the plain sum of squares over- or underflows.

@@ -47,7 +47,7 @@ void Plan::Impl::find_row_loop() {
       if (L->member[at(x)]) return true;
       if (!(G[x].shape.rows == rows) || G[x].shape.is_scalar()) return false;
       if (x == m) return true;
-      return whole(x) && kind[at(x)] != Kind::Transpose;
+      return whole(x) && kind[at(x)] != Kind::Transpose && kind[at(x)] != Kind::Scalar;
     };
     // A whole factor of a product: plain, or a transpose read in place.
     auto factor = [&](Id x, Id* v, bool* t) {
@@ -97,7 +97,7 @@ void Plan::Impl::find_row_loop() {
         for (Id kid : e.kids) {
           if (L->member[at(kid)]) {
             any_member = true;
-          } else if (G[kid].shape.is_scalar()) {
+          } else if (G[kid].shape.is_scalar() || kind[at(kid)] == Kind::Scalar) {
             ok = ok && whole(kid);
           } else {
             ok = ok && row_operand(kid) && G[kid].shape == G[id].shape;
@@ -237,7 +237,7 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
       for (int j = 0; j < 2; ++j) {
         Id x = j == 0 ? st.a : st.b;
         if (x == kNoId || L.member[at(x)]) continue;
-        if (G[x].shape.is_scalar()) {
+        if (G[x].shape.is_scalar() || kind[at(x)] == Kind::Scalar) {
           View v = operand(x);
           if (v.r * v.c != 1) misfit();
           scratch[2 * i + static_cast<size_t>(j)].assign(static_cast<size_t>(B * cols[i]), v.p[0]);
@@ -281,7 +281,7 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
             auto& s = scratch[2 * i + static_cast<size_t>(j)];
             if (L.member[at(x)]) {
               r[j + 1] = L.blocks[static_cast<size_t>(L.block_of[at(x)])].data();
-            } else if (G[x].shape.is_scalar()) {
+            } else if (G[x].shape.is_scalar() || kind[at(x)] == Kind::Scalar) {
               r[j + 1] = s.data();
             } else if (c == 1) {
               View v = operand(x);
