@@ -1,6 +1,7 @@
 // expand_queries: replaces grad/jacobian/hessian/diff/simplify nodes by their (simplified)
 // results, innermost first (increasing id order), and rebuilds the parents above them.
 #include "diff/algebra.h"
+#include "diff/budget.h"
 #include "diff/diff.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -10,7 +11,7 @@ namespace nabla {
 namespace {
 
 Id simplified(Graph& g, Id e, StepLog* steps) {
-  return simplify(g, e, SimplifyOptions{}, nullptr, steps);
+  return diffbudget::simplify_derived(g, e, steps);
 }
 
 Id expand_one(Graph& g, const Node& n, StepLog* steps) {
@@ -45,16 +46,13 @@ Id expand_queries(Graph& g, Id root, StepLog* steps) {
   for (Id id : ids) any = any || diffalg::is_query_op(g[id].op);
   if (!any) return root;
   std::vector<Id> remap(static_cast<size_t>(root) + 1, kNoId);
-  // Work budget: nested queries (grad of grad of ...) can each multiply the graph, so stop
-  // cleanly once this expansion has added more than kMaxNewNodes nodes.
-  constexpr size_t kMaxNewNodes = 2'000'000;
+  // Work budget: nested queries (grad of grad of ...) can each multiply the graph, and each
+  // simplification takes time, so the expansion stops cleanly once it has added more than
+  // kMaxNewNodes nodes or run for kMaxSeconds (shared by every simplify call inside it).
+  SimplifyDeadline deadline(diffbudget::kMaxSeconds);
   const size_t start_size = g.size();
   for (Id id : ids) {
-    if (g.size() - start_size > kMaxNewNodes)
-      throw Error(ErrorKind::Limit,
-                  "derivation stopped: it built more than " + std::to_string(kMaxNewNodes) +
-                      " expression nodes",
-                  "differentiate a smaller expression, or fewer nested derivatives");
+    diffbudget::check(g, start_size);
     Node n = g[id];  // a copy: g grows below
     bool changed = false;
     for (Id& k : n.kids) {

@@ -1,7 +1,7 @@
 // hessian(e, x) = jacobian(simplify(grad(e, x)), x), in matrix form.
+#include "diff/budget.h"
 #include "diff/diff.h"
 #include "ir/error.h"
-#include "simplify/simplify.h"
 
 namespace nabla {
 
@@ -12,7 +12,7 @@ Id hessian(Graph& g, Id e, Id var, StepLog* steps) {
   if (var < 0 || static_cast<size_t>(var) >= g.size() || !g[var].shape.is_vector_like())
     throw Error(ErrorKind::Unsupported, "hessian needs a scalar or vector variable");
   Id gr = grad(g, e, var, steps);
-  Id s = simplify(g, gr, SimplifyOptions{}, nullptr, steps);
+  Id s = diffbudget::simplify_derived(g, gr, steps);
   log_step(steps, "hessian: Jacobian of the gradient");
   return jacobian(g, s, var, steps);
 }

@@ -20,7 +20,11 @@
 #include "simplify/simplify.h"
 
 namespace nabla {
+
 namespace {
+
+// Time for all the simplifications of one run (script, one-shot query, check or eval).
+constexpr double kRunSeconds = 1.5;
 
 Format print_format(OutputFormat f) {
   switch (f) {
@@ -241,6 +245,9 @@ bool is_blank(const std::string& source) {
 
 int run_script(const std::string& source, const std::string& origin, const DriverOptions& options,
                std::ostream& out, std::ostream& err) {
+  // Every simplification and derivation of this run together: ends within the 2 s a user
+  // may wait, with a clean limit error past it (each query also has its own budget).
+  SimplifyDeadline run_budget(kRunSeconds);
   if (is_blank(source)) {
     err << origin << ": error: empty input: no statements to run\n"
         << "hint: a script holds declarations and queries, e.g. x in R^n; grad(x'*x, x)\n";
@@ -372,6 +379,9 @@ void print_value(const Graph& g, Id root, const Matrix& v, OutputFormat format, 
 int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
                  const std::string& let, const DriverOptions& options, std::ostream& out,
                  std::ostream& err) {
+  // Every simplification and derivation of this run together: ends within the 2 s a user
+  // may wait, with a clean limit error past it (each query also has its own budget).
+  SimplifyDeadline run_budget(kRunSeconds);
   Graph g;
   Frontend front(g);
   if (!apply_let(front, let, err)) return kExitBadInput;
@@ -433,6 +443,9 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
 
 int run_check(const std::string& text, const std::string& let, const DriverOptions& options,
               std::ostream& out, std::ostream& err) {
+  // Every simplification and derivation of this run together: ends within the 2 s a user
+  // may wait, with a clean limit error past it (each query also has its own budget).
+  SimplifyDeadline run_budget(kRunSeconds);
   Graph g;
   Frontend front(g);
   if (!apply_let(front, let, err)) return kExitBadInput;
@@ -474,6 +487,9 @@ int run_check(const std::string& text, const std::string& let, const DriverOptio
 
 int run_eval(const std::string& expr, const std::string& values_path, const std::string& let,
              const DriverOptions& options, std::ostream& out, std::ostream& err) {
+  // Every simplification and derivation of this run together: ends within the 2 s a user
+  // may wait, with a clean limit error past it (each query also has its own budget).
+  SimplifyDeadline run_budget(kRunSeconds);
   Graph g;
   Frontend front(g);
   if (!apply_let(front, let, err)) return kExitBadInput;

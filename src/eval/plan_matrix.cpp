@@ -220,9 +220,8 @@ void Plan::Impl::run_factored(Id id) {
   if (v.r != v.c)
     throw Error(ErrorKind::Value, std::string(op_name(node.op)) + " needs a square matrix, given " +
                                       std::to_string(v.r) + "×" + std::to_string(v.c));
-  auto it = factorizations.find(kid);
-  if (it == factorizations.end())
-    it = factorizations.emplace(kid, SquareFactorization(MapC(v.p, v.r, v.c))).first;
+  // Built in place: a copy would read the unset state of the decomposition not used.
+  auto it = factorizations.try_emplace(kid, Matrix(MapC(v.p, v.r, v.c))).first;
   const SquareFactorization& f = it->second;
   if (node.op == Op::Inv) {
     Matrix inv = f.inverse();

@@ -1,5 +1,6 @@
 #include "ir/graph.h"
 
+#include <algorithm>
 #include <bit>
 #include <functional>
 
@@ -84,16 +85,22 @@ int32_t Graph::declare_function(std::string name, std::vector<Shape> params, Sha
 }
 
 std::vector<Id> reachable(const Graph& g, Id root) {
+  // Depth-first from root, then sorted: the work is proportional to what is reachable, not to
+  // root's id (a script's graph holds every earlier query below it).
   std::vector<char> seen(static_cast<size_t>(root) + 1, 0);
+  std::vector<Id> out, stack{root};
   seen[static_cast<size_t>(root)] = 1;
-  // Children precede parents, so one descending sweep marks everything reachable.
-  for (Id id = root; id >= 0; --id) {
-    if (!seen[static_cast<size_t>(id)]) continue;
-    for (Id k : g[id].kids) seen[static_cast<size_t>(k)] = 1;
+  while (!stack.empty()) {
+    Id id = stack.back();
+    stack.pop_back();
+    out.push_back(id);
+    for (Id k : g[id].kids)
+      if (!seen[static_cast<size_t>(k)]) {
+        seen[static_cast<size_t>(k)] = 1;
+        stack.push_back(k);
+      }
   }
-  std::vector<Id> out;
-  for (Id id = 0; id <= root; ++id)
-    if (seen[static_cast<size_t>(id)]) out.push_back(id);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -67,10 +67,31 @@ uint64_t mix(uint64_t h, uint64_t v) {
 }  // namespace
 
 const Key& Ctx::key(Id id) {
-  // Keys depend only on children, which have smaller ids: fill in increasing id order.
-  while (keys_.size() <= static_cast<size_t>(id)) {
-    Id cur = static_cast<Id>(keys_.size());
+  // Keys depend only on children: computed on demand for id and the nodes below it that have
+  // none yet (children first, with an explicit stack), never for the rest of the graph. A
+  // script's graph holds every earlier query; filling it all in on each simplify call made
+  // every call cost the whole graph.
+  if (keys_.size() < g.size()) {
+    keys_.resize(g.size());
+    has_key_.resize(g.size(), 0);
+  }
+  if (has_key_[static_cast<size_t>(id)]) return keys_[static_cast<size_t>(id)];
+  std::vector<Id> todo{id};
+  while (!todo.empty()) {
+    Id cur = todo.back();
+    if (has_key_[static_cast<size_t>(cur)]) {
+      todo.pop_back();
+      continue;
+    }
     const Node& n = g[cur];
+    bool ready = true;
+    for (Id kid : n.kids)
+      if (!has_key_[static_cast<size_t>(kid)]) {
+        todo.push_back(kid);
+        ready = false;
+      }
+    if (!ready) continue;
+    todo.pop_back();
     Key k;
     k.first_var = n.op == Op::Var ? n.a : -1;
     uint64_t h = mix(0x1234567ull, static_cast<uint64_t>(n.op));
@@ -86,16 +107,22 @@ const Key& Ctx::key(Id id) {
       h = mix(h, kk.hash);
     }
     k.hash = h;
-    keys_.push_back(k);
+    keys_[static_cast<size_t>(cur)] = k;
+    has_key_[static_cast<size_t>(cur)] = 1;
   }
   return keys_[static_cast<size_t>(id)];
 }
 
+void Ctx::check_budget() {
+  if (g.size() - start_nodes_ > max_new_nodes_) throw OutOfBudget{"node limit"};
+  if (Clock::now() > deadline_) throw OutOfBudget{"time limit"};
+}
+
 int Ctx::compare(Id a, Id b) {
   if (a == b) return 0;
-  key(std::max(a, b));
-  const Key& ka = keys_[static_cast<size_t>(a)];
-  const Key& kb = keys_[static_cast<size_t>(b)];
+  tick();
+  const Key ka = key(a);
+  const Key kb = key(b);
   if (ka.first_var != kb.first_var) return ka.first_var < kb.first_var ? -1 : 1;
   if (ka.size != kb.size) return ka.size < kb.size ? -1 : 1;
   Op oa = g[a].op, ob = g[b].op;
@@ -140,27 +167,61 @@ int Ctx::compare_structure(Id a, Id b, int depth) {
     uint64_t ha = key(a).hash, hb = key(b).hash;
     return sign_of(ha < hb, ha != hb);
   }
+  tick();
+  // Large pairs are remembered: shared sub-DAGs are then compared once, not once per path.
+  const bool memo = key(std::max(a, b)).size > 32;
+  const uint64_t pair =
+      (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+  if (memo) {
+    auto it = compare_memo_.find(pair);
+    if (it != compare_memo_.end()) return it->second;
+  }
+  int result = 0;
   // s*X: by X first, so terms are ordered by their matrix part, then by the scalar multiplier
   bool core_first = na.op == Op::Scale && !na.shape.is_scalar();
   for (size_t j = 0; j < na.kids.size(); ++j) {
     size_t i = core_first ? na.kids.size() - 1 - j : j;
     Id x = na.kids[i], y = nb.kids[i];
     if (x == y) continue;
-    key(std::max(x, y));
-    const Key& k1 = keys_[static_cast<size_t>(x)];
-    const Key& k2 = keys_[static_cast<size_t>(y)];
-    if (k1.first_var != k2.first_var) return sign_of(k1.first_var < k2.first_var, true);
-    if (k1.size != k2.size) return sign_of(k1.size < k2.size, true);
-    if (int s = compare_structure(x, y, depth + 1); s != 0) return s;
+    const Key k1 = key(x);
+    const Key k2 = key(y);
+    if (k1.first_var != k2.first_var || k1.size != k2.size) {
+      result = k1.first_var != k2.first_var ? sign_of(k1.first_var < k2.first_var, true)
+                                            : sign_of(k1.size < k2.size, true);
+      break;
+    }
+    if (int s = compare_structure(x, y, depth + 1); s != 0) {
+      result = s;
+      break;
+    }
   }
-  return 0;
+  if (memo) {
+    if (compare_memo_.size() > (size_t{1} << 22)) compare_memo_.clear();  // bounded memory
+    compare_memo_[pair] = result;
+  }
+  return result;
 }
 
 uint64_t Ctx::tokens(Id id) {
-  // Like keys, filled in increasing id order (children first).
-  while (tokens_.size() <= static_cast<size_t>(id)) {
-    Id cur = static_cast<Id>(tokens_.size());
+  // Like keys, computed on demand for id and the nodes below it (children first).
+  if (tokens_.size() < g.size()) tokens_.resize(g.size(), kNoTokens);
+  if (tokens_[static_cast<size_t>(id)] != kNoTokens) return tokens_[static_cast<size_t>(id)];
+  std::vector<Id> todo{id};
+  while (!todo.empty()) {
+    Id cur = todo.back();
+    if (tokens_[static_cast<size_t>(cur)] != kNoTokens) {
+      todo.pop_back();
+      continue;
+    }
     const Node& n = g[cur];
+    bool ready = true;
+    for (Id kid : n.kids)
+      if (tokens_[static_cast<size_t>(kid)] == kNoTokens) {
+        todo.push_back(kid);
+        ready = false;
+      }
+    if (!ready) continue;
+    todo.pop_back();
     auto t = [&](size_t i) { return tokens_[static_cast<size_t>(n.kids[i])]; };
     // A term printed with a leading minus: -x, -2*x, -x'*y.
     auto leading_minus = [&](Id k) {
@@ -226,7 +287,7 @@ uint64_t Ctx::tokens(Id id) {
         for (size_t i = 0; i < n.kids.size(); ++i) total += t(i);
         break;
     }
-    tokens_.push_back(std::min<uint64_t>(total, uint64_t{1} << 60));
+    tokens_[static_cast<size_t>(cur)] = std::min<uint64_t>(total, uint64_t{1} << 60);
   }
   return tokens_[static_cast<size_t>(id)];
 }

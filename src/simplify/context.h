@@ -1,6 +1,7 @@
 #pragma once
 // Shared machinery of the simplifier: exact numbers, the structural order of terms, and small
 // constructors that keep shapes right. Internal to src/simplify.
+#include <chrono>
 #include <cstdint>
 #include <set>
 #include <unordered_map>
@@ -46,10 +47,34 @@ struct Key {
   uint64_t hash = 0;       // structural hash
 };
 
+// Thrown from inside a rule when the simplify call's work budget is spent; the engine catches it
+// and keeps the result of its last complete pass.
+struct OutOfBudget {
+  const char* reason;  // "node limit", "time limit"
+};
+
 class Ctx {
  public:
-  explicit Ctx(Graph& graph) : g(graph) {}
+  using Clock = std::chrono::steady_clock;
+  explicit Ctx(Graph& graph) : g(graph), start_nodes_(graph.size()) {}
   Graph& g;
+
+  // The work budget of one simplify call: nodes added to the graph since the Ctx was made, and a
+  // deadline. Rules spend it in loops whose length the input decides (flattening a shared DAG as
+  // a tree, grouping thousands of terms, comparing deep structures) and call tick() there.
+  void set_budget(size_t max_new_nodes, Clock::time_point deadline) {
+    max_new_nodes_ = max_new_nodes;
+    deadline_ = deadline;
+  }
+  // Throws OutOfBudget when the node or time budget is spent.
+  void check_budget();
+  // One unit of work: cheap; every kTickPeriod units checks the budget.
+  void tick() {
+    if (++ticks_ % kTickPeriod == 0) check_budget();
+  }
+  // Terms (or factors) one flattening may produce before it gives up: a sum shared in a DAG
+  // flattens to a tree, which can be exponentially larger than the DAG.
+  static constexpr size_t kMaxFlatTerms = size_t{1} << 21;
 
   const Key& key(Id id);
   // Deterministic structural order (not by id): constants first, then by the first variable in
@@ -74,8 +99,18 @@ class Ctx {
  private:
   int compare_structure(Id a, Id b, int depth);
 
+  static constexpr uint64_t kTickPeriod = 1024;
+  size_t start_nodes_;
+  size_t max_new_nodes_ = SIZE_MAX;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  uint64_t ticks_ = 0;
+  // compare_structure results of pairs of large nodes (a DAG compared as a tree is exponential).
+  std::unordered_map<uint64_t, int> compare_memo_;
+
   std::vector<Key> keys_;
+  std::vector<char> has_key_;  // per node id: keys_ holds its key
   std::unordered_map<Id, int> tcost_;
+  static constexpr uint64_t kNoTokens = ~uint64_t{0};  // not computed yet (counts saturate at 2^60)
   std::vector<uint64_t> tokens_;
   std::set<std::pair<int64_t, int64_t>> written_;
 };

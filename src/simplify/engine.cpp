@@ -19,26 +19,30 @@ using Clock = std::chrono::steady_clock;
 // Rewrites applied to one node before the engine moves on (the next pass continues).
 constexpr int kMaxRewritesPerNode = 32;
 
-struct OutOfBudget {
-  const char* reason;
-};
+using simp::OutOfBudget;
+
+// The deadline of the innermost SimplifyDeadline alive on this thread (max: none).
+thread_local Clock::time_point shared_deadline = Clock::time_point::max();
 
 class Engine {
  public:
-  Engine(Graph& g, const SimplifyOptions& options, StepLog* steps)
-      : ctx_(g), options_(options), steps_(steps), start_(Clock::now()), start_nodes_(g.size()) {
+  Engine(Graph& g, const SimplifyOptions& options, StepLog* steps) : ctx_(g), steps_(steps) {
     for (const simp::Rule& r : simp::rule_table()) by_op_[static_cast<size_t>(r.op)].push_back(&r);
+    // The tighter of this call's own time budget and the deadline shared by the calls around it.
+    Clock::time_point deadline = shared_deadline;
+    if (options.max_seconds < 1e9) {
+      auto own = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(options.max_seconds));
+      deadline = std::min(deadline, own);
+    }
+    ctx_.set_budget(options.max_nodes, deadline);
   }
 
   // Orientations of u'*v as written in the input are kept (see Ctx::note_written_orientations).
   void note_input(Id root) { ctx_.note_written_orientations(root); }
 
   // Throws OutOfBudget when the node or time budget is spent.
-  void check_budget() {
-    if (ctx_.g.size() - start_nodes_ > options_.max_nodes) throw OutOfBudget{"node limit"};
-    if (std::chrono::duration<double>(Clock::now() - start_).count() > options_.max_seconds)
-      throw OutOfBudget{"time limit"};
-  }
+  void check_budget() { ctx_.check_budget(); }
 
   // One bottom-up pass: every node reachable from root is rewritten once, children first.
   Id pass(Id root) {
@@ -96,14 +100,25 @@ class Engine {
   }
 
   simp::Ctx ctx_;
-  const SimplifyOptions& options_;
   StepLog* steps_;
-  Clock::time_point start_;
-  size_t start_nodes_;
   std::array<std::vector<const simp::Rule*>, kOpCount> by_op_;
 };
 
 }  // namespace
+
+SimplifyDeadline::SimplifyDeadline(double seconds) : outer_(shared_deadline.time_since_epoch()) {
+  auto mine = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(std::max(seconds, 0.0)));
+  shared_deadline = std::min(shared_deadline, mine);
+}
+
+SimplifyDeadline::~SimplifyDeadline() {
+  shared_deadline = Clock::time_point(outer_);
+}
+
+bool SimplifyDeadline::passed() {
+  return Clock::now() > shared_deadline;
+}
 
 Id simplify(Graph& g, Id root, const SimplifyOptions& options, SimplifyReport* report,
             StepLog* steps) {

@@ -15,6 +15,8 @@ std::vector<Term> flatten_sum(Ctx& c, Id root) {
   std::vector<Term> out;
   std::vector<std::pair<Id, Num>> stack{{root, Num::integer(1)}};
   while (!stack.empty()) {
+    c.tick();
+    if (out.size() + stack.size() > Ctx::kMaxFlatTerms) throw OutOfBudget{"node limit"};
     auto [id, k] = stack.back();
     stack.pop_back();
     const Node& n = g[id];
@@ -70,6 +72,7 @@ Id build_sum(Ctx& c, std::vector<Term> terms, Shape shape) {
   order_terms(c, terms);
   Id sum = kNoId;
   for (const Term& t : terms) {
+    c.tick();
     Num one;
     Id part = as_num(g, t.term, &one) ? num_node(g, t.coeff * one) : scaled(g, t.coeff, t.term);
     sum = sum == kNoId ? part : add(g, sum, part);
@@ -102,6 +105,8 @@ Num sum_content(Ctx& c, const std::vector<Term>& terms) {
 
 namespace {
 void multiply(Ctx& c, Monomial& m, Id node, Num e, bool entrywise) {
+  c.tick();
+  if (m.factors.size() > Ctx::kMaxFlatTerms) throw OutOfBudget{"node limit"};
   Graph& g = c.g;
   const Node& n = g[node];
   Num v;
@@ -176,11 +181,11 @@ Monomial flatten_hadamard(Ctx& c, Id root) {
 }
 
 void combine_factors(Ctx& c, std::vector<Factor>& factors) {
-  (void)c;
   // x^a * x^b = x^(a + b) where both sides are defined
   std::unordered_map<Id, size_t> where;
   std::vector<Factor> out;
   for (const Factor& f : factors) {
+    c.tick();
     auto it = where.find(f.base);
     if (it == where.end()) {
       where.emplace(f.base, out.size());
@@ -213,6 +218,7 @@ Id one_plus_exp(Ctx& c, Id id) {
 bool recognize_sigmoid(Ctx& c, std::vector<Factor>& factors) {
   Graph& g = c.g;
   for (size_t i = 0; i < factors.size(); ++i) {
+    c.tick();
     if (!factors[i].exp.negative()) continue;
     Id ex = one_plus_exp(c, factors[i].base);
     if (ex == kNoId) continue;
@@ -235,6 +241,7 @@ bool recognize_sigmoid(Ctx& c, std::vector<Factor>& factors) {
     Id v = g[factors[i].base].kids[0];
     Id minus_v = negate(g, v);
     for (size_t j = 0; j < factors.size(); ++j) {
+      c.tick();
       const Node& s = g[factors[j].base];
       if (s.op != Op::Sigmoid || !same(factors[i].exp, factors[j].exp)) continue;
       Id w = s.kids[0];
@@ -317,9 +324,12 @@ Id build_hadamard(Ctx& c, Monomial m, Shape shape) {
 // ---------------------------------------------------------------------------------------------
 // Chains
 
-std::vector<Id> flatten_chain(const Graph& g, Id root) {
+std::vector<Id> flatten_chain(Ctx& c, Id root) {
+  const Graph& g = c.g;
   std::vector<Id> out, stack{root};
   while (!stack.empty()) {
+    c.tick();
+    if (out.size() + stack.size() > Ctx::kMaxFlatTerms) throw OutOfBudget{"node limit"};
     Id id = stack.back();
     stack.pop_back();
     if (g[id].op == Op::MatMul) {

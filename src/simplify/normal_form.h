@@ -52,7 +52,8 @@ Id build_monomial(Ctx& c, Monomial m, Shape shape);
 Id build_hadamard(Ctx& c, Monomial m, Shape shape);
 
 // ---- Matrix-product chains.
-std::vector<Id> flatten_chain(const Graph& g, Id root);
+// (A B) C = A (B C): the factors of a MatMul tree, left to right.
+std::vector<Id> flatten_chain(Ctx& c, Id root);
 Id build_chain(Graph& g, const std::vector<Id>& factors);
 
 }  // namespace nabla::simp

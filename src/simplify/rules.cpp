@@ -47,6 +47,7 @@ Id one_minus_sigmoid(Ctx& c, Id id) {
   for (size_t i = 0; i < terms.size(); ++i) {
     if (!is_unit(g, terms[i].term)) continue;
     for (size_t j = 0; j < terms.size(); ++j) {
+      c.tick();
       if (g[terms[j].term].op != Op::Sigmoid || !same(terms[j].coeff, -terms[i].coeff)) continue;
       Id u = g[terms[j].term].kids[0];
       terms[i].term = unary(g, Op::Sigmoid, negate(g, u));
@@ -84,7 +85,7 @@ ChainTerm chain_of(Ctx& c, Id term) {
     out.scalar = g[term].kids[0];
     core = g[term].kids[1];
   }
-  if (g[core].op == Op::MatMul) out.chain = flatten_chain(g, core);
+  if (g[core].op == Op::MatMul) out.chain = flatten_chain(c, core);
   return out;
 }
 
@@ -103,6 +104,7 @@ Id factor_chains(Ctx& c, Id id, bool left) {
   std::vector<ChainTerm> chains;
   std::map<Id, std::vector<size_t>> groups;
   for (size_t i = 0; i < terms.size(); ++i) {
+    c.tick();
     chains.push_back(chain_of(c, terms[i].term));
     const auto& ch = chains.back().chain;
     if (ch.size() >= 2) groups[left ? ch.front() : ch.back()].push_back(i);
@@ -111,6 +113,7 @@ Id factor_chains(Ctx& c, Id id, bool left) {
     if (members.size() < 2) continue;
     std::vector<Term> inner;
     for (size_t i : members) {
+      c.tick();
       const ChainTerm& t = chains[i];
       Id rest =
           left ? chain_part(g, t, 1, t.chain.size()) : chain_part(g, t, 0, t.chain.size() - 1);
@@ -120,8 +123,12 @@ Id factor_chains(Ctx& c, Id id, bool left) {
     Id sum = inner_sum(c, inner, inner_shape);
     Id factored = left ? matmul(g, shared, sum) : matmul(g, sum, shared);
     std::vector<Term> out;
-    for (size_t i = 0; i < terms.size(); ++i)
-      if (std::find(members.begin(), members.end(), i) == members.end()) out.push_back(terms[i]);
+    std::vector<bool> member(terms.size(), false);
+    for (size_t i : members) member[i] = true;
+    for (size_t i = 0; i < terms.size(); ++i) {
+      c.tick();
+      if (!member[i]) out.push_back(terms[i]);
+    }
     out.push_back({kOne, factored});
     Id result = build_sum(c, out, g[id].shape);
     if (shorter(c, result, id)) return result;
@@ -147,6 +154,7 @@ Id factor_scalar(Ctx& c, Id id) {
     // side 1: group Scale(s, X) by X; side 0: group by s
     std::map<Id, std::vector<size_t>> groups;
     for (size_t i = 0; i < terms.size(); ++i) {
+      c.tick();
       const Node& n = g[terms[i].term];
       Num k;
       if (n.op == Op::Scale && !as_num(g, n.kids[0], &k))
@@ -155,20 +163,28 @@ Id factor_scalar(Ctx& c, Id id) {
     for (const auto& [shared, members] : groups) {
       std::vector<size_t> used = members;
       std::vector<Term> inner;
-      for (size_t i : members)
+      for (size_t i : members) {
+        c.tick();
         inner.push_back({terms[i].coeff, g[terms[i].term].kids[static_cast<size_t>(1 - side)]});
+      }
       if (side == 1)
-        for (size_t i = 0; i < terms.size(); ++i)
+        for (size_t i = 0; i < terms.size(); ++i) {
+          c.tick();
           if (terms[i].term == shared) {
             inner.push_back({terms[i].coeff, integer(g, 1)});  // X = 1*X
             used.push_back(i);
           }
+        }
       if (used.size() < 2) continue;
       Id sum = inner_sum(c, inner, g[inner.front().term].shape);
       Id factored = side == 1 ? scale(g, sum, shared) : scale(g, shared, sum);
+      std::vector<bool> is_used(terms.size(), false);
+      for (size_t i : used) is_used[i] = true;
       std::vector<Term> out;
-      for (size_t i = 0; i < terms.size(); ++i)
-        if (std::find(used.begin(), used.end(), i) == used.end()) out.push_back(terms[i]);
+      for (size_t i = 0; i < terms.size(); ++i) {
+        c.tick();
+        if (!is_used[i]) out.push_back(terms[i]);
+      }
       out.push_back({kOne, factored});
       Id result = build_sum(c, out, g[id].shape);
       if (shorter(c, result, id)) return result;
@@ -297,7 +313,7 @@ Id matmul_sum_content(Ctx& c, Id id) {
 
 // A*(B*C) = (A*B)*C: one left-associated chain
 Id matmul_associate(Ctx& c, Id id) {
-  return build_chain(c.g, flatten_chain(c.g, id));
+  return build_chain(c.g, flatten_chain(c, id));
 }
 
 std::vector<Id> transposed_chain(Ctx& c, const std::vector<Id>& chain) {
@@ -310,7 +326,7 @@ std::vector<Id> transposed_chain(Ctx& c, const std::vector<Id>& chain) {
 Id matmul_fold_transpose(Ctx& c, Id id) {
   Graph& g = c.g;
   if (g[id].shape.is_scalar()) return kNoId;
-  std::vector<Id> chain = flatten_chain(g, id);
+  std::vector<Id> chain = flatten_chain(c, id);
   int cost = 0;
   for (Id f : chain) cost += c.transpose_cost(f);
   if (1 + cost >= 0) return kNoId;
@@ -327,7 +343,7 @@ Id matmul_scalar_orientation(Ctx& c, Id id) {
     if (c.written(u, v)) return kNoId;
     if (c.written(v, u)) return matmul(g, transpose(g, g[id].kids[1]), g[g[id].kids[0]].kids[0]);
   }
-  std::vector<Id> chain = flatten_chain(g, id);
+  std::vector<Id> chain = flatten_chain(c, id);
   int cost = 0;
   for (Id f : chain) cost += c.transpose_cost(f);
   if (cost > 0) return kNoId;
@@ -395,7 +411,7 @@ Id transpose_product(Ctx& c, Id id) {
   Graph& g = c.g;
   Id x = g[id].kids[0];
   if (g[x].op != Op::MatMul) return kNoId;
-  std::vector<Id> chain = flatten_chain(g, x);
+  std::vector<Id> chain = flatten_chain(c, x);
   int cost = 0;
   for (Id f : chain) cost += c.transpose_cost(f);
   if (cost > 1) return kNoId;
@@ -631,7 +647,7 @@ Id trace_rotate(Ctx& c, Id id) {
   Graph& g = c.g;
   Id x = g[id].kids[0];
   if (g[x].op != Op::MatMul) return kNoId;
-  std::vector<Id> chain = flatten_chain(g, x);
+  std::vector<Id> chain = flatten_chain(c, x);
   if (g[chain.front()].shape.cols.is_one()) {
     std::rotate(chain.begin(), chain.begin() + 1, chain.end());
     return build_chain(g, chain);

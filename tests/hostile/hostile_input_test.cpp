@@ -43,6 +43,21 @@ std::string script(const std::string& s) {
   return s + "\n";
 }
 
+// x in R^n; e0 = x'*x; e_i = step with P standing for e_{i-1}; then query with E standing for
+// e_n: a DAG of n + 2 lines whose tree doubles with each line.
+std::string doubling(int n, const std::string& step, const std::string& query) {
+  auto with = [](std::string text, char placeholder, const std::string& name) {
+    for (size_t at = text.find(placeholder); at != std::string::npos;
+         at = text.find(placeholder, at + name.size()))
+      text.replace(at, 1, name);
+    return text;
+  };
+  std::string s = "x in R^n\ne0 = x'*x\n";
+  for (int i = 1; i <= n; ++i)
+    s += "e" + std::to_string(i) + " = " + with(step, 'P', "e" + std::to_string(i - 1)) + "\n";
+  return s + with(query, 'E', "e" + std::to_string(n)) + "\n";
+}
+
 std::vector<Hostile> table() {
   const std::vector<std::string> in = {"-"};
   const size_t deep = 100000;  // far past the parser's nesting limit
@@ -193,10 +208,84 @@ std::vector<Hostile> table() {
       {"bare identity", in, script("I + I'"), Expect::Either, ""},
       {"undeclared everything", in, script("A*B*C*x + y'*D*z"), Expect::Either, ""},
   };
+  // ---- work: derivation, simplification and printing of inputs whose trees are exponentially
+  // larger than their DAGs, or whose simplification is quadratic; each must end by its budget
+  // (a result or a clean error naming the limit), whatever the rule that is running.
+  std::vector<Hostile> work = {
+      {"doubling squares plus sines, grad", in, doubling(60, "P*P + sin(P)", "grad(E, x)"),
+       Expect::Error, "limit"},
+      {"doubling sums plus sines, grad", in, doubling(60, "P + sin(P)", "grad(E, x)"),
+       Expect::Error, "limit"},
+      {"doubling exp plus log, grad", in, doubling(60, "exp(P) + log(P)", "grad(E, x)"),
+       Expect::Error, "limit"},
+      {"doubling P*(P + 1), grad", in, doubling(60, "P*(P + 1)", "grad(E, x)"), Expect::Error,
+       "limit"},
+      {"doubling cubes, grad", in, doubling(60, "P*P*P - P", "grad(E, x)"), Expect::Error, "limit"},
+      {"doubling, hessian", in, doubling(60, "P*P + sin(P)", "hessian(E, x)"), Expect::Error,
+       "limit"},
+      {"doubling, jacobian", in, doubling(60, "P*P + P", "jacobian(E*x, x)"), Expect::Error,
+       "limit"},
+      {"doubling, check of gradients", in,
+       doubling(60, "P*P + sin(P)", "check grad(E, x) == grad(E, x)"), Expect::Error, "limit"},
+      {"doubling, printed", in, doubling(60, "P*P + sin(P)", "E"), Expect::Error, "print"},
+      {"doubling, simplify", in, doubling(60, "P*P + P", "simplify(E)"), Expect::Error, ""},
+      // Five hard queries in one script: the run's shared budget (driver) stops the whole
+      // script in time, not each query after its own budget.
+      {"five hard queries in one script", in,
+       doubling(60, "P*P + sin(P)",
+                "grad(E, x)\ngrad(E + 1, x)\ngrad(E + 2, x)\ngrad(E + 3, x)\ngrad(E + 4, x)"),
+       Expect::Error, "limit"},
+      {"doubling squares, grad", in, doubling(60, "P*P", "grad(E, x)"), Expect::Result, ""},
+      {"doubling sums, grad", in, doubling(60, "P + P", "grad(E, x)"), Expect::Result, ""},
+      {"twelve nested diffs", in,
+       script("x in R\n" + nest("diff(", "exp(sin(x)*x)*log(x^2 + 1)/(1 + x^4)", ", x)", 12)),
+       Expect::Error, "limit"},
+      {"nested log of sums", in, script("x in R\ngrad(" + nest("log(x + ", "x", ")", 300) + ", x)"),
+       Expect::Either, "limit"},
+      {"nested exp of sin", in, script("x in R\ngrad(" + nest("exp(sin(", "x", "))", 400) + ", x)"),
+       Expect::Either, ""},
+      {"polynomial of 3000 terms", in,
+       [] {
+         std::string s = "x in R\ngrad(1";
+         for (int i = 1; i < 3000; ++i) s += " + " + std::to_string(i) + "*x^" + std::to_string(i);
+         return s + ", x)\n";
+       }(),
+       Expect::Either, "limit"},
+      {"megabyte polynomial", in,
+       [] {
+         std::string s = "x in R\ngrad(1";
+         for (int i = 1; i < 80000; ++i) s += " + " + std::to_string(i) + "*x^" + std::to_string(i);
+         return s + ", x)\n";
+       }(),
+       Expect::Either, "limit"},
+      {"megabyte of monomials to simplify", in,
+       [] {
+         std::string s = "x, y in R\nsimplify(1";
+         for (int i = 1; i < 60000; ++i)
+           s += " + " + std::to_string(i % 97) + "*x^" + std::to_string(i % 13) + "*y^" +
+                std::to_string(i % 7);
+         return s + ")\n";
+       }(),
+       Expect::Either, ""},
+      {"doubling matrix products", in,
+       [] {
+         std::string s = "A in R^(n x n)\nB0 = A\n";
+         for (int i = 1; i <= 60; ++i)
+           s += "B" + std::to_string(i) + " = B" + std::to_string(i - 1) + "*B" +
+                std::to_string(i - 1) + "'\n";
+         return s + "grad(tr(B60), A)\nsimplify(B60 + B60')\n";
+       }(),
+       Expect::Either, ""},
+  };
+  t.insert(t.end(), work.begin(), work.end());
   // ---- values for eval
   std::string big_vector = "{\"x\": [" + repeat("1.5, ", 200000) + "1]}";
   std::string deep_json = "{\"x\": " + nest("[", "1", "]", 100000) + "}";
   std::string wide_matrix = "{\"A\": [" + repeat("[1, 2], ", 100000) + "[1, 2]]}";
+  std::string doubling_let = "x in R^n; e0 = x'*x";
+  for (int i = 1; i <= 60; ++i)
+    doubling_let += "; e" + std::to_string(i) + " = e" + std::to_string(i - 1) + "*e" +
+                    std::to_string(i - 1) + " + sin(e" + std::to_string(i - 1) + ")";
   std::vector<Hostile> values = {
       {"giant JSON vector",
        {"eval", "x'*x", "--values", write_file("big.json", big_vector)},
@@ -272,6 +361,28 @@ std::vector<Hostile> table() {
        {"grad", "x'*x", "--wrt", "x", "--let", repeat("x in R;", 10000)},
        "",
        Expect::Either,
+       ""},
+      {"eval of a doubling gradient",
+       {"eval", "grad(e60, x)", "--let", doubling_let, "--values",
+        write_file("x3.json", "{\"x\": [0.1, 0.2, 0.3]}")},
+       "",
+       Expect::Error,
+       "limit"},
+      {"eval of a doubling value",
+       {"eval", "e60", "--let", doubling_let, "--values",
+        write_file("x3b.json", "{\"x\": [0.1, 0.2, 0.3]}")},
+       "",
+       Expect::Result,
+       ""},
+      {"check of a doubling hessian",
+       {"check", "hessian(e60, x) == hessian(e60, x)", "--let", doubling_let},
+       "",
+       Expect::Error,
+       "limit"},
+      {"check of a doubling value",
+       {"check", "e60 == e60", "--let", doubling_let},
+       "",
+       Expect::CheckFail,
        ""},
       {"check that fails",
        {"check", "x'*x == 2*x'*x", "--let", "x in R^n"},
