@@ -66,6 +66,19 @@ struct Frontend::Impl {
     }
   }
 
+  // A definition may not take the name of a variable (declared, or inferred from an earlier
+  // use): results that contain the variable print its name, which would then read back as
+  // the definition (found by the pipeline fuzzer: `e3 = sin(e4)` with e4 inferred, then
+  // `e4 = ...`).
+  void refuse_variable_name(const Statement& s) const {
+    const ScopeEntry* e = scope.find(s.names[0]);
+    if (!e || e->kind != ScopeEntry::Kind::Variable) return;
+    throw Error(ErrorKind::Name,
+                "'" + s.names[0] + "' is already a variable; a definition needs a new name",
+                "rename the definition, or declare the variable after it under another name",
+                s.name_spans.empty() ? s.span : s.name_spans[0]);
+  }
+
   std::optional<Query> run(const Statement& s, const Ast& ast, std::string_view source) {
     switch (s.kind) {
       case Statement::Kind::DeclareVariables:
@@ -85,6 +98,7 @@ struct Frontend::Impl {
         }
         return std::nullopt;
       case Statement::Kind::DefineNamed: {
+        refuse_variable_name(s);
         Compiler c(g, scope, source, ast, inferred_symbols);
         c.infer(s.expr);
         c.settle();
@@ -97,6 +111,7 @@ struct Frontend::Impl {
         return std::nullopt;
       }
       case Statement::Kind::DefineFunction: {
+        refuse_variable_name(s);
         Compiler c(g, scope, source, ast, inferred_symbols);
         for (size_t i = 0; i < s.param_names.size(); ++i) {
           const ScopeEntry* e = scope.find(s.param_names[i]);

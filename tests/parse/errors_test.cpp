@@ -45,6 +45,10 @@ const BadInput kBad[] = {
     {"f(x)", ErrorKind::Name, "undeclared function 'f'", "f"},
     {"2*g'(x)", ErrorKind::Name, "undeclared function 'g'", "g"},
     {"x in R; x(2)", ErrorKind::Name, "'x' is a variable, not a function", "x(2"},
+    // A definition may not take a variable's name (its uses would read back as the definition).
+    {"x in R^n; e3 = sin(e4); e4 = x'*x", ErrorKind::Name, "'e4' is already a variable", "e4 ="},
+    {"x in R; x = 3", ErrorKind::Name, "'x' is already a variable", "x ="},
+    {"x in R; x(t) = t^2", ErrorKind::Name, "'x' is already a variable", "x(t)"},
     {"f : R -> R; f + 1", ErrorKind::Name, "'f' is a function", "f +"},
     {"grad foo", ErrorKind::Name, "'foo' is not a defined function", "foo"},
     {"grad(x'*x, 2*x)", ErrorKind::Name, "'2*x' is not one", "2*x"},
