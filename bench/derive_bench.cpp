@@ -5,6 +5,9 @@
 // ../shared/cases/identities.nabla (or $NABLA_IDENTITIES) derived and simplified.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <ctime>
+
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -55,6 +58,14 @@ std::string identities_source() {
 void BM_DeriveIdentities(benchmark::State& state) {
   const std::string source = identities_source();
   size_t queries = 0;
+  // Per query: CPU seconds summed over iterations (thread CPU clock around each query), so
+  // that a comparison can use the same queries on both sides (counters q0, q1, ...).
+  std::vector<double> per_query;
+  auto cpu_now = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+  };
   for (auto _ : state) {
     state.PauseTiming();
     auto g = std::make_unique<Graph>();
@@ -62,15 +73,22 @@ void BM_DeriveIdentities(benchmark::State& state) {
     std::vector<Query> qs = fe->run_script(source);
     Graph& graph = fe->graph();
     queries = qs.size();
+    per_query.resize(queries, 0.0);
     state.ResumeTiming();
-    for (const Query& q : qs)
-      benchmark::DoNotOptimize(simplify(graph, expand_queries(graph, q.expr)));
+    for (size_t i = 0; i < qs.size(); ++i) {
+      const double t0 = cpu_now();
+      benchmark::DoNotOptimize(simplify(graph, expand_queries(graph, qs[i].expr)));
+      per_query[i] += cpu_now() - t0;
+    }
     state.PauseTiming();
     fe.reset();
     g.reset();
     state.ResumeTiming();
   }
   state.counters["queries"] = static_cast<double>(queries);
+  for (size_t i = 0; i < per_query.size(); ++i)
+    state.counters["q" + std::to_string(i)] =
+        per_query[i] / static_cast<double>(std::max<int64_t>(state.iterations(), 1));
 }
 BENCHMARK(BM_DeriveIdentities)->Name("derive/identities")->Unit(benchmark::kMillisecond);
 

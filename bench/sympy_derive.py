@@ -349,7 +349,10 @@ def time_nabla(derive_bench, path):
                        capture_output=True, text=True, check=True)
     b = json.loads(r.stdout)["benchmarks"][0]
     unit = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
-    return b["cpu_time"] * unit / b["queries"], int(b["queries"])
+    n = int(b["queries"])
+    # Per query (file order), from the thread CPU clock around each query: counters q0, q1, ...
+    per = [b.get("q%d" % i) for i in range(n)]
+    return b["cpu_time"] * unit / n, n, per
 
 
 def main():
@@ -376,11 +379,18 @@ def main():
             r["nabla_correct"] = holds.get(r["query"], False)
         totals["nabla_correct"] = sum(r["nabla_correct"] for r in rows)
     if opt("--derive-bench"):
-        per_query, n = time_nabla(opt("--derive-bench"), path)
+        per_query, n, per = time_nabla(opt("--derive-bench"), path)
         totals["nabla_mean_s"] = per_query
         totals["nabla_queries_timed"] = n
         if totals["sympy_mean_s_correct"]:
             totals["sympy/nabla"] = totals["sympy_mean_s_correct"] / per_query
+        # The same queries on both sides: those SymPy answers correctly.
+        same = [per[i] for i, r in enumerate(rows) if r["correct"] and i < len(per)
+                and per[i] is not None]
+        if ok and len(same) == len(ok):
+            totals["nabla_mean_s_sympy_correct"] = sum(same) / len(same)
+            totals["sympy/nabla same queries"] = (totals["sympy_mean_s_correct"] /
+                                                  totals["nabla_mean_s_sympy_correct"])
     print(json.dumps({"queries": rows, "totals": totals}, indent=2))
 
 
