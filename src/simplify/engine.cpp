@@ -4,7 +4,6 @@
 #include <array>
 #include <chrono>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "simplify/context.h"
@@ -24,10 +23,21 @@ using simp::OutOfBudget;
 // The deadline of the innermost SimplifyDeadline alive on this thread (max: none).
 thread_local Clock::time_point shared_deadline = Clock::time_point::max();
 
+// The rules of each op, in table order (built once: simplify is called many times).
+using RulesByOp = std::array<std::vector<const simp::Rule*>, kOpCount>;
+const RulesByOp& rules_by_op() {
+  static const RulesByOp table = [] {
+    RulesByOp t;
+    for (const simp::Rule& r : simp::rule_table()) t[static_cast<size_t>(r.op)].push_back(&r);
+    return t;
+  }();
+  return table;
+}
+
 class Engine {
  public:
-  Engine(Graph& g, const SimplifyOptions& options, StepLog* steps) : ctx_(g), steps_(steps) {
-    for (const simp::Rule& r : simp::rule_table()) by_op_[static_cast<size_t>(r.op)].push_back(&r);
+  Engine(Graph& g, const SimplifyOptions& options, StepLog* steps)
+      : ctx_(g), steps_(steps), by_op_(rules_by_op()) {
     // The tighter of this call's own time budget and the deadline shared by the calls around it.
     Clock::time_point deadline = shared_deadline;
     if (options.max_seconds < 1e9) {
@@ -47,23 +57,27 @@ class Engine {
   // One bottom-up pass: every node reachable from root is rewritten once, children first.
   Id pass(Id root) {
     Graph& g = ctx_.g;
-    std::unordered_map<Id, Id> memo;
-    std::vector<Id> order = reachable(g, root);
-    memo.reserve(order.size());
-    size_t count = 0;
-    for (Id id : order) {
-      if (++count % 64 == 0) check_budget();
-      Node n = g[id];
+    // order is sorted and holds every child of its nodes: memo[i] is the rewrite of order[i].
+    const std::vector<Id> order = reachable(g, root);
+    std::vector<Id> memo(order.size(), kNoId);
+    auto rewritten = [&](Id k) {
+      return memo[static_cast<size_t>(std::lower_bound(order.begin(), order.end(), k) -
+                                      order.begin())];
+    };
+    for (size_t i = 0; i < order.size(); ++i) {
+      if ((i + 1) % 64 == 0) check_budget();
+      const Id id = order[i];
       bool changed = false;
-      for (Id& k : n.kids) {
-        Id m = memo.at(k);
-        changed |= m != k;
-        k = m;
+      for (Id k : g[id].kids) changed = changed || rewritten(k) != k;
+      Id cur = id;
+      if (changed) {  // copy the node only when a child changed
+        Node n = g[id];
+        for (Id& k : n.kids) k = rewritten(k);
+        cur = g.add(n);
       }
-      Id cur = changed ? g.add(n) : id;
-      memo[id] = rewrite(cur);
+      memo[i] = rewrite(cur);
     }
-    return memo.at(root);
+    return memo.back();
   }
 
   // Applies the rules of the node's op until none applies (or the per-node cap is reached).
@@ -101,7 +115,7 @@ class Engine {
 
   simp::Ctx ctx_;
   StepLog* steps_;
-  std::array<std::vector<const simp::Rule*>, kOpCount> by_op_;
+  const RulesByOp& by_op_;
 };
 
 }  // namespace
