@@ -142,6 +142,11 @@ Id round_trip(nabla::Frontend& frontend, Graph& g, Id id, std::string_view sourc
     back = frontend.parse_expression(text);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Limit) return nabla::kNoId;
+    // An input that divides by something that simplifies to 0 (a/(0/b)) prints a literal
+    // division by zero, which the parser refuses with a clean error: faithful, not a finding.
+    if (std::string(e.what()).find("division by zero") != std::string::npos &&
+        text.find("/0") != std::string::npos)
+      return nabla::kNoId;
     fail("printed text does not re-parse: '" + text + "': " + e.what(), source);
   }
   if (g[back].shape == g[id].shape) return nabla::kNoId;  // new symbols: compare shapes only
