@@ -146,7 +146,7 @@ struct RowStep {
   } type;
   Id node = kNoId;
   Id a = kNoId, b = kNoId;     // operands (see Type)
-  bool ta = false, tb = false;  // operand read transposed (products)
+  bool tb = false;              // b read transposed (products)
   KInstr k{KOp::Add, 0, 1, -1};  // Entrywise: op with a = register 1, b = register 2
   bool materialize = false;     // a member whose whole value is also stored
 };
