@@ -21,17 +21,19 @@ Id grad(Graph& g, Id e, Id var, StepLog* steps) {
     c.step("the expression does not depend on " + g.symbol(sym).name + ": gradient 0");
     return diffalg::zero_like(g, var_shape);
   }
-  c.cot.assign(static_cast<size_t>(e) + 1, std::nullopt);
-  c.cot[e] = integer(g, 1);  // seed: de/de = 1
-  for (Id id = e; id >= 0; --id) {
-    if (!c.dep[id] || !c.cot[id]) continue;
+  c.cot.assign(c.order.size(), std::nullopt);
+  c.cot.back() = integer(g, 1);  // seed: de/de = 1 (e is the last node of its own order)
+  for (size_t i = c.order.size(); i-- > 0;) {
+    if (!c.dep[i] || !c.cot[i]) continue;
+    const Id id = c.order[i];
     Op op = g[id].op;
     if (op == Op::Var) continue;
-    vjp_rule(op)(c, id, *c.cot[id]);
-    if (id != var) c.cot[id].reset();  // no longer needed
+    vjp_rule(op)(c, id, *c.cot[i]);
+    c.cot[i].reset();  // no longer needed (the variable, a Var, never gets here)
   }
   c.finish();
-  std::optional<Id> r = c.cot[var];
+  const std::ptrdiff_t at = c.position(var);
+  std::optional<Id> r = at >= 0 ? c.cot[static_cast<size_t>(at)] : std::nullopt;
   if (!r) return diffalg::zero_like(g, var_shape);
   if (!(g[*r].shape == var_shape))
     throw Error(ErrorKind::Internal, "gradient shape differs from the variable's");

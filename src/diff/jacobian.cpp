@@ -26,22 +26,23 @@ Id jacobian(Graph& g, Id e, Id var, StepLog* steps) {
   c.n = diffalg::vec_dim(g, x);
   Shape out = Shape::matrix(es.rows, c.n);
   if (!c.depends(e)) return zeros(g, out);
-  c.tan.assign(static_cast<size_t>(e) + 1, std::nullopt);
-  for (Id id = 0; id <= e; ++id) {
-    if (!c.dep[id]) continue;
+  c.tan.assign(c.order.size(), std::nullopt);
+  for (size_t i = 0; i < c.order.size(); ++i) {
+    if (!c.dep[i]) continue;
+    const Id id = c.order[i];
     const Node& n = g[id];
     if (n.op == Op::Var) {
-      c.tan[id] = identity(g, c.n);  // J(x) = I
+      c.tan[i] = identity(g, c.n);  // J(x) = I
       continue;
     }
     bool any = false;
-    for (Id k : n.kids) any = any || c.tan[k].has_value();
+    for (Id k : n.kids) any = any || c.t(k).has_value();
     if (!any) continue;
     Op op = n.op;
-    c.tan[id] = jacobian_rule(op)(c, id);
+    c.tan[i] = jacobian_rule(op)(c, id);
   }
   c.finish();
-  std::optional<Id> r = c.tan[e];
+  std::optional<Id> r = c.tan.back();  // e is the last node of its own order
   if (!r) return zeros(g, out);
   if (!(g[*r].shape == out)) throw Error(ErrorKind::Internal, "Jacobian has the wrong shape");
   return *r;

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -9,13 +10,16 @@
 
 namespace nabla {
 
-// State shared by every sweep: the graph, the variable, which nodes depend on it (computed once,
-// forward over ids) and the step log (each distinct rule line is logged once, in order).
+// State shared by every sweep: the graph, the variable, the nodes reachable from the root and
+// which of them depend on the variable (computed once, forward over ids) and the step log (each
+// distinct rule line is logged once, in order). Per-node state is kept by position in `order`,
+// so a sweep costs what the root's DAG holds, not the whole graph below the root's id.
 struct DiffSweep {
   DiffSweep(Graph& graph, Id root, int64_t var_symbol, StepLog* log);
   Graph& g;
   int64_t var;
-  std::vector<char> dep;  // dep[id]: node id (<= root) depends on the variable
+  std::vector<Id> order;  // the nodes reachable from the root, in increasing id order
+  std::vector<char> dep;  // dep[i]: order[i] depends on the variable
   StepLog* steps;
   std::unordered_set<std::string> logged;
 
@@ -24,7 +28,12 @@ struct DiffSweep {
   size_t shown = 0;
   size_t hidden = 0;
 
-  bool depends(Id id) const { return id >= 0 && static_cast<size_t>(id) < dep.size() && dep[id]; }
+  // Position of id in order, or -1 when the root does not reach it.
+  std::ptrdiff_t position(Id id) const;
+  bool depends(Id id) const {
+    std::ptrdiff_t i = position(id);
+    return i >= 0 && dep[static_cast<size_t>(i)];
+  }
   // True when a step line would be printed (someone listens and the cap is not reached); counts
   // the line as hidden otherwise. Lets rules skip building text nobody reads.
   bool wants_step();
@@ -48,7 +57,7 @@ struct DiffSweep {
 // contribution with accum(). Children that do not depend on the variable get nothing.
 struct VjpContext : DiffSweep {
   using DiffSweep::DiffSweep;
-  std::vector<std::optional<Id>> cot;  // id -> cotangent; absent means zero
+  std::vector<std::optional<Id>> cot;  // by position in order: the cotangent; absent means zero
   void accum(Id kid, Id contribution);
 };
 using VjpRule = void (*)(VjpContext& c, Id y, Id G);
@@ -58,8 +67,11 @@ VjpRule vjp_rule(Op op);  // throws Error(Internal) for ops with no rule (querie
 // Forward mode w.r.t. a scalar: the tangent of a node has the node's shape.
 struct JvpContext : DiffSweep {
   using DiffSweep::DiffSweep;
-  std::vector<std::optional<Id>> tan;  // id -> tangent; absent means zero
-  std::optional<Id> t(Id id) const { return depends(id) ? tan[id] : std::nullopt; }
+  std::vector<std::optional<Id>> tan;  // by position in order: the tangent; absent means zero
+  std::optional<Id> t(Id id) const {
+    std::ptrdiff_t i = position(id);
+    return i >= 0 && dep[static_cast<size_t>(i)] ? tan[static_cast<size_t>(i)] : std::nullopt;
+  }
 };
 using JvpRule = std::optional<Id> (*)(JvpContext& c, Id y);
 bool has_jvp_rule(Op op);
@@ -70,8 +82,11 @@ JvpRule jvp_rule(Op op);
 struct JacobianContext : DiffSweep {
   using DiffSweep::DiffSweep;
   Dim n = Dim::fixed(1);
-  std::vector<std::optional<Id>> tan;
-  std::optional<Id> t(Id id) const { return depends(id) ? tan[id] : std::nullopt; }
+  std::vector<std::optional<Id>> tan;  // by position in order
+  std::optional<Id> t(Id id) const {
+    std::ptrdiff_t i = position(id);
+    return i >= 0 && dep[static_cast<size_t>(i)] ? tan[static_cast<size_t>(i)] : std::nullopt;
+  }
 };
 using JacobianRule = std::optional<Id> (*)(JacobianContext& c, Id y);
 bool has_jacobian_rule(Op op);

@@ -1,5 +1,7 @@
 #include "diff/rules.h"
 
+#include <algorithm>
+
 #include "diff/algebra.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -8,27 +10,25 @@
 namespace nabla {
 
 DiffSweep::DiffSweep(Graph& graph, Id root, int64_t var_symbol, StepLog* log)
-    : g(graph), var(var_symbol), dep(static_cast<size_t>(root) + 1, 0), steps(log) {
-  // Only nodes reachable from root take part: one descending pass marks them (children
-  // precede parents), then one ascending pass propagates the dependency.
-  std::vector<char> live(dep.size(), 0);
-  live[static_cast<size_t>(root)] = 1;
-  for (Id id = root; id >= 0; --id)
-    if (live[id])
-      for (Id k : g[id].kids) live[k] = 1;
-  for (Id id = 0; id <= root; ++id) {
-    if (!live[id]) continue;
-    const Node& n = g[id];
+    : g(graph), var(var_symbol), order(reachable(graph, root)), dep(order.size(), 0), steps(log) {
+  // One ascending pass propagates the dependency (children precede parents).
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Node& n = g[order[i]];
     if (n.op == Op::Var) {
-      dep[id] = n.a == var;
+      dep[i] = n.a == var;
       continue;
     }
     for (Id k : n.kids)
-      if (dep[k]) {
-        dep[id] = 1;
+      if (depends(k)) {
+        dep[i] = 1;
         break;
       }
   }
+}
+
+std::ptrdiff_t DiffSweep::position(Id id) const {
+  auto it = std::lower_bound(order.begin(), order.end(), id);
+  return it != order.end() && *it == id ? it - order.begin() : -1;
 }
 
 bool DiffSweep::wants_step() {
@@ -64,8 +64,9 @@ void DiffSweep::finish() {
 }
 
 void VjpContext::accum(Id kid, Id contribution) {
-  if (!depends(kid)) return;
-  auto& slot = cot[static_cast<size_t>(kid)];
+  std::ptrdiff_t i = position(kid);
+  if (i < 0 || !dep[static_cast<size_t>(i)]) return;
+  auto& slot = cot[static_cast<size_t>(i)];
   slot = diffalg::plus(g, slot, contribution);
 }
 

@@ -28,7 +28,8 @@ size_t Graph::find_slot(const Node& node, size_t h) const {
   for (size_t slot = h & mask;; slot = (slot + 1) & mask) {
     Id id = table_[slot];
     if (id == kNoId) return slot;
-    if (hashes_[static_cast<size_t>(id)] == h && nodes_[static_cast<size_t>(id)] == node) return slot;
+    if (hashes_[static_cast<size_t>(id)] == h && nodes_[static_cast<size_t>(id)] == node)
+      return slot;
   }
 }
 
@@ -44,7 +45,9 @@ void Graph::grow() {
   }
 }
 
-Id Graph::add(const Node& node) { return add(Node(node)); }
+Id Graph::add(const Node& node) {
+  return add(Node(node));
+}
 
 Id Graph::add(Node&& node) {
   for (Id k : node.kids)
@@ -86,17 +89,29 @@ int32_t Graph::declare_function(std::string name, std::vector<Shape> params, Sha
 
 std::vector<Id> reachable(const Graph& g, Id root) {
   // Depth-first from root, then sorted: the work is proportional to what is reachable, not to
-  // root's id (a script's graph holds every earlier query below it).
-  std::vector<char> seen(static_cast<size_t>(root) + 1, 0);
-  std::vector<Id> out, stack{root};
-  seen[static_cast<size_t>(root)] = 1;
+  // root's id (a script's graph holds every earlier query below it). Visited nodes are marked
+  // with this call's epoch in a buffer the thread reuses, so nothing is cleared per call.
+  thread_local std::vector<uint32_t> mark;
+  thread_local uint32_t epoch = 0;
+  thread_local std::vector<Id> stack;
+  const size_t need = static_cast<size_t>(root) + 1;
+  if (mark.size() < need) mark.resize(std::max(need, 2 * mark.size()), 0);
+  if (++epoch == 0) {  // wrapped around: old marks could look current
+    std::fill(mark.begin(), mark.end(), 0);
+    epoch = 1;
+  }
+  std::vector<Id> out;
+  out.reserve(64);
+  stack.clear();
+  stack.push_back(root);
+  mark[static_cast<size_t>(root)] = epoch;
   while (!stack.empty()) {
     Id id = stack.back();
     stack.pop_back();
     out.push_back(id);
     for (Id k : g[id].kids)
-      if (!seen[static_cast<size_t>(k)]) {
-        seen[static_cast<size_t>(k)] = 1;
+      if (mark[static_cast<size_t>(k)] != epoch) {
+        mark[static_cast<size_t>(k)] = epoch;
         stack.push_back(k);
       }
   }
@@ -104,7 +119,9 @@ std::vector<Id> reachable(const Graph& g, Id root) {
   return out;
 }
 
-size_t dag_size(const Graph& g, Id root) { return reachable(g, root).size(); }
+size_t dag_size(const Graph& g, Id root) {
+  return reachable(g, root).size();
+}
 
 bool depends_on(const Graph& g, Id id, int64_t var) {
   for (Id k : reachable(g, id)) {

@@ -1,6 +1,8 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,11 +28,18 @@ struct Node {
 };
 
 // Derivative markers of Op::Call (Node::b).
-inline constexpr int64_t kCallValue = 0;       // f(x)
+inline constexpr int64_t kCallValue = 0;        // f(x)
 inline constexpr int64_t kCallDerivative = -1;  // J(f)(x), grad(g)(u), h'(t)
 // k > 0: partial(L, k)(...)
 
 enum class SymbolKind { Variable, Function };
+
+// What a pass keeps beside a graph between its calls: facts about node ids, which never change
+// meaning once added (the simplifier's structural keys and rewrites, say). Dropped with the graph.
+struct PassCache {
+  virtual ~PassCache() = default;
+};
+enum class CacheSlot { Simplify, Count };
 
 // A declared (or inferred) name.
 struct Symbol {
@@ -60,6 +69,12 @@ class Graph {
   // memoization, so a const Graph may do it.
   mutable DimTable dims;
 
+  // The cache of a pass (nullptr until the pass sets one). Memoization, so a const Graph keeps it.
+  PassCache* cache(CacheSlot slot) const { return caches_[static_cast<size_t>(slot)].get(); }
+  void set_cache(CacheSlot slot, std::unique_ptr<PassCache> c) const {
+    caches_[static_cast<size_t>(slot)] = std::move(c);
+  }
+
  private:
   static size_t hash(const Node& n);
   // Slot of `node` in the open-addressing table: where it is, or the empty slot to fill.
@@ -72,6 +87,7 @@ class Graph {
   std::vector<size_t> hashes_;  // hash of each node, kept for rehashing
   std::vector<Id> table_;       // open addressing, linear probing; kNoId marks an empty slot
   std::vector<Symbol> symbols_;
+  mutable std::array<std::unique_ptr<PassCache>, static_cast<size_t>(CacheSlot::Count)> caches_;
 };
 
 // Number of distinct nodes reachable from root (the size of its DAG).

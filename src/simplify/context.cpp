@@ -59,6 +59,11 @@ Id num_node(Graph& g, Num n) {
   return n.exact ? constant(g, n.r) : constant(g, n.d);
 }
 
+Memo& memo_of(Graph& g) {
+  if (!g.cache(CacheSlot::Simplify)) g.set_cache(CacheSlot::Simplify, std::make_unique<Memo>());
+  return static_cast<Memo&>(*g.cache(CacheSlot::Simplify));
+}
+
 namespace {
 uint64_t mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
@@ -304,10 +309,10 @@ bool plain_vector_product(const Graph& g, Id id, int64_t* u, int64_t* v) {
   return *u != *v;
 }
 
-void Ctx::note_written_orientations(Id root) {
+void Ctx::note_written_orientations(const std::vector<Id>& dag) {
   written_.clear();
   std::set<std::pair<int64_t, int64_t>> seen;
-  for (Id id : reachable(g, root)) {
+  for (Id id : dag) {
     int64_t u, v;
     if (plain_vector_product(g, id, &u, &v)) seen.insert({u, v});
   }

@@ -53,11 +53,37 @@ struct OutOfBudget {
   const char* reason;  // "node limit", "time limit"
 };
 
+// What the simplifier keeps beside a graph between its calls (Graph::cache): facts that depend
+// only on node ids, so a later call (the next query of a script, the Hessian's second
+// derivative, re-simplifying a result) starts from what earlier calls learned.
+struct Memo : PassCache {
+  std::vector<Key> keys;
+  std::vector<char> has_key;  // per node id: keys holds its key
+  std::vector<uint64_t> tokens;
+  std::unordered_map<Id, int> transpose_cost;
+  std::unordered_map<uint64_t, int> compare;  // compare_structure of large pairs
+  // The rewrite of each node id (kNoId: not known yet), valid for the written orientations
+  // `rewrites_written` (the only input besides the node that rules read).
+  std::set<std::pair<int64_t, int64_t>> rewrites_written;
+  std::vector<Id> rewrites;
+};
+// The graph's simplifier memo, made on first use.
+Memo& memo_of(Graph& g);
+
 class Ctx {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit Ctx(Graph& graph) : g(graph), start_nodes_(graph.size()) {}
+  explicit Ctx(Graph& graph)
+      : g(graph),
+        memo(memo_of(graph)),
+        start_nodes_(graph.size()),
+        compare_memo_(memo.compare),
+        keys_(memo.keys),
+        has_key_(memo.has_key),
+        tcost_(memo.transpose_cost),
+        tokens_(memo.tokens) {}
   Graph& g;
+  Memo& memo;
 
   // The work budget of one simplify call: nodes added to the graph since the Ctx was made, and a
   // deadline. Rules spend it in loops whose length the input decides (flattening a shared DAG as
@@ -90,11 +116,13 @@ class Ctx {
   // operators (a unary minus and ' included), function names; no brackets or commas.
   uint64_t tokens(Id id);
 
-  // Records the scalar products u'*v of two vector variables written in root in one orientation
-  // only (not also as v'*u): the simplifier keeps that orientation instead of the canonical one.
-  void note_written_orientations(Id root);
+  // Records the scalar products u'*v of two vector variables written in the input (the nodes of
+  // `dag`, reachable(g, root)) in one orientation only (not also as v'*u): the simplifier keeps
+  // that orientation instead of the canonical one.
+  void note_written_orientations(const std::vector<Id>& dag);
   // True when u'*v (u, v vector variable symbols) was written that way.
   bool written(int64_t u, int64_t v) const { return written_.count({u, v}) > 0; }
+  const std::set<std::pair<int64_t, int64_t>>& written_set() const { return written_; }
 
  private:
   int compare_structure(Id a, Id b, int depth);
@@ -105,13 +133,13 @@ class Ctx {
   Clock::time_point deadline_ = Clock::time_point::max();
   uint64_t ticks_ = 0;
   // compare_structure results of pairs of large nodes (a DAG compared as a tree is exponential).
-  std::unordered_map<uint64_t, int> compare_memo_;
+  std::unordered_map<uint64_t, int>& compare_memo_;
 
-  std::vector<Key> keys_;
-  std::vector<char> has_key_;  // per node id: keys_ holds its key
-  std::unordered_map<Id, int> tcost_;
+  std::vector<Key>& keys_;
+  std::vector<char>& has_key_;  // per node id: keys_ holds its key
+  std::unordered_map<Id, int>& tcost_;
   static constexpr uint64_t kNoTokens = ~uint64_t{0};  // not computed yet (counts saturate at 2^60)
-  std::vector<uint64_t> tokens_;
+  std::vector<uint64_t>& tokens_;
   std::set<std::pair<int64_t, int64_t>> written_;
 };
 

@@ -49,42 +49,58 @@ class Engine {
   }
 
   // Orientations of u'*v as written in the input are kept (see Ctx::note_written_orientations).
-  void note_input(Id root) { ctx_.note_written_orientations(root); }
+  // Rewrites depend only on the node and that set, so the graph's memo of rewrites serves
+  // while the set is the same. With a step log every call starts afresh, so each rule applied
+  // is named.
+  void note_input(const std::vector<Id>& dag) {
+    ctx_.note_written_orientations(dag);
+    simp::Memo& m = ctx_.memo;
+    if (steps_) {
+      rewrites_ = &own_rewrites_;
+    } else {
+      if (m.rewrites_written != ctx_.written_set()) {
+        m.rewrites.clear();
+        m.rewrites_written = ctx_.written_set();
+      }
+      rewrites_ = &m.rewrites;
+    }
+  }
 
   // Throws OutOfBudget when the node or time budget is spent.
   void check_budget() { ctx_.check_budget(); }
 
-  // One bottom-up pass: every node reachable from root is rewritten once, children first.
-  Id pass(Id root) {
+  // One bottom-up pass: every node of order (reachable(g, root)) is rewritten once, children
+  // first. order is sorted and holds every child of its nodes, so when a node is reached its
+  // children's entries in now_ were written by this pass.
+  Id pass(Id root, const std::vector<Id>& order) {
     Graph& g = ctx_.g;
-    // order is sorted and holds every child of its nodes: memo[i] is the rewrite of order[i].
-    const std::vector<Id> order = reachable(g, root);
-    std::vector<Id> memo(order.size(), kNoId);
-    auto rewritten = [&](Id k) {
-      return memo[static_cast<size_t>(std::lower_bound(order.begin(), order.end(), k) -
-                                      order.begin())];
-    };
+    if (now_.size() < g.size()) now_.resize(g.size(), kNoId);
     for (size_t i = 0; i < order.size(); ++i) {
       if ((i + 1) % 64 == 0) check_budget();
       const Id id = order[i];
       bool changed = false;
-      for (Id k : g[id].kids) changed = changed || rewritten(k) != k;
+      for (Id k : g[id].kids) changed = changed || now_[static_cast<size_t>(k)] != k;
       Id cur = id;
       if (changed) {  // copy the node only when a child changed
         Node n = g[id];
-        for (Id& k : n.kids) k = rewritten(k);
-        cur = g.add(n);
+        for (Id& k : n.kids) k = now_[static_cast<size_t>(k)];
+        cur = g.add(std::move(n));
       }
-      memo[i] = rewrite(cur);
+      now_[static_cast<size_t>(id)] = rewrite(cur);
     }
-    return memo.back();
+    return now_[static_cast<size_t>(root)];
   }
 
   // Applies the rules of the node's op until none applies (or the per-node cap is reached).
-  Id rewrite(Id cur) {
-    for (int step = 0; step < kMaxRewritesPerNode; ++step) {
+  Id rewrite(Id start) {
+    std::vector<Id>& memo = *rewrites_;
+    if (static_cast<size_t>(start) < memo.size() && memo[static_cast<size_t>(start)] != kNoId)
+      return memo[static_cast<size_t>(start)];
+    Id cur = start;
+    bool fixed = false;  // no rule applies to cur
+    for (int step = 0; step < kMaxRewritesPerNode && !fixed; ++step) {
       Op op = ctx_.g[cur].op;
-      if (is_query(op)) return cur;
+      if (is_query(op)) break;
       Id next = kNoId;
       for (const simp::Rule* r : by_op_[static_cast<size_t>(op)]) {
         next = r->apply(ctx_, cur);
@@ -94,9 +110,14 @@ class Engine {
         }
         next = kNoId;
       }
-      if (next == kNoId) return cur;
-      cur = next;
+      if (next == kNoId)
+        fixed = true;
+      else
+        cur = next;
     }
+    if (memo.size() < ctx_.g.size()) memo.resize(std::max(ctx_.g.size(), 2 * memo.size()), kNoId);
+    memo[static_cast<size_t>(start)] = cur;
+    if (fixed) memo[static_cast<size_t>(cur)] = cur;
     return cur;
   }
 
@@ -116,6 +137,9 @@ class Engine {
   simp::Ctx ctx_;
   StepLog* steps_;
   const RulesByOp& by_op_;
+  std::vector<Id> now_;           // per node id: its rewrite in the current pass
+  std::vector<Id> own_rewrites_;  // the rewrite memo of a call with a step log
+  std::vector<Id>* rewrites_ = nullptr;
 };
 
 }  // namespace
@@ -141,7 +165,8 @@ Id simplify(Graph& g, Id root, const SimplifyOptions& options, SimplifyReport* r
   SimplifyReport& r = report ? *report : local;
   r = SimplifyReport{};
   Id cur = root;
-  engine.note_input(root);
+  std::vector<Id> order = reachable(g, root);
+  engine.note_input(order);
   try {
     while (true) {
       if (r.iterations >= options.max_iterations) {
@@ -149,7 +174,8 @@ Id simplify(Graph& g, Id root, const SimplifyOptions& options, SimplifyReport* r
         break;
       }
       engine.check_budget();
-      Id next = engine.pass(cur);
+      if (r.iterations > 0) order = reachable(g, cur);
+      Id next = engine.pass(cur, order);
       ++r.iterations;
       if (next == cur) {
         r.stop_reason = "fixpoint";
