@@ -14,23 +14,8 @@ Id derivative(Graph& g, Id e, Id var, StepLog* steps) {
   JvpContext c(g, e, sym, steps);
   Shape out = g[e].shape;
   if (!c.depends(e)) return diffalg::zero_like(g, out);
-  c.tan.assign(c.order.size(), std::nullopt);
-  for (size_t i = 0; i < c.order.size(); ++i) {
-    if (!c.dep[i]) continue;
-    const Id id = c.order[i];
-    const Node& n = g[id];
-    if (n.op == Op::Var) {
-      c.tan[i] = integer(g, 1);  // dt/dt = 1
-      continue;
-    }
-    bool any = false;
-    for (Id k : n.kids) any = any || c.t(k).has_value();
-    if (!any) continue;  // every child's tangent is zero
-    Op op = n.op;
-    c.tan[i] = jvp_rule(op)(c, id);
-  }
-  c.finish();
-  std::optional<Id> r = c.tan.back();  // e is the last node of its own order
+  const Id seed = integer(g, 1);  // dt/dt = 1
+  std::optional<Id> r = ForwardSweep::sweep_forward(c, seed, jvp_rule);
   if (!r) return diffalg::zero_like(g, out);
   if (!(g[*r].shape == out)) throw Error(ErrorKind::Internal, "derivative has the wrong shape");
   return *r;

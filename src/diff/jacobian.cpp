@@ -26,23 +26,8 @@ Id jacobian(Graph& g, Id e, Id var, StepLog* steps) {
   c.n = diffalg::vec_dim(g, x);
   Shape out = Shape::matrix(es.rows, c.n);
   if (!c.depends(e)) return zeros(g, out);
-  c.tan.assign(c.order.size(), std::nullopt);
-  for (size_t i = 0; i < c.order.size(); ++i) {
-    if (!c.dep[i]) continue;
-    const Id id = c.order[i];
-    const Node& n = g[id];
-    if (n.op == Op::Var) {
-      c.tan[i] = identity(g, c.n);  // J(x) = I
-      continue;
-    }
-    bool any = false;
-    for (Id k : n.kids) any = any || c.t(k).has_value();
-    if (!any) continue;
-    Op op = n.op;
-    c.tan[i] = jacobian_rule(op)(c, id);
-  }
-  c.finish();
-  std::optional<Id> r = c.tan.back();  // e is the last node of its own order
+  const Id seed = identity(g, c.n);  // J(x) = I
+  std::optional<Id> r = ForwardSweep::sweep_forward(c, seed, jacobian_rule);
   if (!r) return zeros(g, out);
   if (!(g[*r].shape == out)) throw Error(ErrorKind::Internal, "Jacobian has the wrong shape");
   return *r;

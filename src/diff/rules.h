@@ -64,14 +64,41 @@ using VjpRule = void (*)(VjpContext& c, Id y, Id G);
 bool has_vjp_rule(Op op);
 VjpRule vjp_rule(Op op);  // throws Error(Internal) for ops with no rule (queries)
 
-// Forward mode w.r.t. a scalar: the tangent of a node has the node's shape.
-struct JvpContext : DiffSweep {
+// State of a forward sweep: the tangent of each node (by position in order; absent means zero),
+// filled children first by sweep_forward().
+struct ForwardSweep : DiffSweep {
   using DiffSweep::DiffSweep;
-  std::vector<std::optional<Id>> tan;  // by position in order: the tangent; absent means zero
+  std::vector<std::optional<Id>> tan;
   std::optional<Id> t(Id id) const {
     std::ptrdiff_t i = position(id);
     return i >= 0 && dep[static_cast<size_t>(i)] ? tan[static_cast<size_t>(i)] : std::nullopt;
   }
+  // One pass in increasing id order: the variable's tangent is `seed`; a node none of whose
+  // children has a tangent has none; every other node's comes from rule(op)(*this, id).
+  // Returns the root's tangent (absent: zero).
+  template <class Context, class RuleOf>
+  static std::optional<Id> sweep_forward(Context& c, Id seed, RuleOf rule) {
+    c.tan.assign(c.order.size(), std::nullopt);
+    for (size_t i = 0; i < c.order.size(); ++i) {
+      if (!c.dep[i]) continue;
+      const Id id = c.order[i];
+      const Node& n = c.g[id];
+      if (n.op == Op::Var) {
+        c.tan[i] = seed;
+        continue;
+      }
+      bool any = false;
+      for (Id k : n.kids) any = any || c.t(k).has_value();
+      if (any) c.tan[i] = rule(n.op)(c, id);
+    }
+    c.finish();
+    return c.tan.empty() ? std::nullopt : c.tan.back();  // the root is last in its own order
+  }
+};
+
+// Forward mode w.r.t. a scalar: the tangent of a node has the node's shape.
+struct JvpContext : ForwardSweep {
+  using ForwardSweep::ForwardSweep;
 };
 using JvpRule = std::optional<Id> (*)(JvpContext& c, Id y);
 bool has_jvp_rule(Op op);
@@ -79,14 +106,9 @@ JvpRule jvp_rule(Op op);
 
 // Forward mode with matrix tangents: node y gets J(vec(y)), len(vec(y)) x n, for a variable with
 // n entries (a vector, or vec(X) of a matrix variable X).
-struct JacobianContext : DiffSweep {
-  using DiffSweep::DiffSweep;
+struct JacobianContext : ForwardSweep {
+  using ForwardSweep::ForwardSweep;
   Dim n = Dim::fixed(1);
-  std::vector<std::optional<Id>> tan;  // by position in order
-  std::optional<Id> t(Id id) const {
-    std::ptrdiff_t i = position(id);
-    return i >= 0 && dep[static_cast<size_t>(i)] ? tan[static_cast<size_t>(i)] : std::nullopt;
-  }
 };
 using JacobianRule = std::optional<Id> (*)(JacobianContext& c, Id y);
 bool has_jacobian_rule(Op op);

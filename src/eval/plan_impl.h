@@ -1,7 +1,7 @@
 #pragma once
 // The insides of a compiled plan (eval/plan.h), shared by the files that build and run it:
-//   plan.cpp          compiling the instruction list (kinds, fused clusters, liveness) and running it
-//   plan_kernels.cpp  the fused entry-wise loops (block interpreter, stable spellings)
+//   plan.cpp          compiling the instruction list (kinds, fused clusters, liveness) and running
+//   it plan_kernels.cpp  the fused entry-wise loops (block interpreter, stable spellings)
 //   plan_matrix.cpp   products, shared factorizations, tr(A B), symmetric products
 //   plan_row_loop.cpp one pass over the rows of a tall matrix for a whole gradient
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "eval/evaluate.h"
+#include "eval/factorization.h"
 #include "eval/plan.h"
 #include "ir/graph.h"
 
@@ -93,21 +94,21 @@ struct NormAccumulator {
 
 // How a node is computed.
 enum class Kind : uint8_t {
-  Scalar,       // Const, Pi: a number known at compile time
-  Var,          // the bound value, used in place
-  Fused,        // entry-wise, computed inside a fused loop (root or inlined)
-  Sum,          // sum(...) or norm2(...), accumulated inside a fused loop
-  MatMul,       // GEMM / GEMV / scaling
-  Transpose,    // a transposed copy, or free (vector, or read transposed by products)
-  VirtualAdd,   // (A + B) read only as the left factor of matrix-vector products
-  VirtualDiag,  // diag(v) read only as a factor of products: a scaling
-  Factored,     // det, logdet, inv: from one factorization per matrix and run
-  TraceProduct, // tr(A B) = sum(A .* B'), without forming A B
-  Absorbed,     // a product computed implicitly by its only reader: the A B of tr(A B), the
-                // X' diag(d) (or diag(d) X) of a symmetric X' diag(d) X
-  RowLoop,      // computed inside the row loop (plan_row_loop.cpp)
-  Sweep,        // (M + M') x and x' M, from one pass over the columns of M
-  Fallback,     // evaluate()'s rule
+  Scalar,        // Const, Pi: a number known at compile time
+  Var,           // the bound value, used in place
+  Fused,         // entry-wise, computed inside a fused loop (root or inlined)
+  Sum,           // sum(...) or norm2(...), accumulated inside a fused loop
+  MatMul,        // GEMM / GEMV / scaling
+  Transpose,     // a transposed copy, or free (vector, or read transposed by products)
+  VirtualAdd,    // (A + B) read only as the left factor of matrix-vector products
+  VirtualDiag,   // diag(v) read only as a factor of products: a scaling
+  Factored,      // det, logdet, inv: from one factorization per matrix and run
+  TraceProduct,  // tr(A B) = sum(A .* B'), without forming A B
+  Absorbed,      // a product computed implicitly by its only reader: the A B of tr(A B), the
+                 // X' diag(d) (or diag(d) X) of a symmetric X' diag(d) X
+  RowLoop,       // computed inside the row loop (plan_row_loop.cpp)
+  Sweep,         // (M + M') x and x' M, from one pass over the columns of M
+  Fallback,      // evaluate()'s rule
 };
 
 // A kernel: one fused loop over blocks of entries. It computes its members in registers and
@@ -120,8 +121,8 @@ struct KOut {
   int reg;
 };
 struct Kernel {
-  Id root = kNoId;     // the node its instruction stands at
-  Id loop = kNoId;     // a node with the loop's shape
+  Id root = kNoId;  // the node its instruction stands at
+  Id loop = kNoId;  // a node with the loop's shape
   int nregs = 0;
   std::vector<std::pair<Id, int>> inputs;   // materialized node -> register
   std::vector<std::pair<Id, int>> members;  // node computed in the loop -> register
@@ -145,18 +146,18 @@ struct RowStep {
     Reduce,        // acc += sum(block) or sum of squares  (sum, norm2)
   } type;
   Id node = kNoId;
-  Id a = kNoId, b = kNoId;     // operands (see Type)
-  bool tb = false;              // b read transposed (products)
+  Id a = kNoId, b = kNoId;       // operands (see Type)
+  bool tb = false;               // b read transposed (products)
   KInstr k{KOp::Add, 0, 1, -1};  // Entrywise: op with a = register 1, b = register 2
-  bool materialize = false;     // a member whose whole value is also stored
+  bool materialize = false;      // a member whose whole value is also stored
 };
 
 struct RowLoop {
-  Id matrix = kNoId;            // M
-  std::vector<RowStep> steps;   // in id order
-  std::vector<char> member;     // per node id: has a block value in the loop
-  std::vector<Id> reads;        // values read whole (for liveness)
-  std::vector<Id> writes;       // values stored whole: materialized members and reductions
+  Id matrix = kNoId;           // M
+  std::vector<RowStep> steps;  // in id order
+  std::vector<char> member;    // per node id: has a block value in the loop
+  std::vector<Id> reads;       // values read whole (for liveness)
+  std::vector<Id> writes;      // values stored whole: materialized members and reductions
   // Run-time state.
   std::vector<std::vector<double>> blocks;  // per step: the block buffer
   std::vector<int> block_of;                // per node id: step index, -1
@@ -166,8 +167,8 @@ struct RowLoop {
 // One pass over the columns of a square M for y = (M + M') x and, when the plan also needs
 // it, z = x' M (= (M' x)'): each column j adds M_j x_j to y and gives z_j = M_j . x.
 struct Sweep {
-  Id sum_node = kNoId;        // (M + M') x
-  Id transposed_node = kNoId; // x' M, or kNoId
+  Id sum_node = kNoId;         // (M + M') x
+  Id transposed_node = kNoId;  // x' M, or kNoId
   Id m = kNoId, x = kNoId;
 };
 
@@ -175,7 +176,7 @@ struct Instr {
   Id node;
   int kernel = -1;  // index into kernels when the node is a kernel root
   bool row_loop = false;
-  int sweep = -1;   // index into sweeps
+  int sweep = -1;  // index into sweeps
 };
 
 // A read-only view of a value: column-major data, rows x cols.
@@ -184,66 +185,53 @@ struct View {
   int64_t r = 0, c = 0;
 };
 
-// One factorization of a square matrix, shared by det, logdet and inv of that matrix in a
-// run: Cholesky when the matrix is symmetric positive definite, else LU with partial pivoting.
-struct SquareFactorization {
-  bool cholesky = false;
-  Eigen::LLT<Matrix> llt;
-  Eigen::PartialPivLU<Matrix> lu;
-  bool finite = true;
-  explicit SquareFactorization(const Matrix& a);
-  double det() const;
-  double log_det() const;  // NaN when det <= 0
-  Matrix inverse() const;  // Error(Value) when singular
-};
-
 }  // namespace plan_detail
 
 struct Plan::Impl {
   using Kind = plan_detail::Kind;
   const Graph* g = nullptr;
   std::vector<Id> outputs;
-  std::vector<Id> order;                   // reachable nodes, increasing
-  std::vector<Kind> kind;                  // per node id
-  std::vector<plan_detail::Effective> eff; // per node id (Fused only)
-  std::vector<int> slot;                   // per node id: buffer index, -1 none
-  std::vector<int> output_of;              // per node id: the first output index it is, -1 none
-  std::vector<double> scalars;             // per node id: Scalar kinds' values
-  std::vector<char> product_only;          // per node id: a transpose read only by products
-  std::vector<char> gram;                  // per node id: a product X' diag(d) X (symmetric)
-  std::vector<std::vector<Id>> readers;    // per node id
+  std::vector<Id> order;                    // reachable nodes, increasing
+  std::vector<Kind> kind;                   // per node id
+  std::vector<plan_detail::Effective> eff;  // per node id (Fused only)
+  std::vector<int> slot;                    // per node id: buffer index, -1 none
+  std::vector<int> output_of;               // per node id: the first output index it is, -1 none
+  std::vector<double> scalars;              // per node id: Scalar kinds' values
+  std::vector<char> product_only;           // per node id: a transpose read only by products
+  std::vector<char> gram;                   // per node id: a product X' diag(d) X (symmetric)
+  std::vector<std::vector<Id>> readers;     // per node id
   std::vector<plan_detail::Kernel> kernels;
   std::vector<plan_detail::Instr> instrs;
   std::unique_ptr<plan_detail::RowLoop> row_loop;
   std::vector<plan_detail::Sweep> sweeps;
-  std::vector<char> depends_on_loop;       // per node id: reads a row loop's result (transitively)
+  std::vector<char> depends_on_loop;  // per node id: reads a row loop's result (transitively)
   int nslots = 0;
   // Run-time state.
   std::vector<std::vector<double>> buffers;  // per slot
   std::vector<plan_detail::View> views;      // per node id
   std::vector<Matrix> results;
-  std::vector<std::vector<double>> regs;     // kernel registers
-  std::vector<Matrix> fallback_values;       // per node id, only for Fallback children
+  std::vector<std::vector<double>> regs;  // kernel registers
+  std::vector<Matrix> fallback_values;    // per node id, only for Fallback children
   std::vector<double*> regp;
-  std::map<Id, plan_detail::SquareFactorization> factorizations;  // per run
+  std::map<Id, SquareFactorization> factorizations;  // per run
   Matrix gram_scratch;
-  Matrix sweep_scratch;                     // diag(d) X of a symmetric product
+  Matrix sweep_scratch;  // diag(d) X of a symmetric product
 
   // The effective children of a node (what its instruction reads).
   const std::vector<Id>& kids_of(Id id) const;
   void compile();
-  void find_row_loop();                                // plan_row_loop.cpp
+  void find_row_loop();  // plan_row_loop.cpp
   void merge_kernels();
   void run(const Bindings& b);
   plan_detail::View operand(Id id) const { return views[static_cast<size_t>(id)]; }
   double* alloc(Id id, int64_t r, int64_t c);
   void run_kernel(const plan_detail::Kernel& k, const Bindings& b);
-  void run_matmul(Id id, const Bindings& b);           // plan_matrix.cpp
-  void run_factored(Id id);                            // plan_matrix.cpp
-  void run_trace_product(Id id);                       // plan_matrix.cpp
-  void find_sweeps();                                  // plan_matrix.cpp
-  void run_sweep(const plan_detail::Sweep& s);         // plan_matrix.cpp
-  void run_row_loop(const Bindings& b);                // plan_row_loop.cpp
+  void run_matmul(Id id, const Bindings& b);    // plan_matrix.cpp
+  void run_factored(Id id);                     // plan_matrix.cpp
+  void run_trace_product(Id id);                // plan_matrix.cpp
+  void find_sweeps();                           // plan_matrix.cpp
+  void run_sweep(const plan_detail::Sweep& s);  // plan_matrix.cpp
+  void run_row_loop(const Bindings& b);         // plan_row_loop.cpp
   void run_fallback(Id id, const Bindings& b);
 };
 

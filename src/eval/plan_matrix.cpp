@@ -43,9 +43,7 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
     }
     return f;
   };
-  auto misfit = [&]() {
-    throw Error(ErrorKind::Value, "*: the values do not fit the product");
-  };
+  auto misfit = [&]() { throw Error(ErrorKind::Value, "*: the values do not fit the product"); };
   // dst (+)= a b for plain or transposed factors.
   auto gemm = [&](const Factor& a, const Factor& bb, bool accumulate) {
     MapC A(a.v.p, a.v.r, a.v.c), B(bb.v.p, bb.v.r, bb.v.c);
@@ -53,15 +51,23 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
     const int64_t ar = a.t ? a.v.c : a.v.r, bc = bb.t ? bb.v.r : bb.v.c;
     if (ak != bk || ar != rows || bc != cols) misfit();
     if (!accumulate) {
-      if (a.t && bb.t) dst.noalias() = A.transpose() * B.transpose();
-      else if (a.t) dst.noalias() = A.transpose() * B;
-      else if (bb.t) dst.noalias() = A * B.transpose();
-      else dst.noalias() = A * B;
+      if (a.t && bb.t)
+        dst.noalias() = A.transpose() * B.transpose();
+      else if (a.t)
+        dst.noalias() = A.transpose() * B;
+      else if (bb.t)
+        dst.noalias() = A * B.transpose();
+      else
+        dst.noalias() = A * B;
     } else {
-      if (a.t && bb.t) dst.noalias() += A.transpose() * B.transpose();
-      else if (a.t) dst.noalias() += A.transpose() * B;
-      else if (bb.t) dst.noalias() += A * B.transpose();
-      else dst.noalias() += A * B;
+      if (a.t && bb.t)
+        dst.noalias() += A.transpose() * B.transpose();
+      else if (a.t)
+        dst.noalias() += A.transpose() * B;
+      else if (bb.t)
+        dst.noalias() += A * B.transpose();
+      else
+        dst.noalias() += A * B;
     }
   };
   Id l = node.kids[0], r = node.kids[1];
@@ -97,119 +103,22 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
     // diag(v) X: row i of X times v_i.
     MapC v(a.v.p, a.v.r, 1), B(bb.v.p, bb.v.r, bb.v.c);
     if (v.rows() != rows) misfit();
-    if (bb.t) dst.noalias() = v.col(0).asDiagonal() * B.transpose();
-    else dst.noalias() = v.col(0).asDiagonal() * B;
+    if (bb.t)
+      dst.noalias() = v.col(0).asDiagonal() * B.transpose();
+    else
+      dst.noalias() = v.col(0).asDiagonal() * B;
   } else if (bb.diag) {
     // X diag(v): column j of X times v_j.
     MapC v(bb.v.p, bb.v.r, 1), A(a.v.p, a.v.r, a.v.c);
     if (v.rows() != cols) misfit();
-    if (a.t) dst.noalias() = A.transpose() * v.col(0).asDiagonal();
-    else dst.noalias() = A * v.col(0).asDiagonal();
+    if (a.t)
+      dst.noalias() = A.transpose() * v.col(0).asDiagonal();
+    else
+      dst.noalias() = A * v.col(0).asDiagonal();
   } else {
     gemm(a, bb, false);
   }
 }
-
-
-namespace plan_detail {
-
-SquareFactorization::SquareFactorization(const Matrix& a) {
-  finite = a.allFinite();
-  if (!finite || a.rows() == 0) return;
-  // Cholesky (n^3/3 multiplications, half of LU's) when A is symmetric and it succeeds.
-  if (a.isApprox(a.transpose(), 0.0)) {
-    llt.compute(a);
-    cholesky = llt.info() == Eigen::Success;
-    // A tiny pivot means A is (nearly) singular: LU reports that in its own terms below.
-    if (cholesky) {
-      const Matrix& l = llt.matrixLLT();
-      for (Eigen::Index i = 0; i < a.rows(); ++i) cholesky = cholesky && l(i, i) > 0;
-    }
-  }
-  if (!cholesky) lu.compute(a);
-}
-
-// det A = prod l_ii^2 (Cholesky) or sign(P) prod u_ii (LU).
-double SquareFactorization::det() const {
-  if (!finite) return std::numeric_limits<double>::quiet_NaN();
-  if (cholesky) {
-    double d = 1;
-    for (Eigen::Index i = 0; i < llt.matrixLLT().rows(); ++i) d *= llt.matrixLLT()(i, i);
-    return d * d;
-  }
-  if (lu.rows() == 0) return 1.0;
-  return lu.determinant();
-}
-
-// logdet A = 2 sum log l_ii (Cholesky) or sum log|u_ii| when det A > 0 (LU); never forms
-// det A, so it stays finite when det A overflows.
-double SquareFactorization::log_det() const {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (!finite) return nan;
-  if (cholesky) {
-    double s = 0;
-    for (Eigen::Index i = 0; i < llt.matrixLLT().rows(); ++i) s += std::log(llt.matrixLLT()(i, i));
-    return 2 * s;
-  }
-  if (lu.rows() == 0) return 0.0;
-  const Matrix& u = lu.matrixLU();
-  double sign = lu.permutationP().determinant();
-  double sum = 0.0;
-  for (Eigen::Index i = 0; i < u.rows(); ++i) {
-    double d = u(i, i);
-    if (d == 0.0) return nan;
-    if (d < 0) sign = -sign;
-    sum += std::log(std::fabs(d));
-  }
-  return sign > 0 ? sum : nan;
-}
-
-// inv A from the factorization; Error(Value) when A is singular to working precision.
-Matrix SquareFactorization::inverse() const {
-  if (!finite) {
-    const Eigen::Index n = cholesky ? llt.rows() : lu.rows();
-    return Matrix::Constant(n, n, std::numeric_limits<double>::quiet_NaN());
-  }
-  const Eigen::Index n = cholesky ? llt.matrixLLT().rows() : lu.rows();
-  if (n == 0) return Matrix(0, 0);
-  double rcond;
-  if (cholesky) {
-    rcond = llt.rcond();
-  } else {
-    bool zero_pivot = false;
-    for (Eigen::Index i = 0; i < n; ++i) zero_pivot = zero_pivot || lu.matrixLU()(i, i) == 0.0;
-    rcond = zero_pivot ? 0.0 : lu.rcond();
-  }
-  if (!(rcond >= static_cast<double>(n) * std::numeric_limits<double>::epsilon())) {
-    std::ostringstream msg;
-    msg << "matrix is singular (reciprocal condition number " << rcond << "), so inv is undefined";
-    throw Error(ErrorKind::Value, msg.str(), "use values that make the matrix invertible");
-  }
-  if (!cholesky) return lu.inverse();
-  // A^-1 = L^-T L^-1 with A = L L'. L^-1 is lower triangular: its block column j solves
-  // L[j:, j:] X = I[j:, j-block] (rows above j are zero), n^3/3 multiplications instead of the
-  // n^3 of solving against the whole identity; then the lower triangle of X' X, summed over
-  // row blocks k of X whose columns beyond the block are zero.
-  const Matrix& l = llt.matrixLLT();
-  constexpr Eigen::Index kB = 32;
-  Matrix x = Matrix::Zero(n, n);
-  for (Eigen::Index j = 0; j < n; j += kB) {
-    const Eigen::Index w = std::min(kB, n - j);
-    x.block(j, j, w, w).setIdentity();
-    l.bottomRightCorner(n - j, n - j).triangularView<Eigen::Lower>().solveInPlace(
-        x.block(j, j, n - j, w));
-  }
-  Matrix inv = Matrix::Zero(n, n);
-  for (Eigen::Index k = 0; k < n; k += kB) {
-    const Eigen::Index w = std::min(kB, n - k), k1 = k + w;
-    inv.topLeftCorner(k1, k1).triangularView<Eigen::Lower>() +=
-        x.block(k, 0, w, k1).transpose() * x.block(k, 0, w, k1);
-  }
-  inv.triangularView<Eigen::StrictlyUpper>() = inv.transpose();
-  return inv;
-}
-
-}  // namespace plan_detail
 
 // det, logdet, inv: the factorization of their matrix is computed once per run.
 void Plan::Impl::run_factored(Id id) {
@@ -237,7 +146,8 @@ void Plan::Impl::run_trace_product(Id id) {
   const Graph& G = *g;
   Id prod = G[id].kids[0];
   auto side = [&](Id x, bool& t) {
-    t = kind[static_cast<size_t>(x)] == Kind::Transpose && views[static_cast<size_t>(x)].p == nullptr;
+    t = kind[static_cast<size_t>(x)] == Kind::Transpose &&
+        views[static_cast<size_t>(x)].p == nullptr;
     return operand(t ? G[x].kids[0] : x);
   };
   bool ta, tb;
@@ -248,8 +158,10 @@ void Plan::Impl::run_trace_product(Id id) {
   MapC A(a.p, a.r, a.c), B(b.p, b.r, b.c);
   double s;
   // tr(A B) = sum(A .* B'); with A' or B' read in place.
-  if (ta == tb) s = A.cwiseProduct(B.transpose()).sum();
-  else s = A.cwiseProduct(B).sum();
+  if (ta == tb)
+    s = A.cwiseProduct(B.transpose()).sum();
+  else
+    s = A.cwiseProduct(B).sum();
   alloc(id, 1, 1)[0] = s;
 }
 
@@ -273,8 +185,9 @@ void Plan::Impl::find_sweeps() {
     if (m == kNoId) continue;
     Sweep s{id, kNoId, m, x};
     for (Id r : readers[at(m)])
-      if (G[r].op == Op::MatMul && kind[at(r)] == Kind::MatMul && !gram[at(r)] && G[r].kids[1] == m &&
-          transpose_of(G[r].kids[0], x) && kind[at(G[r].kids[0])] == Kind::Transpose)
+      if (G[r].op == Op::MatMul && kind[at(r)] == Kind::MatMul && !gram[at(r)] &&
+          G[r].kids[1] == m && transpose_of(G[r].kids[0], x) &&
+          kind[at(G[r].kids[0])] == Kind::Transpose)
         s.transposed_node = r;
     kind[at(id)] = Kind::Sweep;
     if (s.transposed_node != kNoId) kind[at(s.transposed_node)] = Kind::Sweep;
@@ -285,7 +198,8 @@ void Plan::Impl::find_sweeps() {
 void Plan::Impl::run_sweep(const Sweep& s) {
   const View m = operand(s.m), x = operand(s.x);
   const int64_t n = m.r;
-  if (m.c != n || x.r != n || x.c != 1) throw Error(ErrorKind::Value, "*: the values do not fit the product");
+  if (m.c != n || x.r != n || x.c != 1)
+    throw Error(ErrorKind::Value, "*: the values do not fit the product");
   double* y = alloc(s.sum_node, n, 1);
   double* z;
   if (s.transposed_node != kNoId) {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "eval/factorization.h"
 #include "ir/error.h"
 
 namespace nabla {
@@ -77,43 +78,15 @@ Matrix softmax(const Matrix& x) {
 }
 
 double determinant(const Matrix& a) {
-  if (a.rows() == 0) return 1.0;
-  Eigen::PartialPivLU<Matrix> lu(a);
-  return lu.determinant();
+  return SquareFactorization(a).det();
 }
 
 double log_determinant(const Matrix& a) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (a.rows() == 0) return 0.0;
-  if (!a.allFinite()) return nan;
-  Eigen::PartialPivLU<Matrix> lu(a);
-  const Matrix& u = lu.matrixLU();
-  double sign = lu.permutationP().determinant();  // ±1
-  double sum = 0.0;
-  for (Eigen::Index i = 0; i < u.rows(); ++i) {
-    double d = u(i, i);
-    if (d == 0.0) return nan;  // det = 0
-    if (d < 0) sign = -sign;
-    sum += std::log(std::fabs(d));
-  }
-  return sign > 0 ? sum : nan;
+  return SquareFactorization(a).log_det();
 }
 
 Matrix inverse(const Matrix& a) {
-  const Eigen::Index n = a.rows();
-  if (n == 0) return a;
-  if (!a.allFinite()) return Matrix::Constant(n, n, std::numeric_limits<double>::quiet_NaN());
-  Eigen::PartialPivLU<Matrix> lu(a);
-  const Matrix& u = lu.matrixLU();
-  bool zero_pivot = false;
-  for (Eigen::Index i = 0; i < n; ++i) zero_pivot = zero_pivot || u(i, i) == 0.0;
-  double rcond = zero_pivot ? 0.0 : lu.rcond();
-  if (!(rcond >= static_cast<double>(n) * std::numeric_limits<double>::epsilon())) {
-    std::ostringstream msg;
-    msg << "matrix is singular (reciprocal condition number " << rcond << "), so inv is undefined";
-    throw Error(ErrorKind::Value, msg.str(), "use values that make the matrix invertible");
-  }
-  return lu.inverse();
+  return SquareFactorization(a).inverse();
 }
 
 Matrix kronecker(const Matrix& a, const Matrix& b) {

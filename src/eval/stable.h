@@ -27,13 +27,11 @@ double norm2(const Matrix& x);
 double logsumexp(const Matrix& x);
 // softmax(x)_i = e^{x_i - m} / sum_j e^{x_j - m}, m = max x.
 Matrix softmax(const Matrix& x);
-// det A from a partial-pivoting LU: sign(P) prod u_ii.
+// det A, log det A (NaN when det A <= 0; finite when det A overflows) and A^-1 (Error(Value,
+// "matrix is singular ...") when the reciprocal condition number is below n * machine epsilon),
+// each from a SquareFactorization: Cholesky for a symmetric positive definite A, else LU.
 double determinant(const Matrix& a);
-// log det A = sum_i log|u_ii| of an LU of A when det A > 0; NaN when det A <= 0.
-// Never forms det A, so it stays finite when det A overflows a double.
 double log_determinant(const Matrix& a);
-// A^{-1} from a partial-pivoting LU; throws Error(Value, "matrix is singular ...") when A is
-// singular or its reciprocal condition number is below n * machine epsilon.
 Matrix inverse(const Matrix& a);
 // Kronecker product: (A ⊗ B)[i p + k, j q + l] = A[i, j] B[k, l], B being p x q.
 Matrix kronecker(const Matrix& a, const Matrix& b);

@@ -1,0 +1,103 @@
+// SquareFactorization: det, logdet and inv of one matrix from one factorization, Cholesky for
+// symmetric (to rounding) positive definite matrices, LU otherwise. Each result is compared with
+// an independent LU computation (Eigen's PartialPivLU, or FullPivLU for the inverse).
+#include "eval/factorization.h"
+
+#include <gtest/gtest.h>
+
+#include <Eigen/LU>
+#include <cmath>
+#include <limits>
+
+#include "eval/stable.h"
+#include "ir/error.h"
+
+namespace nabla {
+namespace {
+
+double relative(const Matrix& a, const Matrix& b) {
+  return (a - b).cwiseAbs().maxCoeff() / std::max(1.0, b.cwiseAbs().maxCoeff());
+}
+
+// B B' / n + I by a general matrix product: positive definite, symmetric only to rounding.
+Matrix gram_by_gemm(Eigen::Index n, unsigned seed) {
+  std::srand(seed);
+  Matrix b = Matrix::Random(n, n + 7);
+  Matrix s(n, n);
+  s.noalias() = b * b.transpose();
+  s /= static_cast<double>(n);
+  s += Matrix::Identity(n, n);
+  return s;
+}
+
+void expect_matches_lu(const Matrix& a, const SquareFactorization& f) {
+  Eigen::PartialPivLU<Matrix> lu(a);
+  const double det = lu.determinant();
+  EXPECT_NEAR(f.det(), det, 1e-10 * std::fabs(det));
+  EXPECT_NEAR(f.log_det(), std::log(det), 1e-10 * std::max(1.0, std::fabs(std::log(det))));
+  EXPECT_LT(relative(f.inverse(), Eigen::FullPivLU<Matrix>(a).inverse()), 1e-10);
+}
+
+TEST(Factorization, GramFromAGeneralProductUsesCholesky) {
+  for (Eigen::Index n : {5, 40, 130}) {
+    Matrix s = gram_by_gemm(n, 7 + static_cast<unsigned>(n));
+    ASSERT_TRUE(symmetric_to_rounding(s)) << n;
+    SquareFactorization f(s);
+    EXPECT_TRUE(f.cholesky) << n;
+    expect_matches_lu(s, f);
+    // evaluate()'s kernels use the same factorization
+    EXPECT_DOUBLE_EQ(log_determinant(s), f.log_det());
+  }
+}
+
+TEST(Factorization, SomeProductIsNotExactlySymmetric) {
+  // The case above is not vacuous: at this size a general product leaves some a_ij != a_ji.
+  bool any = false;
+  for (unsigned seed = 1; seed < 6 && !any; ++seed) {
+    Matrix s = gram_by_gemm(130, seed);
+    any = (s - s.transpose()).cwiseAbs().maxCoeff() > 0;
+  }
+  EXPECT_TRUE(any);
+}
+
+TEST(Factorization, AsymmetryBeyondRoundingUsesLU) {
+  Matrix s = gram_by_gemm(30, 3);
+  s(4, 17) += 1e-9 * s.cwiseAbs().maxCoeff();
+  EXPECT_FALSE(symmetric_to_rounding(s));
+  SquareFactorization f(s);
+  EXPECT_FALSE(f.cholesky);
+  expect_matches_lu(s, f);
+}
+
+TEST(Factorization, SymmetricIndefiniteFallsBackToLU) {
+  Matrix s = gram_by_gemm(12, 5);
+  s -= 4.0 * Matrix::Identity(12, 12);  // some eigenvalues negative
+  s = ((s + s.transpose()) / 2).eval();
+  SquareFactorization f(s);
+  EXPECT_FALSE(f.cholesky);
+  Eigen::PartialPivLU<Matrix> lu(s);
+  EXPECT_NEAR(f.det(), lu.determinant(), 1e-10 * std::fabs(lu.determinant()));
+  if (lu.determinant() < 0) {
+    EXPECT_TRUE(std::isnan(f.log_det()));
+  }
+  EXPECT_LT(relative(f.inverse(), Eigen::FullPivLU<Matrix>(s).inverse()), 1e-9);
+}
+
+TEST(Factorization, SingularAndNonFinite) {
+  Matrix s = Matrix::Ones(4, 4);  // rank 1, symmetric, Cholesky fails
+  SquareFactorization f(s);
+  EXPECT_THROW(f.inverse(), Error);
+  EXPECT_TRUE(std::isnan(f.log_det()) || std::isinf(f.log_det()));
+  Matrix bad = Matrix::Identity(3, 3);
+  bad(1, 2) = std::numeric_limits<double>::quiet_NaN();
+  SquareFactorization g(bad);
+  EXPECT_TRUE(std::isnan(g.det()));
+  Matrix inv = g.inverse();  // every entry NaN, at the matrix's size
+  EXPECT_EQ(inv.rows(), 3);
+  EXPECT_EQ(inv.cols(), 3);
+  EXPECT_TRUE(inv.array().isNaN().all());
+  EXPECT_DOUBLE_EQ(SquareFactorization(Matrix(0, 0)).det(), 1.0);
+}
+
+}  // namespace
+}  // namespace nabla
