@@ -11,7 +11,7 @@
 
 namespace nabla {
 
-bool symmetric_to_rounding(const Matrix& a) {
+bool symmetric_to_rounding(Eigen::Ref<const Matrix> a) {
   const Eigen::Index n = a.rows();
   if (a.cols() != n) return false;
   const double scale = a.cwiseAbs().maxCoeff();
@@ -22,7 +22,10 @@ bool symmetric_to_rounding(const Matrix& a) {
   return true;
 }
 
-SquareFactorization::SquareFactorization(const Matrix& a) : n(a.rows()) {
+void SquareFactorization::compute(Eigen::Ref<const Matrix> a) {
+  n = a.rows();
+  cholesky = false;
+  l1_norm = 0;
   finite = a.allFinite();
   if (!finite || a.rows() == 0) return;
   // Cholesky (n^3/3 multiplications, half of LU's) when A is symmetric and it succeeds.
@@ -34,6 +37,7 @@ SquareFactorization::SquareFactorization(const Matrix& a) : n(a.rows()) {
       const Matrix& l = llt.matrixLLT();
       for (Eigen::Index i = 0; i < a.rows(); ++i) cholesky = cholesky && l(i, i) > 0;
     }
+    if (cholesky) l1_norm = a.cwiseAbs().colwise().sum().maxCoeff();
   }
   if (!cholesky) lu.compute(a);
 }
@@ -73,47 +77,66 @@ double SquareFactorization::log_det() const {
   return sign > 0 ? sum : nan;
 }
 
-// inv A from the factorization; Error(Value) when A is singular to working precision.
 Matrix SquareFactorization::inverse() const {
+  Matrix out(n, n);
+  inverse(Eigen::Map<Matrix>(out.data(), n, n));
+  return out;
+}
+
+namespace {
+[[noreturn]] void singular(double rcond) {
+  std::ostringstream msg;
+  msg << "matrix is singular (reciprocal condition number " << rcond << "), so inv is undefined";
+  throw Error(ErrorKind::Value, msg.str(), "use values that make the matrix invertible");
+}
+}  // namespace
+
+// inv A from the factorization; Error(Value) when A is singular to working precision.
+void SquareFactorization::inverse(Eigen::Map<Matrix> out) const {
   // A non-finite A is not factorized: every entry of its inverse is NaN.
-  if (!finite) return Matrix::Constant(n, n, std::numeric_limits<double>::quiet_NaN());
-  if (n == 0) return Matrix(0, 0);
-  double rcond;
-  if (cholesky) {
-    rcond = llt.rcond();
-  } else {
+  if (!finite) {
+    out.setConstant(std::numeric_limits<double>::quiet_NaN());
+    return;
+  }
+  if (n == 0) return;
+  const double threshold = static_cast<double>(n) * std::numeric_limits<double>::epsilon();
+  if (!cholesky) {
     bool zero_pivot = false;
     for (Eigen::Index i = 0; i < n; ++i) zero_pivot = zero_pivot || lu.matrixLU()(i, i) == 0.0;
-    rcond = zero_pivot ? 0.0 : lu.rcond();
+    const double rcond = zero_pivot ? 0.0 : lu.rcond();
+    if (!(rcond >= threshold)) singular(rcond);
+    out = lu.inverse();
+    return;
   }
-  if (!(rcond >= static_cast<double>(n) * std::numeric_limits<double>::epsilon())) {
-    std::ostringstream msg;
-    msg << "matrix is singular (reciprocal condition number " << rcond << "), so inv is undefined";
-    throw Error(ErrorKind::Value, msg.str(), "use values that make the matrix invertible");
-  }
-  if (!cholesky) return lu.inverse();
   // A^-1 = L^-T L^-1 with A = L L'. L^-1 is lower triangular: its block column j solves
   // L[j:, j:] X = I[j:, j-block] (rows above j are zero), n^3/3 multiplications instead of the
   // n^3 of solving against the whole identity; then the lower triangle of X' X, summed over
   // row blocks k of X whose columns beyond the block are zero.
   const Matrix& l = llt.matrixLLT();
   constexpr Eigen::Index kB = 32;
-  Matrix x = Matrix::Zero(n, n);
+  // Only rows j.. of block column j are written or read (the rest of L^-1 is zero).
+  Matrix& x = scratch_;
+  x.resize(n, n);
   for (Eigen::Index j = 0; j < n; j += kB) {
     const Eigen::Index w = std::min(kB, n - j);
-    x.block(j, j, w, w).setIdentity();
+    x.block(j, j, n - j, w).setZero();
+    x.block(j, j, w, w).diagonal().setOnes();
     l.bottomRightCorner(n - j, n - j)
         .triangularView<Eigen::Lower>()
         .solveInPlace(x.block(j, j, n - j, w));
   }
-  Matrix inv = Matrix::Zero(n, n);
+  out.triangularView<Eigen::Lower>().setZero();  // the upper triangle is mirrored below
   for (Eigen::Index k = 0; k < n; k += kB) {
     const Eigen::Index w = std::min(kB, n - k), k1 = k + w;
-    inv.topLeftCorner(k1, k1).triangularView<Eigen::Lower>() +=
+    out.topLeftCorner(k1, k1).triangularView<Eigen::Lower>() +=
         x.block(k, 0, w, k1).transpose() * x.block(k, 0, w, k1);
   }
-  inv.triangularView<Eigen::StrictlyUpper>() = inv.transpose();
-  return inv;
+  out.triangularView<Eigen::StrictlyUpper>() = out.transpose();
+  // rcond = 1 / (|A|_1 |A^-1|_1), exact now that A^-1 is at hand (NaN or inf entries: 0).
+  const double inv_norm = out.cwiseAbs().colwise().sum().maxCoeff();
+  const double rcond = 1.0 / (l1_norm * inv_norm);
+  if (!(rcond >= threshold) || !std::isfinite(inv_norm))
+    singular(std::isfinite(rcond) ? rcond : 0.0);
 }
 
 }  // namespace nabla

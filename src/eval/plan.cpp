@@ -17,7 +17,7 @@ using namespace plan_detail;
 
 const std::vector<Id>& Plan::Impl::kids_of(Id id) const {
   return kind[static_cast<size_t>(id)] == Kind::Fused ? eff[static_cast<size_t>(id)].kids
-                                                       : (*g)[id].kids;
+                                                      : (*g)[id].kids;
 }
 
 void Plan::Impl::compile() {
@@ -59,14 +59,24 @@ void Plan::Impl::compile() {
         scalars[static_cast<size_t>(id)] =
             node.op == Op::Pi ? std::numbers::pi : const_value(G, id);
         break;
-      case Op::Var: k = Kind::Var; break;
-      case Op::MatMul: k = Kind::MatMul; break;
-      case Op::Transpose: k = Kind::Transpose; break;
+      case Op::Var:
+        k = Kind::Var;
+        break;
+      case Op::MatMul:
+        k = Kind::MatMul;
+        break;
+      case Op::Transpose:
+        k = Kind::Transpose;
+        break;
       case Op::Sum:
-      case Op::Norm2: k = Kind::Sum; break;
+      case Op::Norm2:
+        k = Kind::Sum;
+        break;
       case Op::Det:
       case Op::LogDet:
-      case Op::Inv: k = Kind::Factored; break;
+      case Op::Inv:
+        k = Kind::Factored;
+        break;
       default:
         if (is_fusable_op(node.op)) {
           k = Kind::Fused;
@@ -126,11 +136,11 @@ void Plan::Impl::compile() {
       auto is_diag = [&](Id x) { return kind[static_cast<size_t>(x)] == Kind::VirtualDiag; };
       auto transpose_of = [&](Id t, Id x) { return G[t].op == Op::Transpose && G[t].kids[0] == x; };
       // (X' diag(d)) X
-      if (G[l].op == Op::MatMul && kind[static_cast<size_t>(l)] == Kind::MatMul && only_reader(l, id) &&
-          transpose_of(G[l].kids[0], r) && is_diag(G[l].kids[1])) {
+      if (G[l].op == Op::MatMul && kind[static_cast<size_t>(l)] == Kind::MatMul &&
+          only_reader(l, id) && transpose_of(G[l].kids[0], r) && is_diag(G[l].kids[1])) {
         kind[static_cast<size_t>(l)] = Kind::Absorbed;
         gram[static_cast<size_t>(id)] = 1;
-      // X' (diag(d) X)
+        // X' (diag(d) X)
       } else if (G[r].op == Op::MatMul && kind[static_cast<size_t>(r)] == Kind::MatMul &&
                  only_reader(r, id) && is_diag(G[r].kids[0]) && transpose_of(l, G[r].kids[1])) {
         kind[static_cast<size_t>(r)] = Kind::Absorbed;
@@ -155,7 +165,8 @@ void Plan::Impl::compile() {
   for (Id id : order)
     if (kind[static_cast<size_t>(id)] == Kind::VirtualAdd)
       for (Id kid : G[id].kids)
-        for (Id r : readers[static_cast<size_t>(id)]) readers[static_cast<size_t>(kid)].push_back(r);
+        for (Id r : readers[static_cast<size_t>(id)])
+          readers[static_cast<size_t>(kid)].push_back(r);
   product_only.assign(n, 0);
   for (Id id : order) {
     if (kind[static_cast<size_t>(id)] != Kind::Transpose || output_of[static_cast<size_t>(id)] >= 0)
@@ -213,7 +224,8 @@ void Plan::Impl::compile() {
     // Members: the nodes of this cluster, in increasing order.
     std::vector<Id> members;
     for (Id id : order)
-      if (cluster[static_cast<size_t>(id)] == kr.root && kind[static_cast<size_t>(id)] == Kind::Fused)
+      if (cluster[static_cast<size_t>(id)] == kr.root &&
+          kind[static_cast<size_t>(id)] == Kind::Fused)
         members.push_back(id);
     auto reg_of = [&](Id x) {
       if (reg[static_cast<size_t>(x)] >= 0) return reg[static_cast<size_t>(x)];
@@ -295,9 +307,12 @@ void Plan::Impl::compile() {
       case Kind::Transpose:
       case Kind::Factored:
       case Kind::TraceProduct:
-      case Kind::Sweep: return true;
-      case Kind::RowLoop: return written_by_loop[static_cast<size_t>(id)] != 0;
-      default: return false;
+      case Kind::Sweep:
+        return true;
+      case Kind::RowLoop:
+        return written_by_loop[static_cast<size_t>(id)] != 0;
+      default:
+        return false;
     }
   };
   auto defs = [&](const Instr& ins) -> std::vector<Id> {
@@ -323,7 +338,8 @@ void Plan::Impl::compile() {
     } else if (instrs[t].row_loop) {
       todo = row_loop->reads;
     } else if (instrs[t].sweep >= 0) {
-      todo = {sweeps[static_cast<size_t>(instrs[t].sweep)].m, sweeps[static_cast<size_t>(instrs[t].sweep)].x};
+      todo = {sweeps[static_cast<size_t>(instrs[t].sweep)].m,
+              sweeps[static_cast<size_t>(instrs[t].sweep)].x};
     } else {
       todo = G[id].kids;
     }
@@ -390,13 +406,15 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
   const int64_t m = static_cast<int64_t>(r) * c;
   // Inputs: full-size values are read in place, scalars are broadcast into their register.
   std::vector<std::pair<const double*, int>> streamed;
-  for (int i = 0; i < k.nregs; ++i) regp[static_cast<size_t>(i)] = regs[static_cast<size_t>(i)].data();
+  for (int i = 0; i < k.nregs; ++i)
+    regp[static_cast<size_t>(i)] = regs[static_cast<size_t>(i)].data();
   for (auto& [x, reg] : k.inputs) {
     View v = operand(x);
     if (v.r * v.c == m && m != 1) {
       streamed.emplace_back(v.p, reg);
     } else if (v.r * v.c == 1) {
-      std::fill(regs[static_cast<size_t>(reg)].begin(), regs[static_cast<size_t>(reg)].end(), v.p[0]);
+      std::fill(regs[static_cast<size_t>(reg)].begin(), regs[static_cast<size_t>(reg)].end(),
+                v.p[0]);
     } else {
       throw Error(ErrorKind::Value, "entry-wise operation: the values do not fit (" +
                                         std::to_string(v.r) + "×" + std::to_string(v.c) +
@@ -459,7 +477,8 @@ void Plan::Impl::merge_kernels() {
   for (size_t t = 0; t < instrs.size(); ++t) {
     const Instr& ins = instrs[t];
     if (ins.kernel >= 0) {
-      for (const KOut& o : kernels[static_cast<size_t>(ins.kernel)].outs) pos[at(o.node)] = static_cast<int>(t);
+      for (const KOut& o : kernels[static_cast<size_t>(ins.kernel)].outs)
+        pos[at(o.node)] = static_cast<int>(t);
     } else if (ins.row_loop) {
       for (Id w : row_loop->writes) pos[at(w)] = static_cast<int>(t);
     } else if (ins.sweep >= 0) {
@@ -535,7 +554,8 @@ void Plan::Impl::merge_kernels() {
     std::erase_if(k.outs, [&](const KOut& o) {
       if (o.mode != KOut::Store || output_of[at(o.node)] >= 0) return false;
       const auto& rd = readers[at(o.node)];
-      return !rd.empty() && std::all_of(rd.begin(), rd.end(), [&](Id r) { return inside[at(r)] != 0; });
+      return !rd.empty() &&
+             std::all_of(rd.begin(), rd.end(), [&](Id r) { return inside[at(r)] != 0; });
     });
   }
   std::vector<Instr> kept;
@@ -583,7 +603,7 @@ void Plan::Impl::run(const Bindings& b) {
       views[static_cast<size_t>(id)] = {};  // set when computed or aliased
     }
   }
-  factorizations.clear();
+  ++runs;  // factorizations of earlier runs are stale
   for (const Instr& ins : instrs) {
     Id id = ins.node;
     Kind k = kind[static_cast<size_t>(id)];
@@ -631,7 +651,6 @@ void Plan::Impl::run(const Bindings& b) {
   }
 }
 
-
 Plan::Plan(const Graph& g, std::vector<Id> outputs) : impl_(std::make_unique<Impl>()) {
   impl_->g = &g;
   impl_->outputs = std::move(outputs);
@@ -646,8 +665,12 @@ std::vector<Matrix>& Plan::run(const Bindings& bindings) {
   return impl_->results;
 }
 
-size_t Plan::instruction_count() const { return impl_->instrs.size(); }
-size_t Plan::buffer_count() const { return static_cast<size_t>(impl_->nslots); }
+size_t Plan::instruction_count() const {
+  return impl_->instrs.size();
+}
+size_t Plan::buffer_count() const {
+  return static_cast<size_t>(impl_->nslots);
+}
 std::string Plan::describe() const {
   const Impl& p = *impl_;
   const Graph& G = *p.g;
@@ -671,7 +694,9 @@ std::string Plan::describe() const {
   return out;
 }
 
-size_t Plan::row_loop_steps() const { return impl_->row_loop ? impl_->row_loop->steps.size() : 0; }
+size_t Plan::row_loop_steps() const {
+  return impl_->row_loop ? impl_->row_loop->steps.size() : 0;
+}
 
 namespace {
 std::vector<Id> with_value(Id f, const std::vector<Id>& grads) {

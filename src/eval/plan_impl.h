@@ -213,7 +213,14 @@ struct Plan::Impl {
   std::vector<std::vector<double>> regs;  // kernel registers
   std::vector<Matrix> fallback_values;    // per node id, only for Fallback children
   std::vector<double*> regp;
-  std::map<Id, SquareFactorization> factorizations;  // per run
+  // det/logdet/inv operands factorized in the current run (run == runs); kept between runs so
+  // that their storage is reused.
+  struct Factored {
+    SquareFactorization f;
+    uint64_t run = 0;
+  };
+  std::map<Id, Factored> factorizations;
+  uint64_t runs = 0;
   Matrix gram_scratch;
   Matrix sweep_scratch;  // diag(d) X of a symmetric product
 
@@ -226,12 +233,12 @@ struct Plan::Impl {
   plan_detail::View operand(Id id) const { return views[static_cast<size_t>(id)]; }
   double* alloc(Id id, int64_t r, int64_t c);
   void run_kernel(const plan_detail::Kernel& k, const Bindings& b);
-  void run_matmul(Id id, const Bindings& b);    // plan_matrix.cpp
-  void run_factored(Id id);                     // plan_matrix.cpp
-  void run_trace_product(Id id);                // plan_matrix.cpp
-  void find_sweeps();                           // plan_matrix.cpp
-  void run_sweep(const plan_detail::Sweep& s);  // plan_matrix.cpp
-  void run_row_loop(const Bindings& b);         // plan_row_loop.cpp
+  void run_matmul(Id id, const Bindings& b);                     // plan_matrix.cpp
+  void run_factored(Id id);                                      // plan_matrix.cpp
+  void run_trace_product(Id id);                                 // plan_matrix.cpp
+  void find_sweeps();                                            // plan_matrix.cpp
+  void run_sweep(const plan_detail::Sweep& s);                   // plan_matrix.cpp
+  void run_row_loop(const Bindings& b);                          // plan_row_loop.cpp
   void run_fallback(Id id, const Bindings& b);
 };
 

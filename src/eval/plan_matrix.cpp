@@ -129,13 +129,16 @@ void Plan::Impl::run_factored(Id id) {
   if (v.r != v.c)
     throw Error(ErrorKind::Value, std::string(op_name(node.op)) + " needs a square matrix, given " +
                                       std::to_string(v.r) + "×" + std::to_string(v.c));
-  // Built in place: a copy would read the unset state of the decomposition not used.
-  auto it = factorizations.try_emplace(kid, Matrix(MapC(v.p, v.r, v.c))).first;
-  const SquareFactorization& f = it->second;
+  // Factorized once per run, straight from the operand's buffer, into storage kept from the
+  // last run.
+  Factored& entry = factorizations[kid];
+  if (entry.run != runs) {
+    entry.f.compute(MapC(v.p, v.r, v.c));
+    entry.run = runs;
+  }
+  const SquareFactorization& f = entry.f;
   if (node.op == Op::Inv) {
-    Matrix inv = f.inverse();
-    double* out = alloc(id, v.r, v.c);
-    std::copy(inv.data(), inv.data() + inv.size(), out);
+    f.inverse(Eigen::Map<Matrix>(alloc(id, v.r, v.c), v.r, v.c));
   } else {
     alloc(id, 1, 1)[0] = node.op == Op::Det ? f.det() : f.log_det();
   }

@@ -8,6 +8,7 @@
 #include <Eigen/LU>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "eval/stable.h"
 #include "ir/error.h"
@@ -97,6 +98,65 @@ TEST(Factorization, SingularAndNonFinite) {
   EXPECT_EQ(inv.cols(), 3);
   EXPECT_TRUE(inv.array().isNaN().all());
   EXPECT_DOUBLE_EQ(SquareFactorization(Matrix(0, 0)).det(), 1.0);
+}
+
+TEST(Factorization, SingularToWorkingPrecisionThrows) {
+  // Rank n - 2 plus a perturbation far below rounding: symmetric positive semidefinite, so
+  // Cholesky may succeed with tiny pivots (the exact condition check after inverting) or fail
+  // (LU's estimate): either way inv reports a singular matrix.
+  for (Eigen::Index n : {6, 50}) {
+    std::srand(11);
+    Matrix b = Matrix::Random(n, n - 2);
+    Matrix s = b * b.transpose();
+    s = ((s + s.transpose()) / 2).eval();
+    s += 1e-20 * Matrix::Identity(n, n);
+    EXPECT_THROW(SquareFactorization(s).inverse(), Error) << n;
+    EXPECT_THROW(inverse(s), Error) << n;
+  }
+}
+
+TEST(Factorization, IllConditionedPositiveDefiniteThrowsAfterCholesky) {
+  Matrix s = Matrix::Identity(3, 3);
+  s(2, 2) = 1e-18;  // positive definite, condition number 1e18
+  SquareFactorization f(s);
+  ASSERT_TRUE(f.cholesky);
+  EXPECT_THROW(f.inverse(), Error);
+  s(2, 2) = 1e-9;  // condition number 1e9: invertible to working precision
+  EXPECT_NEAR(SquareFactorization(s).inverse()(2, 2), 1e9, 1e-3);
+}
+
+TEST(Factorization, RecomputedInPlaceLikeFresh) {
+  // One object refactorized (as a plan does at every run): SPD, asymmetric, SPD of another
+  // size, non-finite, SPD again; each time the same results as a fresh factorization.
+  Matrix asym = gram_by_gemm(20, 4);
+  asym(3, 9) += 0.5;
+  Matrix nan = Matrix::Identity(20, 20);
+  nan(0, 1) = std::numeric_limits<double>::infinity();
+  SquareFactorization f;
+  for (const Matrix& a :
+       {gram_by_gemm(20, 1), asym, gram_by_gemm(33, 2), nan, gram_by_gemm(20, 3)}) {
+    f.compute(a);
+    SquareFactorization fresh(a);
+    EXPECT_EQ(f.cholesky, fresh.cholesky);
+    EXPECT_EQ(f.n, a.rows());
+    if (!a.allFinite()) {
+      EXPECT_TRUE(std::isnan(f.det()));
+      continue;
+    }
+    EXPECT_EQ(f.det(), fresh.det());
+    EXPECT_EQ(f.inverse(), fresh.inverse());
+  }
+}
+
+TEST(Factorization, InverseIntoABuffer) {
+  Matrix s = gram_by_gemm(45, 9);
+  SquareFactorization f(s);
+  ASSERT_TRUE(f.cholesky);
+  std::vector<double> buffer(45 * 45, -1.0);
+  f.inverse(Eigen::Map<Matrix>(buffer.data(), 45, 45));
+  Eigen::Map<Matrix> inv(buffer.data(), 45, 45);
+  EXPECT_LT((inv * s - Matrix::Identity(45, 45)).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_EQ(inv, inv.transpose());  // mirrored from one triangle: exactly symmetric
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "eval/evaluate.h"
@@ -45,7 +45,8 @@ struct Fixture {
     set("V", d, k);
     Id s = fe.parse_expression("S");
     Matrix r = Matrix::Random(n, n);
-    // SPD: r r' + n I, or for large n (where r r' costs n^3) a diagonally dominant (r + r')/2 + n I.
+    // SPD: r r' + n I, or for large n (where r r' costs n^3) a diagonally dominant (r + r')/2 + n
+    // I.
     b.values[g[s].a] = (n <= 50 ? Matrix(r * r.transpose()) : Matrix((r + r.transpose()) / 2)) +
                        n * Matrix::Identity(n, n);
     b.dims[g.dims.intern("n").symbol_index()] = n;
@@ -176,13 +177,15 @@ TEST(Plan, RowLoopAgreesWithEvaluateOverManyBlocks) {
 }
 
 // The shortcuts that skip work: tr(A B) without the product, X' diag(d) X by one triangle,
-// one factorization for logdet(S) and inv(S); each agrees with evaluate().
+// one factorization for logdet(S) and inv(S); transposed outputs; each agrees with evaluate().
 TEST(Plan, ShortcutsAgreeWithEvaluate) {
   Fixture f;
   std::vector<Id> outs;
-  for (const char* text : {"x'*A*x", "(A + A')*x", "(A' + A)*y", "(C + C')*x + x'*C*y*x","tr(A*C) + tr(A'*C) + tr(A*C') + tr(A'*C')", "X'*diag(x)*X",
-                           "X'*(diag(x)*X)", "-logdet(S) + tr(C*S)", "inv(S)", "det(S)",
-                           "logdet(A*A' + I) + det(A) + sum(inv(A)*x)", "norm2(1e200*x) + norm2(1e-200*y)"})
+  for (const char* text :
+       {"x'*A*x", "(A + A')*x", "(A' + A)*y", "(C + C')*x + x'*C*y*x",
+        "tr(A*C) + tr(A'*C) + tr(A*C') + tr(A'*C')", "X'*diag(x)*X", "X'*(diag(x)*X)",
+        "-logdet(S) + tr(C*S)", "inv(S)", "det(S)", "logdet(A*A' + I) + det(A) + sum(inv(A)*x)",
+        "norm2(1e200*x) + norm2(1e-200*y)", "(X - 2*X)'", "(C - inv(S))'"})
     outs.push_back(f.fe.parse_expression(text));
   Plan plan(f.g, outs);
   for (unsigned seed : {1u, 2u}) {
