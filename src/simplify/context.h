@@ -55,7 +55,9 @@ struct OutOfBudget {
 
 // What the simplifier keeps beside a graph between its calls (Graph::cache): facts that depend
 // only on node ids, so a later call (the next query of a script, the Hessian's second
-// derivative, re-simplifying a result) starts from what earlier calls learned.
+// derivative, re-simplifying a result) starts from what earlier calls learned. Calls on one
+// graph must not nest (no rule calls simplify): a nested call with other written orientations
+// would clear the rewrites the outer call is filling.
 struct Memo : PassCache {
   std::vector<Key> keys;
   std::vector<char> has_key;  // per node id: keys holds its key
