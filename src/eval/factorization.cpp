@@ -47,10 +47,10 @@ double SquareFactorization::det() const {
   if (!finite) return std::numeric_limits<double>::quiet_NaN();
   if (cholesky) {
     double d = 1;
-    for (Eigen::Index i = 0; i < llt.matrixLLT().rows(); ++i) d *= llt.matrixLLT()(i, i);
+    for (Eigen::Index i = 0; i < n; ++i) d *= llt.matrixLLT()(i, i);
     return d * d;
   }
-  if (lu.rows() == 0) return 1.0;
+  if (n == 0) return 1.0;
   return lu.determinant();
 }
 
@@ -61,10 +61,10 @@ double SquareFactorization::log_det() const {
   if (!finite) return nan;
   if (cholesky) {
     double s = 0;
-    for (Eigen::Index i = 0; i < llt.matrixLLT().rows(); ++i) s += std::log(llt.matrixLLT()(i, i));
+    for (Eigen::Index i = 0; i < n; ++i) s += std::log(llt.matrixLLT()(i, i));
     return 2 * s;
   }
-  if (lu.rows() == 0) return 0.0;
+  if (n == 0) return 0.0;
   const Matrix& u = lu.matrixLU();
   double sign = lu.permutationP().determinant();
   double sum = 0.0;

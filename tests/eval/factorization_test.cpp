@@ -126,15 +126,15 @@ TEST(Factorization, IllConditionedPositiveDefiniteThrowsAfterCholesky) {
 }
 
 TEST(Factorization, RecomputedInPlaceLikeFresh) {
-  // One object refactorized (as a plan does at every run): SPD, asymmetric, SPD of another
-  // size, non-finite, SPD again; each time the same results as a fresh factorization.
+  // One object refactorized (as a plan does at every run): SPD, asymmetric, empty, SPD of
+  // another size, non-finite, SPD again; each time the same results as a fresh factorization.
   Matrix asym = gram_by_gemm(20, 4);
   asym(3, 9) += 0.5;
   Matrix nan = Matrix::Identity(20, 20);
   nan(0, 1) = std::numeric_limits<double>::infinity();
   SquareFactorization f;
   for (const Matrix& a :
-       {gram_by_gemm(20, 1), asym, gram_by_gemm(33, 2), nan, gram_by_gemm(20, 3)}) {
+       {gram_by_gemm(20, 1), asym, Matrix(0, 0), gram_by_gemm(33, 2), nan, gram_by_gemm(20, 3)}) {
     f.compute(a);
     SquareFactorization fresh(a);
     EXPECT_EQ(f.cholesky, fresh.cholesky);
@@ -144,6 +144,7 @@ TEST(Factorization, RecomputedInPlaceLikeFresh) {
       continue;
     }
     EXPECT_EQ(f.det(), fresh.det());
+    EXPECT_EQ(f.log_det(), fresh.log_det());
     EXPECT_EQ(f.inverse(), fresh.inverse());
   }
 }
