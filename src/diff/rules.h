@@ -30,10 +30,12 @@ struct DiffSweep {
 
   // Position of id in order, or -1 when the root does not reach it.
   std::ptrdiff_t position(Id id) const;
-  bool depends(Id id) const {
+  // Position of id in order when it depends on the variable, else -1.
+  std::ptrdiff_t dependent_position(Id id) const {
     std::ptrdiff_t i = position(id);
-    return i >= 0 && dep[static_cast<size_t>(i)];
+    return i >= 0 && dep[static_cast<size_t>(i)] ? i : -1;
   }
+  bool depends(Id id) const { return dependent_position(id) >= 0; }
   // True when a step line would be printed (someone listens and the cap is not reached); counts
   // the line as hidden otherwise. Lets rules skip building text nobody reads.
   bool wants_step();
@@ -70,8 +72,8 @@ struct ForwardSweep : DiffSweep {
   using DiffSweep::DiffSweep;
   std::vector<std::optional<Id>> tan;
   std::optional<Id> t(Id id) const {
-    std::ptrdiff_t i = position(id);
-    return i >= 0 && dep[static_cast<size_t>(i)] ? tan[static_cast<size_t>(i)] : std::nullopt;
+    std::ptrdiff_t i = dependent_position(id);
+    return i >= 0 ? tan[static_cast<size_t>(i)] : std::nullopt;
   }
   // One pass in increasing id order: the variable's tangent is `seed`; a node none of whose
   // children has a tangent has none; every other node's comes from rule(op)(*this, id).

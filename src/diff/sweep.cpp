@@ -64,8 +64,8 @@ void DiffSweep::finish() {
 }
 
 void VjpContext::accum(Id kid, Id contribution) {
-  std::ptrdiff_t i = position(kid);
-  if (i < 0 || !dep[static_cast<size_t>(i)]) return;
+  std::ptrdiff_t i = dependent_position(kid);
+  if (i < 0) return;
   auto& slot = cot[static_cast<size_t>(i)];
   slot = diffalg::plus(g, slot, contribution);
 }
