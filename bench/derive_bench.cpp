@@ -2,7 +2,7 @@
 // u_{k+1} = sin(u_k) .* u_k + exp(u_k) grows linearly with the chain (no expression swell).
 // Reports the derivative's DAG size relative to the function's as a counter.
 // derive/identities: BENCH.md's `derive` problem, nabla's side: every query of
-// ../shared/cases/identities.nabla (or $NABLA_IDENTITIES) derived and simplified.
+// tests/data/identities.nabla (or $NABLA_IDENTITIES) derived and simplified.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -45,7 +45,7 @@ BENCHMARK(BM_GradOfChain)->RangeMultiplier(10)->Range(10, 10000)->Complexity(ben
 
 std::string identities_source() {
   const char* env = std::getenv("NABLA_IDENTITIES");
-  std::ifstream in(env ? env : NABLA_SHARED_DIR "/cases/identities.nabla");
+  std::ifstream in(env ? env : NABLA_DATA_DIR "/identities.nabla");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();

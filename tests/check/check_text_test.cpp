@@ -159,8 +159,8 @@ TEST(CheckTextSheet, Wrong4aAnswerFails) {
 // Every reference form in the shared identity cases, checked against itself: the sampler can
 // draw and evaluate each of them (dims, Sym(n), inverses, logs) without a spurious failure.
 TEST(CheckTextSheet, EveryReferenceFormAgreesWithItself) {
-  std::ifstream in(NABLA_SHARED_DIR "/cases/identities.nabla");
-  ASSERT_TRUE(in) << "missing " NABLA_SHARED_DIR "/cases/identities.nabla";
+  std::ifstream in(NABLA_DATA_DIR "/identities.nabla");
+  ASSERT_TRUE(in) << "missing " NABLA_DATA_DIR "/identities.nabla";
   std::stringstream text;
   text << in.rdbuf();
   Graph g;

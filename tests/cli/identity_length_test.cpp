@@ -60,7 +60,7 @@ TEST(TokenCount, CountsNamesNumbersAndOperators) {
 }
 
 std::string read_identities() {
-  std::ifstream in(NABLA_SHARED_DIR "/cases/identities.nabla");
+  std::ifstream in(NABLA_DATA_DIR "/identities.nabla");
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
@@ -68,7 +68,7 @@ std::string read_identities() {
 
 TEST(Identities, AllHoldAndNinetyPercentPrintNoLongerThanTheReference) {
   std::string source = read_identities();
-  ASSERT_FALSE(source.empty()) << "cannot read " NABLA_SHARED_DIR "/cases/identities.nabla";
+  ASSERT_FALSE(source.empty()) << "cannot read " NABLA_DATA_DIR "/identities.nabla";
   Graph g;
   Frontend fe(g);
   std::vector<Query> queries = fe.run_script(source);

@@ -49,7 +49,7 @@ struct Case {
 class Identities : public ::testing::Test {
  protected:
   void SetUp() override {
-    source_ = read_file(std::string(NABLA_SHARED_DIR) + "/cases/identities.nabla");
+    source_ = read_file(std::string(NABLA_DATA_DIR) + "/identities.nabla");
     ASSERT_FALSE(source_.empty());
     Frontend frontend(graph_);
     std::vector<Query> queries = frontend.run_script(source_);

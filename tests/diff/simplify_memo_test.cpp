@@ -19,7 +19,7 @@ namespace nabla {
 namespace {
 
 std::string identities_text() {
-  std::ifstream in(std::string(NABLA_SHARED_DIR) + "/cases/identities.nabla");
+  std::ifstream in(std::string(NABLA_DATA_DIR) + "/identities.nabla");
   std::stringstream text;
   text << in.rdbuf();
   return text.str();

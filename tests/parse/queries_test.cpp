@@ -79,7 +79,7 @@ TEST(Queries, GradOfADefinedFunction) {
 }
 
 TEST(Queries, EveryIdentityParses) {
-  std::ifstream in(std::string(NABLA_SHARED_DIR) + "/cases/identities.nabla");
+  std::ifstream in(std::string(NABLA_DATA_DIR) + "/identities.nabla");
   ASSERT_TRUE(in) << "missing identities.nabla";
   std::stringstream ss;
   ss << in.rdbuf();

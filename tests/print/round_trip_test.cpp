@@ -55,7 +55,7 @@ void expect_round_trip(Frontend& front, Id id, std::mt19937& rng, const std::str
 }
 
 TEST(RoundTrip, EveryIdentityBothSides) {
-  std::string text = read_file(std::string(NABLA_SHARED_DIR) + "/cases/identities.nabla");
+  std::string text = read_file(std::string(NABLA_DATA_DIR) + "/identities.nabla");
   ASSERT_FALSE(text.empty());
   Graph g;
   Frontend front(g);

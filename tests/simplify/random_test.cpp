@@ -225,7 +225,7 @@ TEST(Termination, RandomExpressionsReachAFixpointAndAreIdempotent) {
 }
 
 TEST(Termination, IdentitiesFileBothSides) {
-  std::ifstream in(std::string(NABLA_SHARED_DIR) + "/cases/identities.nabla");
+  std::ifstream in(std::string(NABLA_DATA_DIR) + "/identities.nabla");
   ASSERT_TRUE(in) << "cannot read identities.nabla";
   std::stringstream text;
   text << in.rdbuf();
