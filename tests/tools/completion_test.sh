@@ -88,6 +88,16 @@ for command in "" grad jacobian hessian diff simplify check eval; do
   fi
 done
 
+# Every command completed is one the program has (its own usage line); run is the script runner.
+for command in $_nabla_commands; do
+  [ "$command" = run ] && continue
+  checks=$((checks + 1))
+  if ! "$nabla" "$command" --help | grep -q "^Usage: nabla $command "; then
+    echo "FAIL: completion offers the command '$command', which nabla does not have"
+    failures=$((failures + 1))
+  fi
+done
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures of $checks completion checks failed"
   exit 1
