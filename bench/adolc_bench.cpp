@@ -1,5 +1,5 @@
-// ADOL-C 2.7 (Debian's libadolc-dev) on the BENCH.md problems, the classic way: each problem is
-// written once as loops over adouble (scalar_problems.h), recorded on a tape once (trace_on /
+// ADOL-C 2.7 (Debian's libadolc-dev) on the benchmarks.md problems, the classic way: each problem
+// is written once as loops over adouble (scalar_problems.h), recorded on a tape once (trace_on /
 // trace_off, not timed), and the tape is then evaluated per call:
 //   <id>/f          function()                          : zos_forward without keeping Taylors
 //   <id>/vg         zos_forward(keep=1) + fos_reverse   : value and gradient; ADOL-C's
@@ -70,7 +70,7 @@ struct Tape {
   double setup_s = 0;  // recording plus the first gradient (Hessian)
 };
 
-// The BENCH.md rule: ADOL-C rows count where ADOL-C finishes within about a minute
+// The benchmarks.md rule: ADOL-C rows count where ADOL-C finishes within about a minute
 // (NABLA_ADOLC_BUDGET_S changes it).
 double budget_seconds() {
   const char* e = std::getenv("NABLA_ADOLC_BUDGET_S");

@@ -1,5 +1,5 @@
-// Eigen's forward mode (unsupported/Eigen/AutoDiff, AutoDiffScalar) on the BENCH.md problems it
-// can finish in a few seconds. The problems are scalar_problems.h's loops over the scalar type
+// Eigen's forward mode (unsupported/Eigen/AutoDiff, AutoDiffScalar) on the benchmarks.md problems
+// it can finish in a few seconds. The problems are scalar_problems.h's loops over the scalar type
 // AutoDiffScalar<Matrix<double, N, 1>>: every input carries a unit vector, every operation
 // carries all N directional derivatives along (vector forward mode), so one pass costs about
 // N times the function. Benchmarks:

@@ -1,4 +1,4 @@
-"""The BENCH.md data in Python, bit for bit as bench/problems.h makes them: splitmix64 with a
+"""The benchmarks.md data in Python, bit for bit as bench/problems.h makes them: splitmix64 with a
 fixed seed per array, mapped to uniform [-1, 1), arrays column-major rows x cols."""
 import numpy as np
 

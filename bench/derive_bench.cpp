@@ -1,7 +1,7 @@
 // Symbolic derivation speed: the gradient of a chain of nested operations
 // u_{k+1} = sin(u_k) .* u_k + exp(u_k) grows linearly with the chain (no expression swell).
 // Reports the derivative's DAG size relative to the function's as a counter.
-// derive/identities: BENCH.md's `derive` problem, nabla's side: every query of
+// derive/identities: benchmarks.md's `derive` problem, nabla's side: every query of
 // tests/data/identities.nabla (or $NABLA_IDENTITIES) derived and simplified.
 #include <benchmark/benchmark.h>
 

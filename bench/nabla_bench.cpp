@@ -1,4 +1,4 @@
-// nabla on the BENCH.md problems: <id>/f (function only, a compiled plan) and <id>/vg (value
+// nabla on the benchmarks.md problems: <id>/f (function only, a compiled plan) and <id>/vg (value
 // and every gradient in one plan); hess-logreg/hess (the Hessian's plan). Before timing, each
 // gradient is written to $NABLA_BENCH_OUT/<id>.<var>.nabla.bin for bench/compare's check.
 #include <benchmark/benchmark.h>

@@ -1,5 +1,5 @@
 #pragma once
-// The BENCH.md problems: the same data for every system, from a fixed-seed generator that
+// The benchmarks.md problems: the same data for every system, from a fixed-seed generator that
 // each benchmark program (and bench/*.py) reproduces exactly.
 #include <cmath>
 #include <cstdint>

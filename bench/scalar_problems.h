@@ -1,5 +1,5 @@
 #pragma once
-// The BENCH.md problems written as plain loops over one scalar type T, the way a user of an
+// The benchmarks.md problems written as plain loops over one scalar type T, the way a user of an
 // operator-overloading AD tool (ADOL-C's adouble, Eigen's AutoDiffScalar) writes them. The data
 // are problems.h's arrays; the inputs (the wrt variables, in order, each column-major) are one
 // array `in` of T. Dense data matrices are copied row-major at setup so that each dot product

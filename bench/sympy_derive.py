@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""BENCH.md's `derive` problem, SymPy's side (SymPy 1.11 from Debian's python3-sympy, run with
-/usr/bin/python3): every query of ../shared/cases/identities.nabla derived by SymPy's matrix
-expressions, timed, and checked numerically against the identity's reference right side.
+"""The `derive` problem of docs/benchmarks.md, SymPy's side (SymPy 1.11 from Debian's
+python3-sympy, run with /usr/bin/python3): every query of tests/data/identities.nabla derived by
+SymPy's matrix expressions, timed, and checked numerically against the identity's reference right side.
 
 The translation is a hand-written table, one entry per `check` of the file, in file order (the
 script refuses to run if the file's checks differ from the table's). Each entry gives the
@@ -30,7 +30,7 @@ Timing: the derivation only (building the left side is not timed), with SymPy's 
 before each try; the best of --repeat tries (default 3).
 
 Options:
-  --identities FILE     the identities file (default ../shared/cases/identities.nabla)
+  --identities FILE     the identities file (default tests/data/identities.nabla)
   --nabla BIN           also run `BIN --format json FILE` and count nabla's checks that hold
   --derive-bench BIN    also time nabla (BIN --benchmark_filter=derive/identities, the
                         per-query average) and report SymPy/nabla
@@ -48,7 +48,7 @@ warnings.filterwarnings("ignore")
 sys.setrecursionlimit(3000)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_FILE = os.path.join(HERE, "..", "..", "shared", "cases", "identities.nabla")
+DEFAULT_FILE = os.path.join(HERE, "..", "tests", "data", "identities.nabla")
 DIMS = {"n": 4, "m": 3, "k": 5, "d": 4}
 DSYM = {name: sp.Symbol(name, integer=True, positive=True) for name in DIMS}
 U = sp.Dummy("u")

@@ -1,4 +1,4 @@
-// libtorch (single thread) on the BENCH.md problems: <id>/f and <id>/vg (value and gradient
+// libtorch (single thread) on the benchmarks.md problems: <id>/f and <id>/vg (value and gradient
 // through torch::autograd::grad). Gradients are written to $NABLA_BENCH_OUT/<id>.<var>.torch.bin.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>

@@ -1,5 +1,6 @@
-# `cmake --install`: the public headers, the static libraries, the CLI, and a CMake package
-# config so that an outside project can do
+# `cmake --install`: the public headers, the static libraries, the CLI with its manual page
+# (share/man/man1/nabla.1) and bash completion (share/bash-completion/completions/nabla), and a
+# CMake package config so that an outside project can do
 #   find_package(nabla REQUIRED)
 #   target_link_libraries(app PRIVATE nabla::nabla)
 include(CMakePackageConfigHelpers)
@@ -10,6 +11,9 @@ foreach(lib IN LISTS NABLA_INSTALLED_LIBRARIES)
   install(TARGETS nabla_${lib} ARCHIVE DESTINATION lib)
 endforeach()
 install(TARGETS nabla_cli RUNTIME DESTINATION bin)
+install(FILES ${PROJECT_SOURCE_DIR}/tools/nabla/nabla.1 DESTINATION share/man/man1)
+install(FILES ${PROJECT_SOURCE_DIR}/tools/nabla/completion.bash
+        DESTINATION share/bash-completion/completions RENAME nabla)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/nabla DESTINATION include)
 
 configure_file(${PROJECT_SOURCE_DIR}/cmake/nablaConfig.cmake.in

@@ -31,7 +31,7 @@ struct Query {
   std::vector<std::string> notes;  // e.g. "gradient w.r.t. Sym(n) matrix S is the unstructured one"
 };
 
-// Reads the nabla language (../shared/LANGUAGE.md) into a Graph. Keeps the scope of
+// Reads the nabla language (docs/language.md) into a Graph. Keeps the scope of
 // declarations and definitions between calls, so `--let DECLS` then an expression works.
 // Every method throws nabla::Error with a span into the text it was given.
 class Frontend {

@@ -12,7 +12,7 @@ namespace nabla {
 // The printers' shared layout: what the expression looks like on paper, decided once for all
 // formats. build_layout re-sugars the lowered IR (a - b, a/s, sqrt(x), x ./ y, J(f)(x) ...),
 // flattens sums and products where the text grammar allows, and inserts Paren nodes wherever
-// the ASCII grammar of LANGUAGE.md needs them. Renderers (text, unicode, latex) only spell.
+// the ASCII grammar (docs/language.md) needs them. Renderers (text, unicode, latex) only spell.
 
 // Binding levels of the ASCII grammar, loosest first. An operand whose level is below what its
 // position needs is wrapped in a Paren.

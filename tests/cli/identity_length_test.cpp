@@ -1,4 +1,4 @@
-// shared/cases/identities.nabla asks for two things: every check holds, and nabla's printed
+// tests/data/identities.nabla asks for two things: every check holds, and nabla's printed
 // result is no longer than the reference right-hand side for at least 90% of the queries.
 // Length is counted in tokens: names (function names included), numbers and operators (unary
 // minus and ' included), not brackets, commas or semicolons. The test prints the percentage.

@@ -1,5 +1,6 @@
 #pragma once
 // Runs the nabla binary as a user would: arguments, standard input, exit status, both streams.
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -17,8 +18,18 @@ struct RunResult {
   int status = -1;
   std::string out;
   std::string err;
-  double seconds = 0;
+  double seconds = 0;      // wall time
+  double cpu_seconds = 0;  // user + system time of the program (and the shell around it):
+                           // what time bounds check, since a loaded machine stretches wall time
 };
+
+// User + system seconds of the terminated children waited for so far.
+inline double children_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_CHILDREN, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
 
 // A time bound for the binary: as given in ordinary builds, ten times that under the
 // sanitizers, whose builds run several times slower.
@@ -50,8 +61,8 @@ inline std::string slurp(const std::filesystem::path& p) {
 
 inline std::filesystem::path scratch_dir() {
   static std::filesystem::path dir = [] {
-    std::filesystem::path d = std::filesystem::temp_directory_path() /
-                              ("nabla-cli-test-" + std::to_string(::getpid()));
+    std::filesystem::path d =
+        std::filesystem::temp_directory_path() / ("nabla-cli-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
     return d;
   }();
@@ -77,9 +88,11 @@ inline RunResult run_nabla(const std::vector<std::string>& args, const std::stri
   cmd += " <" + shell_quote(in.string()) + " >" + shell_quote(out.string()) + " 2>" +
          shell_quote(err.string());
   auto start = std::chrono::steady_clock::now();
+  double cpu_start = children_cpu_seconds();
   int raw = std::system(cmd.c_str());
   RunResult r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.cpu_seconds = children_cpu_seconds() - cpu_start;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
   r.out = slurp(out);
   r.err = slurp(err);

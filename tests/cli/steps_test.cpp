@@ -1,4 +1,4 @@
-// --steps on the sheet's queries (/work/shared/exercise-01.md): each rule line names the rule and
+// --steps on the sheet's queries (examples/exercise-01.nabla): each rule line names the rule and
 // the user's sub-expression it was applied to, in the order applied, like the sheet's answers.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Generated C++ and NumPy for every query of ../shared/cases/identities.nabla: the C++ compiles
+// Generated C++ and NumPy for every query of tests/data/identities.nabla: the C++ compiles
 // with -Wall -Werror, and both agree with nabla's evaluator at random points.
 #include <gtest/gtest.h>
 

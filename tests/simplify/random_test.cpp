@@ -1,5 +1,5 @@
 // Random expressions: simplification keeps values, reaches a fixpoint within budgets, and is
-// idempotent. Also the termination of every expression in shared/cases/identities.nabla and the
+// idempotent. Also the termination of every expression in tests/data/identities.nabla and the
 // budget stops on a huge input.
 #include <gtest/gtest.h>
 
