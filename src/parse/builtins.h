@@ -5,8 +5,7 @@
 
 namespace nabla {
 
-// A built-in function: one argument, except kron(A, B) (builtin_arity). sqrt is Op::Power
-// (x.^(1/2)).
+// A built-in function of one argument. sqrt is Op::Power (x.^(1/2)).
 struct Builtin {
   const char* name;
   Op op;
@@ -15,11 +14,6 @@ struct Builtin {
 // The builtin called `name` (aliases: ln -> log, trace -> tr, σ -> sigmoid, norm -> norm2),
 // or nullptr.
 const Builtin* find_builtin(const std::string& name);
-
-// How many arguments the builtin takes: 2 for kron, else 1.
-inline size_t builtin_arity(const Builtin& b) {
-  return b.op == Op::Kron ? 2 : 1;
-}
 
 // Reserved words of queries and derivative forms.
 bool is_query_keyword(const std::string& name);

@@ -65,8 +65,6 @@ class Compiler {
   bool resolved(int v) { return dims_[static_cast<size_t>(find(v))].bound; }
   Dim value(int v) { return dims_[static_cast<size_t>(find(v))].value; }
   bool is_one(int v) { return resolved(v) && value(v) == Dim::fixed(1); }
-  // The dimension a*b (vec, kron): bound when both are, else a fresh variable.
-  int product_var(int a, int b);
   bool compatible(int a, int b);
   bool unify(int a, int b);
   bool unify_ty(Ty a, Ty b);

@@ -423,15 +423,6 @@ Ty Compiler::infer_power(int node) {
               "use " + b + ".^" + quote(n.kids[1]) + " for the entry-wise power", ast_.core(node));
 }
 
-int Compiler::product_var(int a, int b) {
-  if (!resolved(a) || !resolved(b)) return new_var();
-  Dim r = value(a), c = value(b);
-  if (r.is_fixed() && c.is_fixed()) return bound_var(Dim::fixed(r.size() * c.size()));
-  if (r.is_one()) return bound_var(c);
-  if (c.is_one()) return bound_var(r);
-  return bound_var(g_.dims.product(r, c));
-}
-
 Ty Compiler::infer_builtin(int node) {
   const AstNode& n = ast_[node];
   int arg = n.kids[0];
@@ -461,13 +452,21 @@ Ty Compiler::infer_builtin(int node) {
       if (is_one(a.cols)) return {a.rows, a.rows};  // vector -> diagonal matrix
       need_square("a vector or a square matrix");
       return {a.rows, bound_var(Dim::fixed(1))};  // square matrix -> its diagonal
-    case Op::Kron: {                              // (m x n) kron (p x q) is (m p) x (n q)
-      Ty b = infer(n.kids[1]);
-      return {product_var(a.rows, b.rows), product_var(a.cols, b.cols)};
-    }
-    case Op::Vec:
+    case Op::Vec: {
       if (is_one(a.cols)) return a;
-      return {product_var(a.rows, a.cols), bound_var(Dim::fixed(1))};
+      if (resolved(a.rows) && resolved(a.cols)) {
+        Dim r = value(a.rows), c = value(a.cols);
+        Dim d;
+        if (r.is_fixed() && c.is_fixed())
+          d = Dim::fixed(r.size() * c.size());
+        else if (r.is_one())
+          d = c;
+        else
+          d = g_.dims.product(r, c);
+        return {bound_var(d), bound_var(Dim::fixed(1))};
+      }
+      return {new_var(), bound_var(Dim::fixed(1))};
+    }
     default:  // entry-wise, and sqrt
       return a;
   }

@@ -153,7 +153,6 @@ Id Compiler::lower_call(int node) {
       return call(g_, static_cast<int32_t>(n.symbol), n.deriv, args);
     if (n.ref == NameRef::Builtin) {
       if (n.op == Op::Power) return power(g_, args[0], constant(g_, Rational{1, 2}));  // sqrt
-      if (n.op == Op::Kron) return kron(g_, args[0], args[1]);
       return unary(g_, n.op, args[0]);
     }
     // A defined function: its body with the arguments in place of the parameters.

@@ -739,11 +739,9 @@ int Parser::name_atom() {
     SourceSpan close;
     paren_or_call_args(n.kids, &close);
     n.span = {t.span.begin, close.end};
-    size_t arity = builtin_arity(*b);
-    if (n.kids.size() != arity)
-      fail(name + " takes " + (arity == 1 ? "1 argument" : std::to_string(arity) + " arguments") +
-               ", given " + std::to_string(n.kids.size()),
-           n.span, arity == 1 ? "write " + name + "(x)" : "write " + name + "(A, B)");
+    if (n.kids.size() != 1)
+      fail(name + " takes 1 argument, given " + std::to_string(n.kids.size()), n.span,
+           "write " + name + "(x)");
     return ast_->add(std::move(n));
   }
   if (is(Tok::LParen) || (is(Tok::Prime) && is(Tok::LParen, 1)))
