@@ -69,6 +69,11 @@ struct Layout {
   std::vector<bool> minus;          // Sum
   std::vector<Join> joins;          // Chain
   Shape shape = Shape::scalar();    // the value's shape (decides which chains may merge)
+  // Constant I, ones, zeros: the sizes ("n", "n+m"; one for I and column vectors, rows and
+  // columns otherwise) and whether the text must say them (the context does not determine
+  // the shape: a whole result, an operand of a product or a function).
+  std::vector<std::string> size;
+  bool sized = false;
   std::vector<Layout> kids;
 };
 

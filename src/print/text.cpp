@@ -58,8 +58,11 @@ std::string render_text(const Layout& l) {
   switch (l.kind) {
     case LayoutKind::Number:
       return number_text(l);
-    case LayoutKind::Constant:
-      return std::string(op_spelling(l.op));  // pi, I, ones, zeros
+    case LayoutKind::Constant:  // pi, I, ones, zeros; I(n), ones(n), zeros(n, m)
+      if (l.sized)
+        return std::string(op_spelling(l.op)) + "(" +
+               join_rendered(l.size, ", ", [](const std::string& d) { return d; }) + ")";
+      return std::string(op_spelling(l.op));
     case LayoutKind::Name:
       return l.name;
     case LayoutKind::Sum: {
