@@ -235,10 +235,19 @@ std::string render_latex(const Layout& l) {
       return func_latex(l);
     case LayoutKind::Call:
       return call_latex(l);
-    case LayoutKind::Stack:
+    case LayoutKind::Stack: {
+      auto entries = [](const Layout& row) {
+        return join_rendered(row.kids, " & ", [](const Layout& k) { return render_latex(k); });
+      };
+      if (l.horizontal) return "\\begin{bmatrix} " + entries(l) + " \\end{bmatrix}";
       return "\\begin{bmatrix} " +
-             join_rendered(l.kids, " \\\\ ", [](const Layout& k) { return render_latex(k); }) +
+             join_rendered(l.kids, " \\\\ ",
+                           [&](const Layout& k) {
+                             return k.kind == LayoutKind::Stack && k.horizontal ? entries(k)
+                                                                                : render_latex(k);
+                           }) +
              " \\end{bmatrix}";
+    }
     case LayoutKind::Query:
       return query_latex(l);
     case LayoutKind::Paren:

@@ -428,8 +428,17 @@ Layout rule_hadamard(LayoutBuilder& b, Id id) {
   return c.finish();
 }
 
-// x' (postfix, binds tighter than ^).
+// x' (postfix, binds tighter than ^);  [a'; b']' = [a, b] (side by side).
 Layout rule_transpose(LayoutBuilder& b, Id id) {
+  const Node& x = b.node(b.node(id).kids[0]);
+  bool side_by_side = x.op == Op::Stack && x.kids.size() > 1;
+  for (Id k : x.kids) side_by_side = side_by_side && b.node(k).op == Op::Transpose;
+  if (side_by_side) {
+    Layout l = make(LayoutKind::Stack, kLevelAtom);
+    l.horizontal = true;
+    for (Id k : x.kids) l.kids.push_back(b.of(b.node(k).kids[0]));
+    return l;
+  }
   Layout operand = b.of(b.node(id).kids[0]);
   if (operand.level < kLevelPostfix) operand = parenthesize(std::move(operand));
   return make(LayoutKind::Transpose, kLevelPostfix, {std::move(operand)});

@@ -35,7 +35,7 @@ enum class LayoutKind : uint8_t {
   Transpose,  // kids[0]'
   Func,       // op(kids...): exp, log, tr, inv, norm2, kron, ...
   Call,       // an abstract function or one of its derivatives, see CallForm
-  Stack,      // [kids[0]; kids[1]; ...]
+  Stack,      // [kids[0]; kids[1]; ...]; horizontal: [kids[0], kids[1], ...]
   Query,      // op(kids[0], kids[1], ...): grad, jacobian, hessian, diff, simplify
   Paren,      // ( kids[0] )
 };
@@ -65,6 +65,7 @@ struct Layout {
   double value = 0;                 // Number with is_double
   bool is_double = false;           // Number
   bool elementwise = false;         // Power: .^ rather than ^
+  bool horizontal = false;          // Stack: side by side ([a', b']' is [a, b])
   CallForm form = CallForm::Value;  // Call
   std::vector<bool> minus;          // Sum
   std::vector<Join> joins;          // Chain

@@ -148,9 +148,20 @@ std::string render_unicode(const Layout& l) {
       return func_unicode(l);
     case LayoutKind::Call:
       return call_unicode(l);
-    case LayoutKind::Stack:
-      return "[" + join_rendered(l.kids, "; ", [](const Layout& k) { return render_unicode(k); }) +
+    case LayoutKind::Stack: {
+      // [a; b], [a, b], and blocks [A, B; C, D] (rows side by side, written without brackets)
+      auto entries = [](const Layout& row) {
+        return join_rendered(row.kids, ", ", [](const Layout& k) { return render_unicode(k); });
+      };
+      if (l.horizontal) return "[" + entries(l) + "]";
+      return "[" +
+             join_rendered(l.kids, "; ",
+                           [&](const Layout& k) {
+                             return k.kind == LayoutKind::Stack && k.horizontal ? entries(k)
+                                                                                : render_unicode(k);
+                           }) +
              "]";
+    }
     case LayoutKind::Query:
       return query_unicode(l);
     case LayoutKind::Paren:

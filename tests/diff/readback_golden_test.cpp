@@ -137,6 +137,11 @@ TEST_F(ReadBackGolden, DimensionsAreCanonical) {
   reads_back(derive("[A; A] + ones"), "[A; A] + ones(2*n, n)", "2*n×n");
   reads_back(derive("[A, X; X, A]"), "[A, X; X, A]", "2*n×2*n");
   reads_back(derive("[x, y]"), "[x'; y']'", "n×2");
+  EXPECT_EQ(to_text(g, derive("[x, y]")), "[x, y]");
+  EXPECT_EQ(to_text(g, derive("[A, X; X, A] + ones")), "ones + [A, X; X, A]");
+  EXPECT_EQ(to_unicode(g, derive("[A, X; X, A]")), "[A, X; X, A]");
+  EXPECT_EQ(to_latex(g, derive("[A, X; X, A]")),
+            "\\begin{bmatrix} A & X \\\\ X & A \\end{bmatrix}");
 }
 
 // Unicode output parses back: ², ᵀ, ‖x‖, ⊙, ·, ∇, ℝ, √, |x|, ⁻¹, 𝟏, Greek names.

@@ -47,8 +47,8 @@ class Generator {
   }
 
   Dim any_dim() {
-    const Dim dims[] = {one_, two_, n_, m_};
-    return dims[pick(4)];
+    const Dim dims[] = {one_, two_, n_, m_, n_, m_, n_plus_m_};
+    return dims[pick(7)];
   }
   Dim any_rows() {
     const Dim dims[] = {one_, two_, n_, m_, n_, m_, n_plus_m_, n_times_m_};
@@ -59,6 +59,9 @@ class Generator {
     if (d <= 0) return leaf(s);
     int r = pick(20);
     Dim rows = s.rows, cols = s.cols;
+    if (cols == n_plus_m_ && r < 6)  // side by side: [P, Q] = [P'; Q']'
+      return transpose(g_, stack(g_, {transpose(g_, expr(Shape::matrix(rows, n_), d - 1)),
+                                      transpose(g_, expr(Shape::matrix(rows, m_), d - 1))}));
     if (rows == n_plus_m_ && r < 6)
       return stack(g_,
                    {expr(Shape::matrix(n_, cols), d - 1), expr(Shape::matrix(m_, cols), d - 1)});
