@@ -79,6 +79,15 @@ struct Frontend::Impl {
                 s.name_spans.empty() ? s.span : s.name_spans[0]);
   }
 
+  // Nor may its body use its name as an undeclared variable (`e5 = e5*e4`): results would
+  // print the variable, which reads back as the definition (a pipeline fuzzer finding).
+  static void refuse_self_reference(const Statement& s, const Compiler& c) {
+    for (const InferredName& n : c.inferred())
+      if (n.name == s.names[0])
+        throw Error(ErrorKind::Name, "'" + n.name + "' is used in its own definition",
+                    "a definition cannot refer to itself; give the variable another name", n.first);
+  }
+
   std::optional<Query> run(const Statement& s, const Ast& ast, std::string_view source) {
     switch (s.kind) {
       case Statement::Kind::DeclareVariables:
@@ -101,6 +110,7 @@ struct Frontend::Impl {
         refuse_variable_name(s);
         Compiler c(g, scope, source, ast, inferred_symbols);
         c.infer(s.expr);
+        refuse_self_reference(s, c);
         c.settle();
         Id id = c.lower(s.expr);
         keep_inferred(c, {});
@@ -119,6 +129,7 @@ struct Frontend::Impl {
             c.add_inferred(s.param_names[i], s.param_spans[i]);
         }
         c.infer(s.expr);
+        refuse_self_reference(s, c);
         c.settle();
         Definition d;
         d.name = s.names[0];

@@ -135,6 +135,7 @@ bool Parser::is_defined(const std::string& name) const {
 Statement Parser::statement(Ast& ast) {
   ast_ = &ast;
   depth_ = 0;
+  known_dims_only_ = false;  // an error inside I(n) may have left it set
   params_.clear();
   while (is(Tok::End)) next();
   Statement s;
@@ -826,8 +827,10 @@ int Parser::name_atom() {
       }
       known_dims_only_ = false;
       leave();
-      n.span.end =
-          expect(Tok::RParen, ref == NameRef::Identity ? "')' after I(n)" : "')' or ','").span.end;
+      std::string closing = ref == NameRef::Identity
+                                ? "')': a size is I(n)"
+                                : "')': a size is " + name + "(n) or " + name + "(n, m)";
+      n.span.end = expect(Tok::RParen, closing.c_str()).span.end;
       n.sized = true;
       n.size = Shape::matrix(r, c);
     }
@@ -867,6 +870,7 @@ int Parser::name_atom() {
 int Parser::expression_only(Ast& ast) {
   ast_ = &ast;
   depth_ = 0;
+  known_dims_only_ = false;
   while (is(Tok::End)) next();
   int e = expr();
   while (is(Tok::End)) next();
