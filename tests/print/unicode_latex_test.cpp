@@ -136,10 +136,10 @@ TEST_F(LatexGolden, NamesAndDerivatives) {
   }
   if (braces != 0) return ::testing::AssertionFailure() << "unbalanced { in " << s;
   static const std::set<std::string> known = {
-      "left",  "right",   "top",   "odot",  "oslash",       "otimes", "frac",   "sqrt",
-      "circ",  "cdot",    "lVert", "rVert", "sigma",        "exp",    "log",    "sin",
-      "cos",   "tan",     "tanh",  "det",   "operatorname", "mathrm", "mathbf", "pi",
-      "nabla", "partial", "begin", "end",   "alpha",        "lambda", "beta",   "gamma"};
+      "left",  "right", "top",   "odot",         "oslash", "otimes", "times", "frac",  "sqrt",
+      "circ",  "cdot",  "lVert", "rVert",        "sigma",  "exp",    "log",   "sin",   "cos",
+      "tan",   "tanh",  "det",   "operatorname", "mathrm", "mathbf", "pi",    "nabla", "partial",
+      "begin", "end",   "alpha", "lambda",       "beta",   "gamma"};
   std::regex command(R"(\\([A-Za-z]+))");
   for (auto it = std::sregex_iterator(s.begin(), s.end(), command); it != std::sregex_iterator();
        ++it) {
@@ -177,6 +177,14 @@ TEST_F(LatexGolden, EveryOpGivesWellFormedLatex) {
       power(g, power(g, a, a), a),
       kron(g, A, A),
       stack(g, {x, x}),
+      // sized constants, side-by-side and block stacks
+      zeros(g, Shape::matrix(n, m)),
+      ones(g, Shape::vector(g.dims.sum({n, m}))),
+      identity(g, g.dims.product(n, m)),
+      transpose(g, stack(g, {transpose(g, A), transpose(g, A)})),
+      stack(g, {transpose(g, stack(g, {transpose(g, A), transpose(g, A)})),
+                transpose(g, stack(g, {transpose(g, A), transpose(g, A)}))}),
+      matmul(g, transpose(g, kron(g, A, x)), kron(g, x, A)),
       call1("f", kCallValue, x),
       call(g, fn["L"], 3, {a, a, t}),
       grad_query(g, a, {a, t}),
