@@ -5,7 +5,8 @@
 //      (any kind but Internal); no other exception, crash or sanitizer report;
 //   2. the printed text of the unsimplified and of the simplified form re-parses in the same
 //      Frontend/Graph scope to an expression of the same shape;
-//   3. the unsimplified form, the simplified form and the re-parsed simplified form agree
+//   3. the Unicode form of the simplified result re-parses too, to the same shape and value;
+//   4. the unsimplified form, the simplified form and the re-parsed simplified form agree
 //      numerically (check_equal: random dims 1..6, random values and abstract functions)
 //      where all are finite. Inputs whose concrete dims exceed kMaxFixedDim, or whose constants
 //      are so large that floating cancellation would decide the comparison, are not evaluated.
@@ -150,16 +151,48 @@ Id round_trip(nabla::Frontend& frontend, Graph& g, Id id, std::string_view sourc
     fail("printed text does not re-parse: '" + text + "': " + e.what(), source);
   }
   if (g[back].shape == g[id].shape) return nabla::kNoId;  // new symbols: compare shapes only
-  // `zeros`, `ones` and `I` take their shape from the context; printed where nothing fixes
-  // it (a zero Hessian prints as `zeros`), the text cannot carry it.
-  for (Id k : nabla::reachable(g, id)) {
-    nabla::Op op = g[k].op;
-    if (op == nabla::Op::Zeros || op == nabla::Op::Ones || op == nabla::Op::Identity)
-      return nabla::kNoId;
-  }
+  // Sized constants (ones(n), I(n), zeros(n, m)) say their size wherever the context does
+  // not determine it, so every printed result reads back with its shape.
   fail("re-parsed '" + text + "' has shape " + g.dims.to_string(g[back].shape) + ", printed " +
            g.dims.to_string(g[id].shape),
        source);
+}
+
+// The Unicode form reads back too, to the same shape and value as the text form.
+void unicode_round_trip(nabla::Frontend& frontend, Graph& g, Id id, Id text_back,
+                        std::string_view source) {
+  std::string text;
+  try {
+    text = nabla::to_unicode(g, id);
+  } catch (const Error& e) {
+    clean(e, source, "print unicode");
+    return;
+  }
+  Id back = nabla::kNoId;
+  try {
+    back = frontend.parse_expression(text);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Limit) return;
+    if (std::string(e.what()).find("division by zero") != std::string::npos) return;
+    fail("printed Unicode does not re-parse: '" + text + "': " + e.what(), source);
+  }
+  if (!(g[back].shape == g[id].shape))
+    fail("re-parsed Unicode '" + text + "' has shape " + g.dims.to_string(g[back].shape) +
+             ", printed " + g.dims.to_string(g[id].shape),
+         source);
+  // The text form read back to the same node and the Unicode form to another: compare values.
+  if (text_back != nabla::kNoId && back != text_back) {
+    nabla::CheckOptions options;
+    options.dimension_draws = 1;
+    options.points_per_draw = 1;
+    options.tolerance = 1e-6;
+    try {
+      if (!nabla::check_equal(g, text_back, back, options).holds)
+        fail("the text and Unicode forms read back to different values: " + text, source);
+    } catch (const Error& e) {
+      clean(e, source, "evaluate unicode");
+    }
+  }
 }
 
 void compare(const Graph& g, Id a, Id b, const char* what, std::string_view source) {
@@ -222,6 +255,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!(g[simplified].shape == g[expanded].shape)) fail("simplify changed the shape", source);
       round_trip(frontend, g, expanded, source);
       Id back = round_trip(frontend, g, simplified, source);
+      if (back != nabla::kNoId && variables(g, back) == variables(g, simplified) &&
+          evaluable(g, {simplified}))
+        unicode_round_trip(frontend, g, simplified, back, source);
       if (!evaluable(g, {expanded, simplified})) continue;
       compare(g, expanded, simplified, "unsimplified and simplified forms", source);
       if (back != nabla::kNoId && back != simplified && evaluable(g, {back}) &&

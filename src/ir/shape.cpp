@@ -12,6 +12,12 @@ Dim DimTable::intern(const std::string& name) {
   return Dim::symbol(static_cast<int32_t>(names_.size() - 1));
 }
 
+std::optional<Dim> DimTable::find(const std::string& name) const {
+  for (size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name && !derived_[i]) return Dim::symbol(static_cast<int32_t>(i));
+  return std::nullopt;
+}
+
 DimTable::Polynomial DimTable::polynomial(Dim d) const {
   if (d.is_fixed()) return {{{}, d.size()}};
   const auto& p = derived_.at(static_cast<size_t>(d.symbol_index()));
@@ -102,7 +108,9 @@ std::optional<int64_t> DimTable::size(
   return total;
 }
 
-const std::string& DimTable::name(Dim d) const { return names_.at(d.symbol_index()); }
+const std::string& DimTable::name(Dim d) const {
+  return names_.at(d.symbol_index());
+}
 
 std::string DimTable::to_string(Dim d) const {
   return d.is_fixed() ? std::to_string(d.size()) : name(d);

@@ -49,14 +49,15 @@ class DimTable {
   using Polynomial = std::map<std::vector<int32_t>, int64_t>;
 
   Dim intern(const std::string& name);  // an atom: the same name gives the same Dim
-  const std::string& name(Dim d) const;  // only for symbols
-  std::string to_string(Dim d) const;    // "n" or "3"
-  std::string to_string(Shape s) const;  // "scalar", "n", "1×n", "n×m"
+  std::optional<Dim> find(const std::string& name) const;  // the atom of that name, if any
+  const std::string& name(Dim d) const;                    // only for symbols
+  std::string to_string(Dim d) const;                      // "n" or "3"
+  std::string to_string(Shape s) const;                    // "scalar", "n", "1×n", "n×m"
   size_t size() const { return names_.size(); }
 
-  Dim product(Dim a, Dim b);               // a*b
-  Dim sum(const std::vector<Dim>& parts);  // a + b + ...
-  bool is_derived(Dim d) const;            // a symbol made by product or sum
+  Dim product(Dim a, Dim b);                // a*b
+  Dim sum(const std::vector<Dim>& parts);   // a + b + ...
+  bool is_derived(Dim d) const;             // a symbol made by product or sum
   std::vector<int32_t> atoms(Dim d) const;  // the atom symbols a dimension depends on
   // Size of d given the size of each atom (nullopt when an atom is unknown or on overflow).
   std::optional<int64_t> size(Dim d,

@@ -24,13 +24,14 @@ enum class AstKind {
   Power,        // kids[0] ^ kids[1] (elementwise: .^)
   Transpose,    // kids[0]'
   Inner,        // <kids[0], kids[1]>
-  Stack,        // [kids; ...]
+  Stack,        // [kids; ...]: vertical
+  Row,          // [kids, ...]: horizontal (a row of a block stack [A, B; C, D])
   Norm,         // ‖kids[0]‖
   Query,        // grad/jacobian/hessian/diff/simplify: kids[0] = e, kids[1..] = Name nodes
   GradDefined,  // grad f, for a defined f
 };
 
-enum class ChainOp { Add, Sub, Mul, Div, Hadamard, HadamardDiv };
+enum class ChainOp { Add, Sub, Mul, Div, Hadamard, HadamardDiv, Kron };
 
 // How a Name or Call was resolved when parsed.
 enum class NameRef {
@@ -61,6 +62,8 @@ struct AstNode {
   bool negate = false;            // Unary: '-' (false for '+')
   bool elementwise = false;       // Power: '.^'
   std::optional<Rational> exact;  // Number
+  bool sized = false;             // Name I, ones, zeros written with sizes: I(n), ones(n, m)
+  Shape size = Shape::scalar();   // their shape
   double value = 0;               // Number without an exact value
 };
 

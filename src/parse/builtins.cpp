@@ -33,6 +33,7 @@ constexpr Builtin kBuiltins[] = {
     {"softmax", Op::Softmax},
     {"logsumexp", Op::LogSumExp},
     {"vec", Op::Vec},
+    {"kron", Op::Kron},
 };
 
 constexpr const char* kGreek[] = {

@@ -5,7 +5,7 @@
 
 namespace nabla {
 
-// A built-in function of one argument. sqrt is Op::Power (x.^(1/2)).
+// A built-in function of one argument (kron: two). sqrt is Op::Power (x.^(1/2)).
 struct Builtin {
   const char* name;
   Op op;

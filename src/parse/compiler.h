@@ -81,6 +81,7 @@ class Compiler {
 
   Ty infer_chain(int node);
   Ty infer_product(Ty a, Ty b, int node, size_t i);
+  Ty kron_ty(Ty a, Ty b);
   Ty infer_power(int node);
   Ty infer_builtin(int node);
   Ty infer_call(int node);

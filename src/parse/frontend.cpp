@@ -79,17 +79,13 @@ struct Frontend::Impl {
                 s.name_spans.empty() ? s.span : s.name_spans[0]);
   }
 
-  // Nor may its right side use its own name: `e = e*t + 1` reads the inner `e` as a new,
-  // inferred variable, and a result containing that variable would print `e`, which reads back
-  // as the definition (pipeline fuzzer finding). Called before the inferred names are kept.
-  void refuse_self_reference(const Statement& s, const Compiler& c) const {
-    for (const InferredName& n : c.inferred()) {
-      if (n.name != s.names[0]) continue;
-      throw Error(ErrorKind::Name, "'" + s.names[0] + "' is used in its own definition",
-                  "a definition cannot refer to itself; give the unknown on the right side "
-                  "another name",
-                  s.name_spans.empty() ? s.span : s.name_spans[0]);
-    }
+  // Nor may its body use its name as an undeclared variable (`e5 = e5*e4`): results would
+  // print the variable, which reads back as the definition (a pipeline fuzzer finding).
+  static void refuse_self_reference(const Statement& s, const Compiler& c) {
+    for (const InferredName& n : c.inferred())
+      if (n.name == s.names[0])
+        throw Error(ErrorKind::Name, "'" + n.name + "' is used in its own definition",
+                    "a definition cannot refer to itself; give the variable another name", n.first);
   }
 
   std::optional<Query> run(const Statement& s, const Ast& ast, std::string_view source) {
@@ -114,9 +110,9 @@ struct Frontend::Impl {
         refuse_variable_name(s);
         Compiler c(g, scope, source, ast, inferred_symbols);
         c.infer(s.expr);
+        refuse_self_reference(s, c);
         c.settle();
         Id id = c.lower(s.expr);
-        refuse_self_reference(s, c);
         keep_inferred(c, {});
         ScopeEntry e;
         e.kind = ScopeEntry::Kind::Named;
@@ -133,6 +129,7 @@ struct Frontend::Impl {
             c.add_inferred(s.param_names[i], s.param_spans[i]);
         }
         c.infer(s.expr);
+        refuse_self_reference(s, c);
         c.settle();
         Definition d;
         d.name = s.names[0];
@@ -149,7 +146,6 @@ struct Frontend::Impl {
           d.params.push_back(symbol);
           d.param_vars.push_back(variable(g, symbol));
         }
-        refuse_self_reference(s, c);
         keep_inferred(c, s.param_names);
         scope.definitions.push_back(d);
         ScopeEntry e;

@@ -158,6 +158,7 @@ std::optional<Rational> Compiler::constant_value(int node) const {
             break;
           case ChainOp::Mul:
           case ChainOp::Hadamard:
+          case ChainOp::Kron:
             acc = mul(*acc, *v);
             break;
           case ChainOp::Div:
@@ -200,6 +201,7 @@ void Compiler::add_inferred(const std::string& name, SourceSpan span) {
 
 Ty Compiler::infer_name(int node) {
   const AstNode& n = ast_[node];
+  if (n.sized) return shape_ty(n.size);  // I(n), ones(n, m), zeros(n)
   switch (n.ref) {
     case NameRef::Variable:
       return shape_ty(g_.symbol(n.symbol).shape);
@@ -271,33 +273,41 @@ Ty Compiler::infer(int node, bool top) {
                           ty_str(parts[0]) + ") and " + quote(n.kids[i]) + " (" + ty_str(parts[i]) +
                           ")",
                       n.span, node);
-      // The row count, computed as the IR's stack does when every part's rows are known.
+      // The row count, computed as the IR's stack does when every part's rows are known:
+      // the canonical sum (so [x; z] has n+m rows, the same size as m+n).
       bool known = true;
-      int32_t fixed = 0;
-      std::string symbolic;
+      std::vector<Dim> row_dims;
       for (Ty p : parts) {
         if (!resolved(p.rows)) {
           known = false;
           break;
         }
-        Dim d = value(p.rows);
-        if (d.is_fixed()) {
-          fixed += d.size();
-        } else {
-          if (!symbolic.empty()) symbolic += "+";
-          symbolic += g_.dims.name(d);
-        }
+        row_dims.push_back(value(p.rows));
       }
       int rows;
-      if (!known || parts.size() == 1) {
-        rows = parts.size() == 1 ? parts[0].rows : new_var();
-      } else if (symbolic.empty()) {
-        rows = bound_var(Dim::fixed(fixed));
-      } else {
-        if (fixed > 0) symbolic += "+" + std::to_string(fixed);
-        rows = bound_var(g_.dims.intern(symbolic));
-      }
+      if (parts.size() == 1)
+        rows = parts[0].rows;
+      else if (!known)
+        rows = new_var();
+      else
+        rows = bound_var(g_.dims.sum(row_dims));
       t = {rows, parts[0].cols};
+      break;
+    }
+    case AstKind::Row: {
+      std::vector<Ty> parts;
+      for (int k : n.kids) parts.push_back(infer(k));
+      for (size_t i = 1; i < parts.size(); ++i)
+        if (!unify(parts[0].rows, parts[i].rows))
+          shape_error("parts side by side need equal row counts: " + quote(n.kids[0]) + " (" +
+                          ty_str(parts[0]) + ") and " + quote(n.kids[i]) + " (" + ty_str(parts[i]) +
+                          ")",
+                      n.span, node);
+      std::vector<Dim> col_dims;
+      for (Ty p : parts)
+        if (resolved(p.cols)) col_dims.push_back(value(p.cols));
+      int cols = col_dims.size() == parts.size() ? bound_var(g_.dims.sum(col_dims)) : new_var();
+      t = {parts[0].rows, cols};
       break;
     }
     case AstKind::Query:
@@ -344,6 +354,9 @@ Ty Compiler::infer_chain(int node) {
     switch (op) {
       case ChainOp::Mul:
         acc = infer_product(acc, t, node, i);
+        break;
+      case ChainOp::Kron:
+        acc = kron_ty(acc, t);
         break;
       case ChainOp::Div:
         if (!unify_ty(t, scalar_ty()))
@@ -423,10 +436,20 @@ Ty Compiler::infer_power(int node) {
               "use " + b + ".^" + quote(n.kids[1]) + " for the entry-wise power", ast_.core(node));
 }
 
+// kron(A, B) is (rows A * rows B) x (cols A * cols B).
+Ty Compiler::kron_ty(Ty a, Ty b) {
+  auto product = [&](int x, int y) {
+    if (!resolved(x) || !resolved(y)) return new_var();
+    return bound_var(g_.dims.product(value(x), value(y)));
+  };
+  return {product(a.rows, b.rows), product(a.cols, b.cols)};
+}
+
 Ty Compiler::infer_builtin(int node) {
   const AstNode& n = ast_[node];
   int arg = n.kids[0];
   Ty a = infer(arg);
+  if (n.op == Op::Kron) return kron_ty(a, infer(n.kids[1]));
   auto need_square = [&](const char* what) {
     if (!unify(a.rows, a.cols))
       shape_error(n.name + " needs " + what + ": " + quote(arg) + " is " + ty_str(a), n.span, node);

@@ -1,5 +1,8 @@
 #include "parse/lexer.h"
 
+#include <string_view>
+#include <utility>
+
 #include <cstdio>
 
 namespace nabla {
@@ -44,6 +47,31 @@ bool is_greek(uint32_t cp) {
   return (cp >= 0x391 && cp <= 0x3A9) || (cp >= 0x3B1 && cp <= 0x3C9) || cp == 0x3D1 ||
          cp == 0x3D5 || cp == 0x3F5 || cp == 0x2113;  // ϑ ϕ ϵ ℓ
 }
+// A name that begins with a Greek letter is the letter's ASCII name (α is alpha, λ₁ is
+// lambda1), the spelling the printers write as α and \alpha, so printed Unicode reads back
+// as the same variable. A bare σ (sigmoid) and π (the constant) stay as they are.
+std::string ascii_greek(std::string name) {
+  static constexpr std::pair<std::string_view, std::string_view> kLetters[] = {
+      {"α", "alpha"},   {"β", "beta"},    {"γ", "gamma"}, {"δ", "delta"}, {"ε", "epsilon"},
+      {"ζ", "zeta"},    {"η", "eta"},     {"θ", "theta"}, {"ι", "iota"},  {"κ", "kappa"},
+      {"λ", "lambda"},  {"μ", "mu"},      {"ν", "nu"},    {"ξ", "xi"},    {"ρ", "rho"},
+      {"τ", "tau"},     {"υ", "upsilon"}, {"φ", "phi"},   {"χ", "chi"},   {"ψ", "psi"},
+      {"ω", "omega"},   {"σ", "sigma"},   {"π", "pi"},    {"Γ", "Gamma"}, {"Δ", "Delta"},
+      {"Θ", "Theta"},   {"Λ", "Lambda"},  {"Ξ", "Xi"},    {"Π", "Pi"},    {"Σ", "Sigma"},
+      {"Υ", "Upsilon"}, {"Φ", "Phi"},     {"Ψ", "Psi"},   {"Ω", "Omega"},
+  };
+  for (const auto& [letter, ascii] : kLetters) {
+    if (name.compare(0, letter.size(), letter) != 0) continue;
+    std::string rest = name.substr(letter.size());
+    bool plain = true;  // digits or an _suffix: the rest of an ASCII name
+    for (char c : rest) plain = plain && static_cast<unsigned char>(c) < 0x80;
+    if (rest.empty() && (ascii == "sigma" || ascii == "pi")) return name;  // sigmoid, π
+    if (rest.empty() || (plain && (rest[0] == '_' || (rest[0] >= '0' && rest[0] <= '9'))))
+      return std::string(ascii) + rest;
+  }
+  return name;
+}
+
 bool is_subscript_digit(uint32_t cp) {
   return cp >= 0x2080 && cp <= 0x2089;
 }
@@ -227,6 +255,10 @@ class Lexer {
         ++i_;
         push(Tok::Colon, b, i_);
         return;
+      case '|':
+        ++i_;
+        push(Tok::Bar, b, i_);
+        return;
       case '_':
         ++i_;
         push(Tok::Underscore, b, i_);
@@ -316,7 +348,7 @@ class Lexer {
     if (is_greek(cp)) {
       std::string name;
       ident_tail(name);
-      push(Tok::Ident, b, i_, std::move(name));
+      push(Tok::Ident, b, i_, ascii_greek(std::move(name)));
       return;
     }
     i_ += static_cast<size_t>(len);
@@ -362,7 +394,35 @@ class Lexer {
         push(Tok::Star, b, i_);
         return;  // ⋅
       case 0x00A0:
-        return;       // no-break space
+        return;  // no-break space
+      case 0x1D7CF:
+        push(Tok::Ident, b, i_, "ones");
+        return;  // 𝟏
+      case 0x1D7CE:
+        push(Tok::Ident, b, i_, "zeros");
+        return;  // 𝟎
+      case 0x2297:
+        push(Tok::Kron, b, i_);
+        return;  // ⊗
+      case 0x2298:
+        push(Tok::DotSlash, b, i_);
+        return;  // ⊘
+      case 0x221A:
+        push(Tok::Root, b, i_);
+        return;  // √
+      case 0x00B9:
+      case 0x00B2:
+      case 0x00B3:
+      case 0x207B:
+      case 0x2070:
+      case 0x2074:
+      case 0x2075:
+      case 0x2076:
+      case 0x2077:
+      case 0x2078:
+      case 0x2079:
+        superscript(b, cp);
+        return;
       case 0x2202: {  // ∂ with a subscript index
         int64_t k = 0;
         bool any = false;
@@ -384,6 +444,34 @@ class Lexer {
     std::string ch;
     append_utf8(ch, cp);
     throw Error(ErrorKind::Syntax, "unexpected character '" + ch + "'", {}, {b, i_});
+  }
+
+  static int superscript_digit(uint32_t cp) {
+    if (cp == 0x00B9) return 1;
+    if (cp == 0x00B2) return 2;
+    if (cp == 0x00B3) return 3;
+    if (cp == 0x2070) return 0;
+    if (cp >= 0x2074 && cp <= 0x2079) return static_cast<int>(cp - 0x2070);
+    return -1;
+  }
+
+  // x², A⁻¹, x¹⁰: an optional ⁻ and superscript digits (the first code point is read).
+  void superscript(size_t b, uint32_t first) {
+    bool negative = first == 0x207B;
+    int64_t k = negative ? 0 : superscript_digit(first);
+    bool any = !negative;
+    while (i_ < s_.size()) {
+      uint32_t d;
+      int l = decode_utf8(s_, i_, &d);
+      if (l == 0 || superscript_digit(d) < 0) break;
+      if (k < 1000000) k = k * 10 + superscript_digit(d);
+      any = true;
+      i_ += static_cast<size_t>(l);
+    }
+    if (!any)
+      throw Error(ErrorKind::Syntax, "'⁻' needs superscript digits, as in x⁻¹", {}, {b, i_});
+    push(Tok::Superscript, b, i_);
+    out_.back().index = negative ? -k : k;
   }
 
   std::string_view s_;
@@ -466,6 +554,14 @@ std::string token_name(const Token& t) {
       return "'∂'";
     case Tok::Underscore:
       return "'_'";
+    case Tok::Superscript:
+      return "a superscript";
+    case Tok::Kron:
+      return "'⊗'";
+    case Tok::Bar:
+      return "'|'";
+    case Tok::Root:
+      return "'√'";
   }
   return "token";
 }

@@ -32,15 +32,19 @@ enum class Tok {
   Comma,
   Semicolon,  // ; inside brackets (a stacking separator)
   Colon,
-  Assign,      // =
-  EqEq,        // ==
-  Arrow,       // -> →
-  Times,       // × (dimension and domain separator)
-  NormBar,     // ‖
-  Nabla,       // ∇
-  Partial,     // ∂ with an optional subscript index (Token::index, 0 when absent)
-  Underscore,  // _ (as in ∇_x)
-  End,         // end of a statement: newline or ; outside brackets
+  Assign,       // =
+  EqEq,         // ==
+  Arrow,        // -> →
+  Times,        // × (dimension and domain separator)
+  NormBar,      // ‖
+  Nabla,        // ∇
+  Partial,      // ∂ with an optional subscript index (Token::index, 0 when absent)
+  Underscore,   // _ (as in ∇_x)
+  Superscript,  // ² ³ ⁻¹ ...: a power with the integer exponent Token::index
+  Kron,         // ⊗ (Kronecker product)
+  Bar,          // | as in |x| (abs)
+  Root,         // √ as in √x, √(x + y)
+  End,          // end of a statement: newline or ; outside brackets
   Eof,
 };
 
@@ -48,7 +52,7 @@ struct Token {
   Tok kind = Tok::Eof;
   SourceSpan span;
   std::string text;   // Ident: the normalized name; Number: the digits as written
-  int64_t index = 0;  // Partial: the subscript
+  int64_t index = 0;  // Partial: the subscript; Superscript: the exponent
 };
 
 // Splits source into tokens. Newlines inside (), [], {}, <> end nothing; `;` inside brackets is

@@ -83,6 +83,8 @@ Id Compiler::lower_chain(int node) {
       case ChainOp::Hadamard:
         if (ra && rb) folded = mul(*ra, *rb);
         break;
+      case ChainOp::Kron:
+        break;
       case ChainOp::Div:
       case ChainOp::HadamardDiv:
         if (rb && rb->is_zero()) throw Error(ErrorKind::Value, "division by zero", {}, here);
@@ -116,6 +118,9 @@ Id Compiler::lower_chain(int node) {
           break;
         case ChainOp::Hadamard:
           acc = built(here, [&] { return hadamard(g_, acc, b); });
+          break;
+        case ChainOp::Kron:
+          acc = built(here, [&] { return kron(g_, acc, b); });
           break;
         case ChainOp::HadamardDiv:
           acc = built(here, [&] { return elementwise_divide(g_, acc, b); });
@@ -153,6 +158,7 @@ Id Compiler::lower_call(int node) {
       return call(g_, static_cast<int32_t>(n.symbol), n.deriv, args);
     if (n.ref == NameRef::Builtin) {
       if (n.op == Op::Power) return power(g_, args[0], constant(g_, Rational{1, 2}));  // sqrt
+      if (n.op == Op::Kron) return kron(g_, args[0], args[1]);
       return unary(g_, n.op, args[0]);
     }
     // A defined function: its body with the arguments in place of the parameters.
@@ -199,6 +205,14 @@ Id Compiler::lower(int node) {
       std::vector<Id> parts;
       for (int k : n.kids) parts.push_back(lower(k));
       return built(n.span, [&] { return stack(g_, parts); });
+    }
+    case AstKind::Row: {  // [a, b] = [a'; b']'
+      std::vector<Id> parts;
+      for (int k : n.kids) parts.push_back(lower(k));
+      return built(n.span, [&] {
+        for (Id& p : parts) p = transpose(g_, p);
+        return transpose(g_, stack(g_, parts));
+      });
     }
     case AstKind::Query: {
       Id e = lower(n.kids[0]);

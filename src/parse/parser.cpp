@@ -135,6 +135,7 @@ bool Parser::is_defined(const std::string& name) const {
 Statement Parser::statement(Ast& ast) {
   ast_ = &ast;
   depth_ = 0;
+  known_dims_only_ = false;  // an error inside I(n) may have left it set
   params_.clear();
   while (is(Tok::End)) next();
   Statement s;
@@ -250,17 +251,55 @@ Dim Parser::dim() {
     return Dim::fixed(static_cast<int32_t>(v));
   }
   if (t.kind == Tok::Ident) {
+    if (known_dims_only_ && !g_.dims.find(t.text))
+      throw Error(ErrorKind::Name, "'" + t.text + "' is not a dimension",
+                  "a size is a dimension of a declared variable: ones(n) after x in R^n", t.span);
     next();
     return g_.dims.intern(t.text);
   }
+  if (t.kind == Tok::LParen) {
+    next();
+    enter(t.span);
+    Dim d = dim_expr(true);
+    leave();
+    expect(Tok::RParen, "')'");
+    return d;
+  }
   unexpected("a dimension (a name like n or a positive integer)");
+}
+
+// n + m + 2, 2*n, n*m*k: sums of products of names and positive integers, kept as the
+// canonical polynomial (n+m is m+n). In a set, `*` separates rows from columns (R^(n*m) is
+// n x m), so there a product is written in parentheses: R^((n*m) x k).
+Dim Parser::dim_expr(bool products) {
+  std::vector<Dim> terms;
+  for (;;) {
+    Dim term = dim();
+    while (products && is(Tok::Star)) {
+      next();
+      Dim f = dim();
+      int64_t size =
+          static_cast<int64_t>(term.is_fixed() ? term.size() : 1) * (f.is_fixed() ? f.size() : 1);
+      if (size > 1000000000) fail("a dimension must be at most 10^9", peek().span);
+      term = g_.dims.product(term, f);
+    }
+    terms.push_back(term);
+    if (!is(Tok::Plus)) break;
+    next();
+  }
+  if (terms.size() == 1) return terms[0];
+  int64_t fixed = 0;
+  for (Dim d : terms)
+    if (d.is_fixed()) fixed += d.size();
+  if (fixed > 1000000000) fail("a dimension must be at most 10^9", peek().span);
+  return g_.dims.sum(terms);
 }
 
 Shape Parser::set_type() {
   if (is_ident("Sym")) {
     next();
     expect(Tok::LParen, "'(' after Sym");
-    Dim n = dim();
+    Dim n = dim_expr(true);
     expect(Tok::RParen, "')'");
     return Shape::matrix(n, n);
   }
@@ -271,11 +310,11 @@ Shape Parser::set_type() {
   if (is(Tok::LParen) || is(Tok::LBrace)) {
     Tok close = is(Tok::LParen) ? Tok::RParen : Tok::RBrace;
     next();
-    Dim r = dim();
+    Dim r = dim_expr(false);
     Dim c = Dim::fixed(1);
     if (is(Tok::Times) || is_ident("x") || is(Tok::Comma) || is(Tok::Star)) {
       next();
-      c = dim();
+      c = dim_expr(false);
     }
     expect(close, close == Tok::RParen ? "')'" : "'}'");
     return Shape::matrix(r, c);
@@ -321,6 +360,9 @@ int Parser::multiplicative() {
         return true;
       case Tok::DotSlash:
         *op = ChainOp::HadamardDiv;
+        return true;
+      case Tok::Kron:
+        *op = ChainOp::Kron;
         return true;
       default:
         return false;
@@ -379,6 +421,22 @@ int Parser::postfix() {
     } else if (is(Tok::Caret) && is_ident("T", 1) && !is(Tok::LParen, 2)) {
       next();
       end = next().span.end;
+    } else if (is(Tok::Superscript)) {  // x², A⁻¹ᵀ: a ^ k, postfix like a transpose
+      const Token& sup = next();
+      enter({(*ast_)[a].span.begin, sup.span.end});
+      ++entered;
+      AstNode k;
+      k.kind = AstKind::Number;
+      k.span = sup.span;
+      k.exact = Rational{sup.index, 1};
+      k.value = static_cast<double>(sup.index);
+      int exponent = ast_->add(std::move(k));
+      AstNode n;
+      n.kind = AstKind::Power;
+      n.kids = {a, exponent};
+      n.span = {(*ast_)[a].span.begin, sup.span.end};
+      a = ast_->add(std::move(n));
+      continue;
     } else {
       break;
     }
@@ -422,20 +480,59 @@ int Parser::atom() {
       return e;
     }
     case Tok::LBracket: {
+      // [a; b] stacks vertically, [a, b] horizontally, [A, B; C, D] in blocks.
       next();
       enter(t.span);
       AstNode n;
       n.kind = AstKind::Stack;
-      n.kids.push_back(expr());
+      auto row = [&]() {
+        int first = expr();
+        if (!is(Tok::Comma)) return first;
+        AstNode r;
+        r.kind = AstKind::Row;
+        r.kids.push_back(first);
+        while (is(Tok::Comma)) {
+          next();
+          r.kids.push_back(expr());
+        }
+        r.span = {(*ast_)[first].span.begin, (*ast_)[r.kids.back()].span.end};
+        return ast_->add(std::move(r));
+      };
+      n.kids.push_back(row());
       while (is(Tok::Semicolon)) {
         next();
-        n.kids.push_back(expr());
+        n.kids.push_back(row());
       }
       leave();
-      if (is(Tok::Comma))
-        fail("stack entries are separated by ';' (vertical stacking)", peek().span);
-      const Token& close = expect(Tok::RBracket, "']' or ';'");
+      const Token& close = expect(Tok::RBracket, "']', ',' or ';'");
       n.span = {t.span.begin, close.span.end};
+      if (n.kids.size() == 1 && (*ast_)[n.kids[0]].kind == AstKind::Row) {
+        (*ast_)[n.kids[0]].span = n.span;
+        return n.kids[0];
+      }
+      return ast_->add(std::move(n));
+    }
+    case Tok::Bar:
+    case Tok::Root: {
+      // |x| is abs(x); √x and √(x + y) are sqrt.
+      next();
+      enter(t.span);
+      AstNode n;
+      n.kind = AstKind::Call;
+      n.ref = NameRef::Builtin;
+      const Builtin* b = find_builtin(t.kind == Tok::Bar ? "abs" : "sqrt");
+      n.name = b->name;
+      n.op = b->op;
+      size_t end;
+      if (t.kind == Tok::Bar) {
+        n.kids = {expr()};
+        end = expect(Tok::Bar, "'|' closing the absolute value").span.end;
+      } else {
+        n.kids = {atom()};
+        end = (*ast_)[n.kids[0]].span.end;
+      }
+      leave();
+      n.span = {t.span.begin, end};
       return ast_->add(std::move(n));
     }
     case Tok::LAngle: {
@@ -713,14 +810,30 @@ int Parser::name_atom() {
   if (name == "check") fail("check starts a statement: check lhs == rhs", t.span);
   // Constants.
   auto constant = [&](NameRef ref) {
-    if (is(Tok::LParen))
-      fail("'" + name + "' is a constant; its shape comes from the context", t.span,
-           "write e.g. A + I or x - ones");
     AstNode n;
     n.kind = AstKind::Name;
     n.name = name;
     n.ref = ref;
     n.span = t.span;
+    if (is(Tok::LParen)) {  // I(n), ones(n), ones(n, m), zeros(n, m)
+      const Token& open = next();
+      enter(open.span);
+      known_dims_only_ = true;
+      Dim r = dim_expr(true);
+      Dim c = ref == NameRef::Identity ? r : Dim::fixed(1);
+      if (ref != NameRef::Identity && is(Tok::Comma)) {
+        next();
+        c = dim_expr(true);
+      }
+      known_dims_only_ = false;
+      leave();
+      std::string closing = ref == NameRef::Identity
+                                ? "')': a size is I(n)"
+                                : "')': a size is " + name + "(n) or " + name + "(n, m)";
+      n.span.end = expect(Tok::RParen, closing.c_str()).span.end;
+      n.sized = true;
+      n.size = Shape::matrix(r, c);
+    }
     return ast_->add(std::move(n));
   };
   if (name == "I") return constant(NameRef::Identity);
@@ -739,9 +852,11 @@ int Parser::name_atom() {
     SourceSpan close;
     paren_or_call_args(n.kids, &close);
     n.span = {t.span.begin, close.end};
-    if (n.kids.size() != 1)
-      fail(name + " takes 1 argument, given " + std::to_string(n.kids.size()), n.span,
-           "write " + name + "(x)");
+    size_t arity = b->op == Op::Kron ? 2 : 1;
+    if (n.kids.size() != arity)
+      fail(name + " takes " + (arity == 1 ? "1 argument" : "2 arguments") + ", given " +
+               std::to_string(n.kids.size()),
+           n.span, arity == 1 ? "write " + name + "(x)" : "write " + name + "(A, B)");
     return ast_->add(std::move(n));
   }
   if (is(Tok::LParen) || (is(Tok::Prime) && is(Tok::LParen, 1)))
@@ -755,6 +870,7 @@ int Parser::name_atom() {
 int Parser::expression_only(Ast& ast) {
   ast_ = &ast;
   depth_ = 0;
+  known_dims_only_ = false;
   while (is(Tok::End)) next();
   int e = expr();
   while (is(Tok::End)) next();

@@ -42,6 +42,7 @@ class Parser {
 
   Shape set_type();
   Dim dim();
+  Dim dim_expr(bool products);
   void declaration_names(Statement& s);
 
   int expr();
@@ -70,6 +71,7 @@ class Parser {
   Ast* ast_ = nullptr;
   int depth_ = 0;
   std::set<std::string> params_;  // parameters of the function being defined
+  bool known_dims_only_ = false;  // in I(n), ones(n, m): a size names an existing dimension
 };
 
 // The exact value of a number literal: 0.25 is 1/4; doubles when it does not fit int64.

@@ -123,6 +123,12 @@ std::string func_latex(const Layout& l) {
       return "\\lVert " + render_latex(l.kids[0]) + " \\rVert_2";
     case Op::Abs:
       return "\\left|" + render_latex(l.kids[0]) + "\\right|";
+    case Op::Kron: {
+      auto operand = [](const Layout& x) {
+        return x.level < kLevelPostfix ? paren(render_latex(x)) : render_latex(x);
+      };
+      return paren(operand(l.kids[0]) + " \\otimes " + operand(l.kids[1]));
+    }
     case Op::Inv: {
       const Layout& x = l.kids[0];
       std::string base = x.level < kLevelPostfix ? paren(render_latex(x)) : superscript_base(x);
@@ -182,17 +188,31 @@ std::string render_latex(const Layout& l) {
   switch (l.kind) {
     case LayoutKind::Number:
       return number_latex(l);
-    case LayoutKind::Constant:
+    case LayoutKind::Constant: {
+      // The size as a subscript where the text writes it: I_{n}, \mathbf{1}_{n \times m}.
+      std::string size;
+      if (l.sized) {
+        size = "_{" +
+               join_rendered(l.size, " \\times ",
+                             [](const std::string& d) {
+                               std::string out;
+                               for (char c : d)
+                                 out += c == '*' ? std::string(" ") : std::string(1, c);
+                               return out;
+                             }) +
+               "}";
+      }
       switch (l.op) {
         case Op::Pi:
           return "\\pi";
         case Op::Ones:
-          return "\\mathbf{1}";
+          return "\\mathbf{1}" + size;
         case Op::Zeros:
-          return "\\mathbf{0}";
+          return "\\mathbf{0}" + size;
         default:
-          return "I";
+          return "I" + size;
       }
+    }
     case LayoutKind::Name:
       return latex_name(l.name);
     case LayoutKind::Sum: {
@@ -215,10 +235,19 @@ std::string render_latex(const Layout& l) {
       return func_latex(l);
     case LayoutKind::Call:
       return call_latex(l);
-    case LayoutKind::Stack:
+    case LayoutKind::Stack: {
+      auto entries = [](const Layout& row) {
+        return join_rendered(row.kids, " & ", [](const Layout& k) { return render_latex(k); });
+      };
+      if (l.horizontal) return "\\begin{bmatrix} " + entries(l) + " \\end{bmatrix}";
       return "\\begin{bmatrix} " +
-             join_rendered(l.kids, " \\\\ ", [](const Layout& k) { return render_latex(k); }) +
+             join_rendered(l.kids, " \\\\ ",
+                           [&](const Layout& k) {
+                             return k.kind == LayoutKind::Stack && k.horizontal ? entries(k)
+                                                                                : render_latex(k);
+                           }) +
              " \\end{bmatrix}";
+    }
     case LayoutKind::Query:
       return query_latex(l);
     case LayoutKind::Paren:

@@ -344,9 +344,19 @@ Layout rule_const(LayoutBuilder& b, Id id) {
   return rational_layout(Rational{n.a, n.b});
 }
 
+// pi; I, ones and zeros with their sizes. A 1 x 1 one, zero or identity is the number.
 Layout constant_leaf(LayoutBuilder& b, Id id) {
+  const Node& n = b.node(id);
+  if (n.op != Op::Pi && n.shape.is_scalar())
+    return rational_layout(Rational{n.op == Op::Zeros ? 0 : 1, 1});
   Layout l = make(LayoutKind::Constant, kLevelAtom);
-  l.op = b.node(id).op;
+  l.op = n.op;
+  const DimTable& dims = b.graph().dims;
+  if (n.op == Op::Identity || n.shape.is_column()) {
+    l.size = {dims.to_string(n.shape.rows)};
+  } else if (n.op != Op::Pi) {
+    l.size = {dims.to_string(n.shape.rows), dims.to_string(n.shape.cols)};
+  }
   return l;
 }
 
@@ -418,8 +428,17 @@ Layout rule_hadamard(LayoutBuilder& b, Id id) {
   return c.finish();
 }
 
-// x' (postfix, binds tighter than ^).
+// x' (postfix, binds tighter than ^);  [a'; b']' = [a, b] (side by side).
 Layout rule_transpose(LayoutBuilder& b, Id id) {
+  const Node& x = b.node(b.node(id).kids[0]);
+  bool side_by_side = x.op == Op::Stack && x.kids.size() > 1;
+  for (Id k : x.kids) side_by_side = side_by_side && b.node(k).op == Op::Transpose;
+  if (side_by_side) {
+    Layout l = make(LayoutKind::Stack, kLevelAtom);
+    l.horizontal = true;
+    for (Id k : x.kids) l.kids.push_back(b.of(b.node(k).kids[0]));
+    return l;
+  }
   Layout operand = b.of(b.node(id).kids[0]);
   if (operand.level < kLevelPostfix) operand = parenthesize(std::move(operand));
   return make(LayoutKind::Transpose, kLevelPostfix, {std::move(operand)});
@@ -561,6 +580,87 @@ size_t tree_size(const Graph& g, Id root, size_t cap) {
   return size[static_cast<size_t>(root)];
 }
 
+bool entrywise_chain(const Layout& l) {
+  for (Join j : l.joins)
+    if (j == Join::Mul) return false;
+  return true;
+}
+
+// Whether l, printed with bare constants, gets its shape only from the context: I, ones or
+// zeros behind signs, parentheses, transposes, scalings, or sums and entry-wise products of
+// such.
+bool needs_context(const Layout& l) {
+  switch (l.kind) {
+    case LayoutKind::Constant:
+      return l.op != Op::Pi;
+    case LayoutKind::Neg:
+    case LayoutKind::Paren:
+    case LayoutKind::Transpose:
+      return needs_context(l.kids[0]);
+    case LayoutKind::Sum:
+      for (const Layout& k : l.kids)
+        if (!needs_context(k)) return false;
+      return true;
+    case LayoutKind::Chain: {
+      size_t wide = 0;
+      bool all = true;
+      for (const Layout& k : l.kids)
+        if (!k.shape.is_scalar()) {
+          ++wide;
+          all = all && needs_context(k);
+        }
+      return wide > 0 && (wide == 1 || entrywise_chain(l)) && all;
+    }
+    default:
+      return false;
+  }
+}
+
+// Decides which constants print their size: a constant reads back with the right shape
+// bare only where the parser's inference unifies it with a determined shape: a term of a sum,
+// or a factor of an entry-wise product, beside a term that is not itself a bare constant; a
+// scalar multiple or quotient of such. `fixed` says the context determines l's shape.
+// Everything else printed is determined by itself (a sized constant, a variable, ...).
+void decide_sizes(Layout& l, bool fixed) {
+  switch (l.kind) {
+    case LayoutKind::Constant:
+      l.sized = !fixed && !l.size.empty();
+      return;
+    case LayoutKind::Neg:
+    case LayoutKind::Paren:
+    case LayoutKind::Transpose:
+      decide_sizes(l.kids[0], fixed);
+      return;
+    case LayoutKind::Sum: {
+      bool anchored = false;
+      for (const Layout& k : l.kids) anchored = anchored || !needs_context(k);
+      for (size_t i = 0; i < l.kids.size(); ++i)
+        decide_sizes(l.kids[i], anchored || i > 0 || fixed);
+      return;
+    }
+    case LayoutKind::Chain: {
+      std::vector<size_t> wide;  // the factors that are not scalars
+      for (size_t i = 0; i < l.kids.size(); ++i)
+        if (!l.kids[i].shape.is_scalar()) wide.push_back(i);
+      bool entrywise = entrywise_chain(l);
+      bool anchored = false;
+      for (size_t i : wide) anchored = anchored || !needs_context(l.kids[i]);
+      for (size_t i = 0; i < l.kids.size(); ++i) {
+        bool kid_fixed = false;
+        if (wide.size() == 1 && wide[0] == i)
+          kid_fixed = fixed;  // scalings: the product has this factor's shape
+        else if (entrywise && !wide.empty())
+          kid_fixed = anchored || i != wide[0] || fixed;
+        decide_sizes(l.kids[i], kid_fixed);
+      }
+      return;
+    }
+    default:
+      for (Layout& k : l.kids) decide_sizes(k, false);
+      return;
+  }
+}
+
 }  // namespace
 
 Layout build_layout(const Graph& g, Id id) {
@@ -573,7 +673,9 @@ Layout build_layout(const Graph& g, Id id) {
                     " terms when written out)",
                 "simplify it first, or evaluate it numerically");
   LayoutBuilder builder(g);
-  return builder.of(id);
+  Layout layout = builder.of(id);
+  decide_sizes(layout, false);
+  return layout;
 }
 
 }  // namespace nabla

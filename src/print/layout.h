@@ -35,7 +35,7 @@ enum class LayoutKind : uint8_t {
   Transpose,  // kids[0]'
   Func,       // op(kids...): exp, log, tr, inv, norm2, kron, ...
   Call,       // an abstract function or one of its derivatives, see CallForm
-  Stack,      // [kids[0]; kids[1]; ...]
+  Stack,      // [kids[0]; kids[1]; ...]; horizontal: [kids[0], kids[1], ...]
   Query,      // op(kids[0], kids[1], ...): grad, jacobian, hessian, diff, simplify
   Paren,      // ( kids[0] )
 };
@@ -65,10 +65,16 @@ struct Layout {
   double value = 0;                 // Number with is_double
   bool is_double = false;           // Number
   bool elementwise = false;         // Power: .^ rather than ^
+  bool horizontal = false;          // Stack: side by side ([a', b']' is [a, b])
   CallForm form = CallForm::Value;  // Call
   std::vector<bool> minus;          // Sum
   std::vector<Join> joins;          // Chain
   Shape shape = Shape::scalar();    // the value's shape (decides which chains may merge)
+  // Constant I, ones, zeros: the sizes ("n", "n+m"; one for I and column vectors, rows and
+  // columns otherwise) and whether the text must say them (the context does not determine
+  // the shape: a whole result, an operand of a product or a function).
+  std::vector<std::string> size;
+  bool sized = false;
   std::vector<Layout> kids;
 };
 

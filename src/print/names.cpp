@@ -100,9 +100,13 @@ std::string unicode_superscript(std::string_view digits) {
 std::string unicode_name(std::string_view name) {
   NameParts parts = split_name(name);
   std::string base(parts.base);
-  if (std::string_view letter = greek_letter(base); !letter.empty()) base = letter;
+  // A bare σ reads as sigmoid and π as the constant: a name sigma or pi stays spelled out.
+  bool reserved = parts.subscript.empty() && (base == "sigma" || base == "pi");
+  if (std::string_view letter = greek_letter(base); !letter.empty() && !reserved) base = letter;
   if (parts.subscript.empty()) return base;
-  std::string sub = unicode_subscript(parts.subscript);
+  // x1 is x₁ (which reads back as x1); x_1 keeps its underscore.
+  bool underscore = name.find('_') != std::string_view::npos;
+  std::string sub = underscore ? std::string() : unicode_subscript(parts.subscript);
   if (!sub.empty()) return base + sub;
   return base + "_" + parts.subscript;
 }

@@ -58,8 +58,11 @@ std::string render_text(const Layout& l) {
   switch (l.kind) {
     case LayoutKind::Number:
       return number_text(l);
-    case LayoutKind::Constant:
-      return std::string(op_spelling(l.op));  // pi, I, ones, zeros
+    case LayoutKind::Constant:  // pi, I, ones, zeros; I(n), ones(n), zeros(n, m)
+      if (l.sized)
+        return std::string(op_spelling(l.op)) + "(" +
+               join_rendered(l.size, ", ", [](const std::string& d) { return d; }) + ")";
+      return std::string(op_spelling(l.op));
     case LayoutKind::Name:
       return l.name;
     case LayoutKind::Sum: {
@@ -87,9 +90,20 @@ std::string render_text(const Layout& l) {
       return std::string(op_spelling(l.op)) + "(" + args_text(l.kids) + ")";
     case LayoutKind::Call:
       return call_text(l);
-    case LayoutKind::Stack:
-      return "[" + join_rendered(l.kids, "; ", [](const Layout& k) { return render_text(k); }) +
+    case LayoutKind::Stack: {
+      // [a; b], [a, b], and blocks [A, B; C, D] (rows side by side, written without brackets)
+      auto entries = [](const Layout& row) {
+        return join_rendered(row.kids, ", ", [](const Layout& k) { return render_text(k); });
+      };
+      if (l.horizontal) return "[" + entries(l) + "]";
+      return "[" +
+             join_rendered(l.kids, "; ",
+                           [&](const Layout& k) {
+                             return k.kind == LayoutKind::Stack && k.horizontal ? entries(k)
+                                                                                : render_text(k);
+                           }) +
              "]";
+    }
     case LayoutKind::Paren:
       return "(" + render_text(l.kids[0]) + ")";
   }

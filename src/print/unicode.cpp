@@ -53,6 +53,8 @@ std::string func_unicode(const Layout& l) {
       return "|" + render_unicode(l.kids[0]) + "|";
     case Op::Inv:
       return postfix_operand(l.kids[0]) + "⁻¹";
+    case Op::Kron:  // (A ⊗ B): parenthesized, so that no reading of the chain is needed
+      return "(" + postfix_operand(l.kids[0]) + " ⊗ " + postfix_operand(l.kids[1]) + ")";
     default:
       return std::string(op_spelling(l.op)) + "(" + args_unicode(l.kids) + ")";
   }
@@ -102,17 +104,21 @@ std::string render_unicode(const Layout& l) {
   switch (l.kind) {
     case LayoutKind::Number:
       return number_text(l);
-    case LayoutKind::Constant:
+    case LayoutKind::Constant: {
+      std::string size;
+      if (l.sized)
+        size = "(" + join_rendered(l.size, ", ", [](const std::string& d) { return d; }) + ")";
       switch (l.op) {
         case Op::Pi:
           return "π";
         case Op::Ones:
-          return "𝟏";
+          return "𝟏" + size;
         case Op::Zeros:
-          return "𝟎";
+          return "𝟎" + size;
         default:
-          return "I";
+          return "I" + size;
       }
+    }
     case LayoutKind::Name:
       return unicode_name(l.name);
     case LayoutKind::Sum: {
@@ -142,9 +148,20 @@ std::string render_unicode(const Layout& l) {
       return func_unicode(l);
     case LayoutKind::Call:
       return call_unicode(l);
-    case LayoutKind::Stack:
-      return "[" + join_rendered(l.kids, "; ", [](const Layout& k) { return render_unicode(k); }) +
+    case LayoutKind::Stack: {
+      // [a; b], [a, b], and blocks [A, B; C, D] (rows side by side, written without brackets)
+      auto entries = [](const Layout& row) {
+        return join_rendered(row.kids, ", ", [](const Layout& k) { return render_unicode(k); });
+      };
+      if (l.horizontal) return "[" + entries(l) + "]";
+      return "[" +
+             join_rendered(l.kids, "; ",
+                           [&](const Layout& k) {
+                             return k.kind == LayoutKind::Stack && k.horizontal ? entries(k)
+                                                                                : render_unicode(k);
+                           }) +
              "]";
+    }
     case LayoutKind::Query:
       return query_unicode(l);
     case LayoutKind::Paren:

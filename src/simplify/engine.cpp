@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/error.h"
 #include "simplify/context.h"
 #include "simplify/rules.h"
 #include "simplify/simplify.h"
@@ -105,6 +106,13 @@ class Engine {
       for (const simp::Rule* r : by_op_[static_cast<size_t>(op)]) {
         next = r->apply(ctx_, cur);
         if (next != kNoId && next != cur) {
+#ifdef NABLA_CHECK_INVARIANTS
+          if (!(ctx_.g[next].shape == ctx_.g[cur].shape))
+            throw Error(ErrorKind::Internal, "simplifier rule '" + std::string(r->name) +
+                                                 "' changed the shape " +
+                                                 ctx_.g.dims.to_string(ctx_.g[cur].shape) + " to " +
+                                                 ctx_.g.dims.to_string(ctx_.g[next].shape));
+#endif
           log(r->name);
           break;
         }

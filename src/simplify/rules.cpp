@@ -692,6 +692,13 @@ Id diag_part_of_diag(Ctx& c, Id id) {
   return c.g[x].op == Op::Diag ? c.g[x].kids[0] : kNoId;
 }
 
+// diag(ones(n)) = I(n): the identity, never written as a diagonal of ones
+Id diag_of_ones(Ctx& c, Id id) {
+  Id x = c.g[id].kids[0];
+  if (c.g[x].op != Op::Ones || !c.g[x].shape.cols.is_one()) return kNoId;
+  return identity(c.g, c.g[x].shape.rows);
+}
+
 // vec(v) = v for a column vector
 Id vec_column(Ctx& c, Id id) {
   Id x = c.g[id].kids[0];
@@ -752,6 +759,7 @@ std::vector<Rule> make_table() {
       {"determinant rules", Op::Det, det_rules},
       {"determinant rules", Op::LogDet, det_rules},
       {"diagonal of diagonal matrix", Op::DiagPart, diag_part_of_diag},
+      {"diagonal of ones", Op::Diag, diag_of_ones},
       {"vec of a vector", Op::Vec, vec_column},
       {"norm of scaled", Op::Norm2, norm_scale},
   };

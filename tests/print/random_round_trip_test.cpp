@@ -197,6 +197,15 @@ TEST(RoundTrip, RandomBuilderExpressions) {
     // change once; the value cannot).
     Id again = front.parse_expression(to_text(g, back));
     EXPECT_TRUE(print_testing::equivalent(g, back, again, rng)) << text;
+    // The Unicode form reads back too (x², xᵀ, ‖x‖, ⊙, ·, √, |x|, A⁻¹, 𝟏).
+    std::string unicode = to_unicode(g, id);
+    try {
+      Id from_unicode = front.parse_expression(unicode);
+      EXPECT_TRUE(print_testing::equivalent(g, id, from_unicode, rng))
+          << "`" << unicode << "` reads back as `" << to_text(g, from_unicode) << "`";
+    } catch (const Error& e) {
+      ADD_FAILURE() << "`" << unicode << "` does not parse: " << e.what();
+    }
   }
   EXPECT_GT(same_node, 100);
 }

@@ -25,7 +25,9 @@ inline Bindings random_bindings(const Graph& g, Id root, std::mt19937& rng) {
   Bindings b;
   std::uniform_int_distribution<int> size(2, 4);
   std::uniform_real_distribution<double> entry(0.5, 1.5);
-  for (size_t i = 0; i < g.dims.size(); ++i) b.dims[static_cast<int32_t>(i)] = size(rng);
+  for (size_t i = 0; i < g.dims.size(); ++i)  // derived sizes (n+m, n*m) follow from the atoms
+    if (!g.dims.is_derived(Dim::symbol(static_cast<int32_t>(i))))
+      b.dims[static_cast<int32_t>(i)] = size(rng);
   for (Id id : reachable(g, root)) {
     const Node& n = g[id];
     if (n.op != Op::Var || b.values.count(n.a)) continue;

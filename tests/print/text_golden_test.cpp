@@ -18,9 +18,13 @@ TEST_F(TextGolden, Leaves) {
   EXPECT_EQ(text(constant(g, -2.5e20)), "-2.5e20");
   EXPECT_EQ(text(pi(g)), "pi");
   EXPECT_EQ(text(V("x")), "x");
-  EXPECT_EQ(text(identity(g, n)), "I");
-  EXPECT_EQ(text(ones(g, Shape::vector(n))), "ones");
-  EXPECT_EQ(text(zeros(g, Shape::matrix(n, n))), "zeros");
+  // Alone, a constant says its size (nothing else determines it); 1 x 1 ones are numbers.
+  EXPECT_EQ(text(identity(g, n)), "I(n)");
+  EXPECT_EQ(text(ones(g, Shape::vector(n))), "ones(n)");
+  EXPECT_EQ(text(zeros(g, Shape::matrix(n, n))), "zeros(n, n)");
+  EXPECT_EQ(text(ones(g, Shape::matrix(Dim::fixed(1), n))), "ones(1, n)");
+  EXPECT_EQ(text(ones(g, Shape::scalar())), "1");
+  EXPECT_EQ(text(zeros(g, Shape::scalar())), "0");
 }
 
 TEST_F(TextGolden, DoublesUseShortestRoundTripSpelling) {

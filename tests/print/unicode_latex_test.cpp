@@ -90,8 +90,11 @@ TEST_F(LatexGolden, Operators) {
   EXPECT_EQ(tex(power(g, neg(g, a), num(2))), "\\left(-a\\right)^{2}");
   EXPECT_EQ(tex(power(g, transpose(g, a), num(2))), "{a^\\top}^{2}");
   EXPECT_EQ(tex(scale(g, a, num(2))), "a \\cdot 2");
-  EXPECT_EQ(tex(ones(g, Shape::vector(n))), "\\mathbf{1}");
-  EXPECT_EQ(tex(identity(g, n)), "I");
+  // A whole result says its size; beside a determined term it does not.
+  EXPECT_EQ(tex(ones(g, Shape::vector(n))), "\\mathbf{1}_{n}");
+  EXPECT_EQ(tex(identity(g, n)), "I_{n}");
+  EXPECT_EQ(tex(zeros(g, Shape::matrix(n, Dim::fixed(2)))), "\\mathbf{0}_{n \\times 2}");
+  EXPECT_EQ(tex(add(g, x, ones(g, Shape::vector(n)))), "x + \\mathbf{1}");
   EXPECT_EQ(tex(pi(g)), "\\pi");
   EXPECT_EQ(tex(constant(g, 1e-300)), "1 \\cdot 10^{-300}");
   EXPECT_EQ(tex(stack(g, {a, b})), "\\begin{bmatrix} a \\\\ b \\end{bmatrix}");
@@ -133,10 +136,10 @@ TEST_F(LatexGolden, NamesAndDerivatives) {
   }
   if (braces != 0) return ::testing::AssertionFailure() << "unbalanced { in " << s;
   static const std::set<std::string> known = {
-      "left",    "right", "top",   "odot",         "oslash", "frac",   "sqrt", "circ",
-      "cdot",    "lVert", "rVert", "sigma",        "exp",    "log",    "sin",  "cos",
-      "tan",     "tanh",  "det",   "operatorname", "mathrm", "mathbf", "pi",   "nabla",
-      "partial", "begin", "end",   "alpha",        "lambda", "beta",   "gamma"};
+      "left",  "right", "top",   "odot",         "oslash", "otimes", "times", "frac",  "sqrt",
+      "circ",  "cdot",  "lVert", "rVert",        "sigma",  "exp",    "log",   "sin",   "cos",
+      "tan",   "tanh",  "det",   "operatorname", "mathrm", "mathbf", "pi",    "nabla", "partial",
+      "begin", "end",   "alpha", "lambda",       "beta",   "gamma"};
   std::regex command(R"(\\([A-Za-z]+))");
   for (auto it = std::sregex_iterator(s.begin(), s.end(), command); it != std::sregex_iterator();
        ++it) {
@@ -174,6 +177,14 @@ TEST_F(LatexGolden, EveryOpGivesWellFormedLatex) {
       power(g, power(g, a, a), a),
       kron(g, A, A),
       stack(g, {x, x}),
+      // sized constants, side-by-side and block stacks
+      zeros(g, Shape::matrix(n, m)),
+      ones(g, Shape::vector(g.dims.sum({n, m}))),
+      identity(g, g.dims.product(n, m)),
+      transpose(g, stack(g, {transpose(g, A), transpose(g, A)})),
+      stack(g, {transpose(g, stack(g, {transpose(g, A), transpose(g, A)})),
+                transpose(g, stack(g, {transpose(g, A), transpose(g, A)}))}),
+      matmul(g, transpose(g, kron(g, A, x)), kron(g, x, A)),
       call1("f", kCallValue, x),
       call(g, fn["L"], 3, {a, a, t}),
       grad_query(g, a, {a, t}),
