@@ -605,14 +605,23 @@ bool apply_let(Frontend& front, const std::string& let, OutputFormat format, std
 std::string plain_value(const Graph& g, Id root, const Matrix& v) {
   std::ostringstream s;
   s << std::setprecision(17);
+  auto number = [&](double x) {
+    if (std::isnan(x))
+      s << "nan";  // not "-nan": the sign of a NaN means nothing
+    else
+      s << x;
+  };
   Shape shape = g[root].shape;
   if (shape.is_scalar()) {
-    s << v(0, 0);
+    number(v(0, 0));
   } else {
     s << "[";
     for (Eigen::Index i = 0; i < v.rows(); ++i) {
       if (i) s << "; ";
-      for (Eigen::Index j = 0; j < v.cols(); ++j) s << (j ? ", " : "") << v(i, j);
+      for (Eigen::Index j = 0; j < v.cols(); ++j) {
+        if (j) s << ", ";
+        number(v(i, j));
+      }
     }
     s << "]";
   }
