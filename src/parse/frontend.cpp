@@ -1,5 +1,6 @@
 #include "parse/frontend.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -9,6 +10,7 @@
 #include "parse/parser.h"
 #include "parse/stack.h"
 #include "parse/statements.h"
+#include "parse/suggest.h"
 
 namespace nabla {
 
@@ -470,8 +472,14 @@ std::vector<Id> Frontend::Impl::parse_variables(std::string_view source) {
       out.push_back(variable(impl_->g, it->second));
       continue;
     }
+    std::vector<std::string> known;
+    for (const auto& [n, e] : impl_->scope.names)
+      if (e.kind == ScopeEntry::Kind::Variable) known.push_back(n);
+    for (const auto& [n, symbol] : impl_->last_inferred) known.push_back(n);
+    std::sort(known.begin(), known.end());
+    std::string guess = did_you_mean(name, known);
     throw Error(ErrorKind::Name, "'" + name + "' is not a variable of the expression",
-                "declare it, e.g. " + name + " in R^n", span);
+                guess.empty() ? "declare it, e.g. " + name + " in R^n" : guess, span);
   }
   return out;
 }

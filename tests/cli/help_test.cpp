@@ -119,3 +119,15 @@ TEST(SpellingRule, UpperCaseUsedAsAScalarStops) {
 
 }  // namespace
 }  // namespace nabla::testing
+
+namespace nabla::testing {
+namespace {
+
+TEST(Suggestions, MisspelledWrt) {
+  RunResult r = run_nabla({"grad", "theta'*theta", "--wrt", "thetta"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("did you mean 'theta'?"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace nabla::testing
