@@ -338,6 +338,8 @@ def run_nabla(nabla, path):
             j = json.loads(line)
         except json.JSONDecodeError:
             continue
+        if j.get("kind") not in (None, "query", "check"):
+            continue  # declarations, definitions and errors have no query
         holds[" ".join(j["query"].split())] = bool(j.get("holds"))
     return holds
 

@@ -114,6 +114,7 @@ CheckResult check_equal(const Graph& g, Id lhs, Id rhs, const CheckOptions& opti
   // Derived dims ("n*m" vs "m*n") can name the same size differently; plain ones cannot.
   if (!(sl == sr) && !has_derived_dim(g, sl) && !has_derived_dim(g, sr)) {
     result.counterexample = shapes_differ + "\n";
+    result.point.reason = shapes_differ;
     return result;
   }
 
@@ -161,6 +162,7 @@ CheckResult check_equal(const Graph& g, Id lhs, Id rhs, const CheckOptions& opti
           result.max_error = std::numeric_limits<double>::infinity();
           result.counterexample =
               format_counterexample(g, space.free_dims, space.variables, bindings, c);
+          result.point = counterexample_point(g, space.free_dims, space.variables, bindings, c);
           return result;
         }
         if ((!all_finite(l) || !all_finite(r)) && attempt < kNonFiniteAttempts) {
@@ -180,6 +182,7 @@ CheckResult check_equal(const Graph& g, Id lhs, Id rhs, const CheckOptions& opti
               "relative error " + number(err) + where + " > tolerance " + number(options.tolerance);
           result.counterexample =
               format_counterexample(g, space.free_dims, space.variables, bindings, c);
+          result.point = counterexample_point(g, space.free_dims, space.variables, bindings, c);
           return result;
         }
         break;

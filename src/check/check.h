@@ -2,6 +2,10 @@
 #include <cstdint>
 #include <string>
 
+#include <utility>
+#include <vector>
+
+#include "eval/evaluate.h"
 #include "ir/graph.h"
 
 namespace nabla {
@@ -13,11 +17,22 @@ struct CheckOptions {
   double tolerance = 1e-7;  // on |lhs - rhs| / max(1, |lhs|, |rhs|), entry-wise max
 };
 
+// A failed trial as data (for --format json): the sizes, the values drawn, the abstract
+// functions' instances and both sides.
+struct CheckPoint {
+  std::vector<std::pair<std::string, int64_t>> dims;   // "n" -> 3
+  std::vector<std::pair<std::string, Matrix>> values;  // "x" -> its value
+  std::vector<std::string> functions;                  // how each was instantiated
+  Matrix lhs, rhs;                                     // empty when shapes differ symbolically
+  std::string reason;  // e.g. "relative error 0.53 > tolerance 1e-07"
+};
+
 struct CheckResult {
   bool holds = false;
   int trials = 0;
   double max_error = 0;        // largest relative error seen
   std::string counterexample;  // multi-line: the point, both values, the difference
+  CheckPoint point;            // the same counterexample as data (when !holds)
 };
 
 // The comparison, per trial: for every entry (i, j) of the two values L and R

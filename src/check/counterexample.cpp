@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "check/check.h"
+
 namespace nabla {
 
 namespace {
@@ -54,6 +56,25 @@ std::string format_counterexample(const Graph& g, const std::vector<int32_t>& di
     out += "lhs - rhs = " + format_value(c.lhs - c.rhs) + "\n";
   if (!c.reason.empty()) out += c.reason + "\n";
   return out;
+}
+
+CheckPoint counterexample_point(const Graph& g, const std::vector<int32_t>& dims,
+                                const std::vector<int64_t>& variables, const Bindings& bindings,
+                                const Counterexample& c) {
+  CheckPoint p;
+  for (int32_t d : dims) {
+    auto it = bindings.dims.find(d);
+    if (it != bindings.dims.end()) p.dims.emplace_back(g.dims.name(Dim::symbol(d)), it->second);
+  }
+  for (int64_t v : variables) {
+    auto it = bindings.values.find(v);
+    if (it != bindings.values.end()) p.values.emplace_back(g.symbol(v).name, it->second);
+  }
+  p.functions = c.functions;
+  p.lhs = c.lhs;
+  p.rhs = c.rhs;
+  p.reason = c.reason;
+  return p;
 }
 
 }  // namespace nabla

@@ -25,4 +25,10 @@ std::string format_counterexample(const Graph& g, const std::vector<int32_t>& di
                                   const std::vector<int64_t>& variables, const Bindings& bindings,
                                   const Counterexample& c);
 
+// The same as data.
+struct CheckPoint;
+CheckPoint counterexample_point(const Graph& g, const std::vector<int32_t>& dims,
+                                const std::vector<int64_t>& variables, const Bindings& bindings,
+                                const Counterexample& c);
+
 }  // namespace nabla

@@ -157,6 +157,12 @@ class DimBinder {
       bad(what + " but " + seen_[index] + " (dimension " + g_.dims.name(d) + ")");
   }
 
+  // Where the size of a dimension was first seen ("x has 4 entries").
+  std::string seen(int32_t index) const {
+    auto it = seen_.find(index);
+    return it == seen_.end() ? std::string() : it->second;
+  }
+
   // Compound dimensions ("n*m") are checked once their parts are bound.
   void check_deferred() {
     for (const Deferred& x : deferred_) {
@@ -240,6 +246,48 @@ Bindings read_values(const Graph& g, Id root, const nlohmann::json& values) {
     b.values.emplace(n.a, std::move(m));
   }
   binder.check_deferred();
+  // A name that is also a dimension of the expression: "n": 4 gives the size of n, and must
+  // agree with the sizes of the values; a scalar variable named like a dimension (the n of
+  // sum(x)/n beside x in R^n) must equal it too.
+  std::unordered_map<std::string, int32_t> dims_by_name;
+  for (Id id : order)
+    for (Dim d : {g[id].shape.rows, g[id].shape.cols})
+      if (d.is_symbol() && !is_compound(g, d))
+        dims_by_name.emplace(g.dims.name(d), d.symbol_index());
+  for (const auto& [name, index] : dims_by_name) {
+    auto it = values.find(name);
+    if (it == values.end()) continue;
+    const Json& v = *it;
+    bool is_variable = false;
+    for (int64_t sym : done) is_variable = is_variable || g.symbol(sym).name == name;
+    auto bound = b.dims.find(index);
+    if (!is_variable) {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > (1 << 30))
+        bad("'" + name + "' is a dimension: its value should be a positive integer, but it is " +
+            describe(v));
+      int64_t size = v.get<int64_t>();
+      if (bound == b.dims.end()) {
+        binder.bind(Dim::symbol(index), size, "\"" + name + "\": " + std::to_string(size), name,
+                    Shape::vector(Dim::symbol(index)));
+      } else if (bound->second != size) {
+        throw Error(ErrorKind::Value,
+                    "\"" + name + "\": " + std::to_string(size) +
+                        " contradicts the values: " + binder.seen(index) + " (dimension " + name +
+                        " = " + std::to_string(bound->second) + ")",
+                    "drop \"" + name + "\" from the values, or give values of its size");
+      }
+      continue;
+    }
+    if (bound == b.dims.end() || !v.is_number()) continue;
+    double value = v.get<double>();
+    if (value != static_cast<double>(bound->second))
+      throw Error(ErrorKind::Value,
+                  "the variable " + quoted(name) + " is " + number(value) + ", but the dimension " +
+                      name + " is " + std::to_string(bound->second) + " (" + binder.seen(index) +
+                      ")",
+                  "the expression reads " + name + " both as a variable and as the size of " +
+                      "its values; rename the variable, or give it the size");
+  }
   // Every dimension a leaf needs must now be known (I, ones and zeros take theirs from here).
   for (Id id : order) {
     const Node& n = g[id];

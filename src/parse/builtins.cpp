@@ -49,6 +49,15 @@ const Builtin* find_builtin(const std::string& name) {
   return nullptr;
 }
 
+std::vector<std::string> builtin_names() {
+  std::vector<std::string> names;
+  for (const Builtin& b : kBuiltins) names.push_back(b.name);
+  for (const char* k : {"grad", "jacobian", "hessian", "diff", "simplify", "partial", "check",
+                        "ones", "zeros", "pi"})
+    names.push_back(k);
+  return names;
+}
+
 bool is_query_keyword(const std::string& name) {
   return name == "grad" || name == "jacobian" || name == "hessian" || name == "diff" ||
          name == "simplify" || name == "partial" || name == "check";

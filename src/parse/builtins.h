@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 #include "ir/op.h"
 
@@ -14,6 +15,9 @@ struct Builtin {
 // The builtin called `name` (aliases: ln -> log, trace -> tr, σ -> sigmoid, norm -> norm2),
 // or nullptr.
 const Builtin* find_builtin(const std::string& name);
+
+// Every name of a built-in function, alias, constant and query keyword (for suggestions).
+std::vector<std::string> builtin_names();
 
 // Reserved words of queries and derivative forms.
 bool is_query_keyword(const std::string& name);

@@ -76,6 +76,7 @@ class Compiler {
   std::string ty_str(Ty t);
   std::string quote(SourceSpan span) const;
   std::string quote(int node) const { return quote(ast_[node].span); }
+  std::string spelling_hint(const std::string& name) const;
   [[noreturn]] void shape_error(const std::string& message, SourceSpan span, int culprit = -1);
   std::optional<Rational> constant_value(int node) const;
 

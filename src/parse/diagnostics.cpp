@@ -57,7 +57,24 @@ void line_and_column(std::string_view source, size_t offset, size_t* line, size_
     if (!is_continuation(source[i])) ++*column;
 }
 
-std::string format_error(const Error& error, std::string_view source, std::string_view origin) {
+void LineCursor::locate(size_t offset, size_t* line, size_t* column) {
+  offset = std::min(offset, src_.size());
+  if (offset < offset_) offset_ = 0, line_ = 1, column_ = 1;
+  for (; offset_ < offset; ++offset_) {
+    char c = src_[offset_];
+    if (c == '\n') {
+      ++line_;
+      column_ = 1;
+    } else if (!is_continuation(c)) {
+      ++column_;
+    }
+  }
+  *line = line_;
+  *column = column_;
+}
+
+std::string format_error(const Error& error, std::string_view source, std::string_view origin,
+                         size_t first_line) {
   std::string out(origin);
   SourceSpan span = error.span();
   if (!span.valid() && span.begin == 0) {
@@ -69,7 +86,7 @@ std::string format_error(const Error& error, std::string_view source, std::strin
   }
   size_t line, column;
   line_and_column(source, span.begin, &line, &column);
-  out += ":" + std::to_string(line) + ":" + std::to_string(column) + ": error: ";
+  out += ":" + std::to_string(line + first_line - 1) + ":" + std::to_string(column) + ": error: ";
   out += error.what();
   out += "\n";
   size_t begin = std::min(span.begin, source.size());

@@ -1,5 +1,7 @@
 #include "parse/frontend.h"
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "ir/build.h"
@@ -7,12 +9,15 @@
 #include "parse/diagnostics.h"
 #include "parse/parser.h"
 #include "parse/stack.h"
+#include "parse/statements.h"
+#include "parse/suggest.h"
 
 namespace nabla {
 
 struct Frontend::Impl {
   explicit Impl(Graph& graph) : g(graph) {}
   std::vector<Query> run_script(std::string_view source);
+  std::vector<StatementOutcome> run_statements(std::string_view source, size_t first_line);
   Id parse_expression(std::string_view source);
   std::vector<Id> parse_variables(std::string_view source);
 
@@ -22,6 +27,47 @@ struct Frontend::Impl {
   std::map<std::string, int32_t> inferred_symbols;
   // The undeclared names of the last parse_expression, for a --wrt that follows it.
   std::map<std::string, int32_t> last_inferred;
+  // Names whose declaration or definition failed (run_statements), with its line.
+  struct FailedName {
+    size_t line;
+    bool declaration;
+  };
+  std::map<std::string, FailedName> failed;
+
+  void mark_failed(const StatementHead& head, size_t line) {
+    for (const std::string& n : head.names) {
+      // A definition refused for taking a variable's name leaves the variable as it was.
+      const ScopeEntry* e = scope.find(n);
+      if (head.kind == StatementHead::Kind::Definition && e &&
+          e->kind == ScopeEntry::Kind::Variable)
+        continue;
+      failed[n] = {line, head.kind == StatementHead::Kind::Declaration};
+    }
+  }
+  // The first token of the statement (after its head) that names a failed declaration or
+  // definition: using it would only repeat that error in other words.
+  std::optional<Error> failed_use(const std::vector<Token>& tokens, const StatementHead& head) {
+    if (failed.empty()) return std::nullopt;
+    for (size_t i = head.kind == StatementHead::Kind::None ? 0 : head.body; i < tokens.size();
+         ++i) {
+      const Token& t = tokens[i];
+      if (t.kind != Tok::Ident) continue;
+      std::string name = t.text;
+      for (const char* prefix : {"grad_", "J_"})
+        if (name.rfind(prefix, 0) == 0 && !failed.count(name)) name = name.substr(strlen(prefix));
+      auto it = failed.find(name);
+      if (it == failed.end()) continue;
+      bool param = false;
+      for (const std::string& p : head.params) param = param || p == name;
+      if (param) continue;
+      std::string what = it->second.declaration ? "declaration" : "definition";
+      std::string line = std::to_string(it->second.line);
+      return Error(ErrorKind::Name, "uses the failed " + what + " " + name + " (line " + line + ")",
+                   "the error on line " + line + " comes first; fix it and this statement runs",
+                   t.span);
+    }
+    return std::nullopt;
+  }
 
   void check_size(std::string_view source) {
     if (source.size() > kMaxSourceBytes)
@@ -244,6 +290,12 @@ std::vector<Query> Frontend::run_script(std::string_view source) {
   return out;
 }
 
+std::vector<StatementOutcome> Frontend::run_statements(std::string_view source, size_t first_line) {
+  std::vector<StatementOutcome> out;
+  run_with_large_stack([&] { out = impl_->run_statements(source, first_line); });
+  return out;
+}
+
 Id Frontend::parse_expression(std::string_view source) {
   Id out = kNoId;
   run_with_large_stack([&] { out = impl_->parse_expression(source); });
@@ -266,6 +318,134 @@ std::vector<Query> Frontend::Impl::run_script(std::string_view source) {
     Ast ast;
     Statement s = parser.statement(ast);
     if (auto q = impl_->run(s, ast, source)) out.push_back(std::move(*q));
+  }
+  return out;
+}
+
+namespace {
+
+// The statement's text for messages: whitespace collapsed, a trailing comment dropped.
+std::string statement_text(std::string_view source, SourceSpan span) {
+  std::string_view text = source.substr(span.begin, span.end - span.begin);
+  size_t comment = text.find('#');
+  if (comment != std::string_view::npos) text = text.substr(0, comment);
+  return collapse_whitespace(text);
+}
+
+}  // namespace
+
+std::vector<StatementOutcome> Frontend::Impl::run_statements(std::string_view source,
+                                                             size_t first_line) {
+  check_size(source);
+  std::vector<StatementOutcome> out;
+  LineCursor cursor(source);
+  auto line_of = [&](size_t offset) {
+    size_t line, column;
+    cursor.locate(offset, &line, &column);
+    return line + first_line - 1;
+  };
+  // Whether some statement of source[span] reads on its own (parsed, not run).
+  auto some_statement_parses = [&](SourceSpan span) {
+    for (size_t pos = span.begin;;) {
+      SourceSpan st = next_statement(source, pos);
+      if (st.begin >= span.end || !st.valid()) return false;
+      pos = st.end;
+      try {
+        std::vector<Token> tokens = tokenize_span(source, st);
+        Parser parser(source, tokens, g, scope);
+        while (!parser.at_end()) {
+          Ast ast;
+          parser.statement(ast);
+        }
+        return true;
+      } catch (const Error&) {
+      }
+    }
+  };
+  size_t pos = 0;
+  for (;;) {
+    SourceSpan span = next_statement(source, pos);
+    if (!span.valid()) break;
+    pos = span.end;
+    size_t line = line_of(span.begin);
+    auto fail = [&](const Error& e, const StatementHead& head) {
+      StatementOutcome o;
+      o.kind = StatementOutcome::Kind::Error;
+      o.span = span;
+      o.text = statement_text(source, span);
+      o.error = e;
+      out.push_back(std::move(o));
+      mark_failed(head, line);
+    };
+    // A bracket left open on the statement's first line swallows the lines after it. When
+    // the statement fails after its first line and one of the lines after it reads as a
+    // statement on its own, the open bracket is the error: report the first line's own error
+    // and go on with the next line.
+    auto open_bracket = [&](const Error& e, const StatementHead& head) {
+      size_t newline = source.find('\n', span.begin);
+      if (e.kind() != ErrorKind::Syntax || newline >= span.end || e.span().begin <= newline ||
+          !some_statement_parses({newline + 1, span.end}))
+        return false;
+      try {
+        std::vector<Token> first_tokens = tokenize_span(source, {span.begin, newline});
+        Parser parser(source, first_tokens, g, scope);
+        while (!parser.at_end()) {
+          Ast ast;
+          parser.statement(ast);
+        }
+      } catch (const Error& own) {
+        span.end = newline;
+        while (span.end > span.begin &&
+               (source[span.end - 1] == '\r' || source[span.end - 1] == ' '))
+          --span.end;
+        fail(own, head);
+        pos = newline + 1;
+        return true;
+      }
+      return false;
+    };
+    std::vector<Token> tokens;
+    try {
+      tokens = tokenize_span(source, span);
+    } catch (const Error& e) {
+      StatementHead head;
+      try {  // the tokens before the bad character still tell what the statement declared
+        head = read_head(tokenize_span(source, {span.begin, e.span().begin}));
+      } catch (const Error&) {
+      }
+      if (!open_bracket(e, head)) fail(e, head);
+      continue;
+    }
+    StatementHead head = read_head(tokens);
+    if (auto use = failed_use(tokens, head)) {
+      fail(*use, head);
+      continue;
+    }
+    try {
+      Parser parser(source, tokens, g, scope);
+      while (!parser.at_end()) {
+        Ast ast;
+        Statement s = parser.statement(ast);
+        std::optional<Query> q = run(s, ast, source);
+        StatementOutcome o;
+        o.span = s.span;
+        o.text = collapse_whitespace(source.substr(s.span.begin, s.span.end - s.span.begin));
+        if (q) {
+          o.kind = StatementOutcome::Kind::Query;
+          o.query = std::move(*q);
+        } else {
+          bool declaration = s.kind == Statement::Kind::DeclareVariables ||
+                             s.kind == Statement::Kind::DeclareFunctions;
+          o.kind = declaration ? StatementOutcome::Kind::Declaration
+                               : StatementOutcome::Kind::Definition;
+          o.names = s.names;
+          for (const std::string& n : s.names) failed.erase(n);
+        }
+        out.push_back(std::move(o));
+      }
+    } catch (const Error& e) {
+      if (!open_bracket(e, head)) fail(e, head);
+    }
   }
   return out;
 }
@@ -303,8 +483,14 @@ std::vector<Id> Frontend::Impl::parse_variables(std::string_view source) {
       out.push_back(variable(impl_->g, it->second));
       continue;
     }
+    std::vector<std::string> known;
+    for (const auto& [n, e] : impl_->scope.names)
+      if (e.kind == ScopeEntry::Kind::Variable) known.push_back(n);
+    for (const auto& [n, symbol] : impl_->last_inferred) known.push_back(n);
+    std::sort(known.begin(), known.end());
+    std::string guess = did_you_mean(name, known);
     throw Error(ErrorKind::Name, "'" + name + "' is not a variable of the expression",
-                "declare it, e.g. " + name + " in R^n", span);
+                guess.empty() ? "declare it, e.g. " + name + " in R^n" : guess, span);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,17 @@ struct Query {
 // Reads the nabla language (docs/language.md) into a Graph. Keeps the scope of
 // declarations and definitions between calls, so `--let DECLS` then an expression works.
 // Every method throws nabla::Error with a span into the text it was given.
+// One statement of a script as Frontend::run_statements read it.
+struct StatementOutcome {
+  enum class Kind { Declaration, Definition, Query, Error };
+  Kind kind = Kind::Error;
+  SourceSpan span;                 // the statement's text in the source
+  std::string text;                // that text, whitespace collapsed
+  std::vector<std::string> names;  // Declaration/Definition: the names it gave meaning to
+  Query query;                     // Kind::Query (Check included)
+  std::optional<Error> error;      // Kind::Error: what was wrong, with a span into the source
+};
+
 class Frontend {
  public:
   explicit Frontend(Graph& graph);
@@ -44,6 +56,13 @@ class Frontend {
   // Parses a whole script: declarations and definitions update the scope, queries are returned
   // in order. Query nodes inside expressions (grad(...) in a check) stay as Op::Grad etc.
   std::vector<Query> run_script(std::string_view source);
+  // Runs every statement of a script, each on its own: a statement with an error comes back
+  // with it (the scope unchanged by that statement) and the next one runs. A declaration or
+  // definition that failed makes later statements using its name fail with "uses the failed
+  // definition NAME (line L)" rather than a cascade of unrelated errors; `first_line` numbers
+  // the source's first line in those messages (a REPL passes its input count). The failed
+  // names are remembered across calls until a statement gives them a meaning again.
+  std::vector<StatementOutcome> run_statements(std::string_view source, size_t first_line = 1);
   // One expression in the current scope (for `nabla eval EXPR`, `nabla grad EXPR`).
   Id parse_expression(std::string_view source);
   // A comma-separated list of variable names in scope ("x" or "x, y") as Var nodes (--wrt).
@@ -60,7 +79,9 @@ class Frontend {
 inline constexpr size_t kMaxSourceBytes = 4u << 20;  // 4 MiB
 inline constexpr int kMaxNestingDepth = 1000;
 
-// "origin:line:col: error: message\n  <source line>\n  ^~~~\nhint: ...\n"
-std::string format_error(const Error& error, std::string_view source, std::string_view origin);
+// "origin:line:col: error: message\n  <source line>\n  ^~~~\nhint: ...\n"; the source's
+// first line is numbered first_line (a REPL's input count).
+std::string format_error(const Error& error, std::string_view source, std::string_view origin,
+                         size_t first_line = 1);
 
 }  // namespace nabla

@@ -6,6 +6,7 @@
 #include "parse/builtins.h"
 #include "parse/compiler.h"
 #include "parse/diagnostics.h"
+#include "parse/suggest.h"
 
 namespace nabla {
 
@@ -95,6 +96,28 @@ std::string Compiler::quote(SourceSpan span) const {
   return quote_source(src_, span);
 }
 
+// Why an undeclared name has the kind it has, and how to give it another; a declared name
+// it is close to comes first ("did you mean 'theta'?").
+std::string Compiler::spelling_hint(const std::string& name) const {
+  std::vector<std::string> declared;
+  for (const auto& [n, e] : scope_.names)
+    if (e.kind == ScopeEntry::Kind::Variable || e.kind == ScopeEntry::Kind::Named)
+      declared.push_back(n);
+  std::sort(declared.begin(), declared.end());
+  std::string guess = did_you_mean(name, declared);
+  std::string why;
+  if (is_greek_name(name))
+    why = "'" + name + "' is a scalar by its spelling (a Greek letter); declare " + name +
+          " in R^n for a vector";
+  else if (is_upper_name(name))
+    why = "'" + name + "' is a matrix by its spelling (upper-case); declare " + name +
+          " in R^n for a vector, or " + name + " in R for a scalar";
+  else
+    why = "'" + name + "' is a vector by its spelling (lower-case); declare " + name +
+          " in R for a scalar, or " + name + " in R^(n x m) for a matrix";
+  return guess.empty() ? why : guess + " " + why;
+}
+
 void Compiler::shape_error(const std::string& message, SourceSpan span, int culprit) {
   std::string hint;
   // Point at an undeclared name involved, if any: declaring it is the usual fix.
@@ -103,8 +126,7 @@ void Compiler::shape_error(const std::string& message, SourceSpan span, int culp
       SourceSpan s = ast_[culprit].span;
       if (n.first.begin < s.begin || n.first.end > s.end) continue;
     }
-    hint = "declare the shapes, e.g. " + n.name + " in R^n";
-    if (is_upper_name(n.name)) hint = "declare the shapes, e.g. " + n.name + " in R^(n x m)";
+    hint = spelling_hint(n.name);
     break;
   }
   throw Error(ErrorKind::Shape, message, hint, span);
@@ -676,6 +698,16 @@ Dim Compiler::settle_dim(int v) {
 }
 
 void Compiler::settle() {
+  for (InferredName& n : inferred_) {
+    // An upper-case name is a matrix by its spelling: one that only works as a scalar is an
+    // error, not silently a scalar.
+    if (is_upper_name(n.name) && is_one(n.ty.rows) && is_one(n.ty.cols))
+      throw Error(ErrorKind::Shape,
+                  "'" + n.name +
+                      "' is used as a scalar, but it is a matrix by its spelling "
+                      "(upper-case)",
+                  "declare " + n.name + " in R for a scalar", n.first);
+  }
   for (InferredName& n : inferred_) {
     Shape s = settled(n.ty);
     std::string key = n.name + "|" + std::to_string(s.rows.v) + "|" + std::to_string(s.cols.v);

@@ -1,9 +1,11 @@
 #include "parse/parser.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "parse/builtins.h"
 #include "parse/frontend.h"
+#include "parse/suggest.h"
 
 namespace nabla {
 
@@ -116,6 +118,17 @@ void Parser::finish_statement() {
   if (t.kind == Tok::Ident || t.kind == Tok::Number || t.kind == Tok::LParen)
     hint = "write products with '*'";
   fail("unexpected " + token_name(t), t.span, hint);
+}
+
+std::string Parser::function_hint(const std::string& name, const std::string& otherwise) const {
+  std::vector<std::string> candidates = builtin_names();
+  for (const auto& [n, e] : scope_.names)
+    if (e.kind == ScopeEntry::Kind::Function || e.kind == ScopeEntry::Kind::Defined)
+      candidates.push_back(n);
+  std::sort(candidates.begin() + static_cast<std::ptrdiff_t>(builtin_names().size()),
+            candidates.end());
+  std::string guess = did_you_mean(name, candidates);
+  return guess.empty() ? otherwise : guess + " (or " + otherwise + ")";
 }
 
 bool Parser::is_function(const std::string& name) const {
@@ -779,7 +792,7 @@ int Parser::name_atom() {
     const Token& f = expect(Tok::Ident, "a declared function name");
     if (!is_function(f.text))
       throw Error(ErrorKind::Name, "'" + f.text + "' is not a declared function",
-                  "declare it: " + f.text + " : R x R -> R", f.span);
+                  function_hint(f.text, "declare it: " + f.text + " : R x R -> R"), f.span);
     expect(Tok::Comma, "',' in partial(L, k)");
     const Token& k = expect(Tok::Number, "the argument index k");
     char* end = nullptr;
@@ -861,7 +874,7 @@ int Parser::name_atom() {
   }
   if (is(Tok::LParen) || (is(Tok::Prime) && is(Tok::LParen, 1)))
     throw Error(ErrorKind::Name, "undeclared function '" + name + "'",
-                "declare it: " + name + " : R^n -> R", t.span);
+                function_hint(name, "declare it: " + name + " : R^n -> R"), t.span);
   return variable_name(name, t.span);
 }
 

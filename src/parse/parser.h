@@ -60,6 +60,8 @@ class Parser {
   int variable_name(const std::string& name, SourceSpan span);
   int number(const Token& t);
   bool is_function(const std::string& name) const;
+  // "did you mean 'sigmoid'? (or OTHERWISE)" for a misspelled function, else otherwise.
+  std::string function_hint(const std::string& name, const std::string& otherwise) const;
   bool is_defined(const std::string& name) const;
   void check_variable(int node, const char* what) const;
 

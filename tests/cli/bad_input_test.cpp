@@ -96,7 +96,8 @@ std::vector<BadInput> table() {
       {"missing wrt", {"grad", "x'*x"}, "", "wrt", false},
       {"missing file", {"/nonexistent/file.nabla"}, "", "cannot read", false},
       {"let holds a query", {"grad", "x'*x", "--wrt", "x", "--let", "grad(x'*x, x)"}, "", "declarations", false},
-      {"nothing to do", {}, "", "nothing", false},
+      // no arguments and no terminal: standard input is the script
+      {"no arguments, empty standard input", {}, "", "empty input", false},
       {"empty expression", {"grad", "", "--wrt", "x"}, "", "expected", false},
   };
 }

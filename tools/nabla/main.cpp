@@ -10,7 +10,15 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "driver/driver.h"
+#include "driver/repl.h"
+#include "parse/suggest.h"
+
+#if NABLA_HAVE_EDITLINE
+#include <editline/readline.h>
+#endif
 
 namespace {
 
@@ -22,13 +30,29 @@ constexpr const char* kVersion = "nabla 0.1.0";
 constexpr const char* kDescription =
     "nabla derives, explains, checks and evaluates gradients, Jacobians and Hessians.\n"
     "\n"
+    "  nabla                             interactive (on a terminal; else reads standard input)\n"
     "  nabla FILE.nabla ...              run scripts (- reads standard input)\n"
     "  nabla -e 'STATEMENTS'             run statements given inline\n"
     "  nabla grad EXPR --wrt X [--let DECLS]      (also jacobian, hessian, diff, simplify)\n"
     "  nabla check 'LHS == RHS' [--let DECLS]\n"
-    "  nabla eval QUERY --values FILE.json [--let DECLS] [--format json]\n"
+    "  nabla eval QUERY --values FILE.json|-|JSON [--let DECLS] [--format json]\n"
+    "  nabla help [COMMAND]              this text, or one command's options\n"
     "\n"
     "Exit status: 0 success, 1 a check failed, 2 bad input.";
+
+const std::vector<std::string> kCommands{"run",      "grad",  "jacobian", "hessian", "diff",
+                                         "simplify", "check", "eval",     "help"};
+
+// True when the arguments ask for JSON output: usage errors are then JSON too.
+bool wants_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--format=json") return true;
+    if (a == "--format" && i + 1 < argc && std::string(argv[i + 1]) == "json") return true;
+  }
+  return false;
+}
+bool g_json_errors = false;  // set once in main, before anything runs
 
 void add_common(CLI::App& app, std::string& format, bool& steps, uint64_t& seed) {
   app.add_option("--format", format,
@@ -46,10 +70,42 @@ OutputFormat to_format(const std::string& f) {
   return formats.at(f);
 }
 
-// CLI11 reports usage errors with its own codes; ours is 2 for all bad input.
-int usage_exit(CLI::App& app, const CLI::ParseError& e) {
-  int code = app.exit(e);
-  return code == 0 ? 0 : nabla::kExitBadInput;
+// A usage error: one line and a hint on stderr (and an error object on stdout for JSON).
+int usage_error(const std::string& message, const std::string& hint) {
+  std::cerr << "nabla: error: " << message << "\n";
+  if (!hint.empty()) std::cerr << "hint: " << hint << "\n";
+  if (g_json_errors) std::cout << nabla::json_error_line(message, hint, "usage");
+  return nabla::kExitBadInput;
+}
+
+// The option names (--steps, ...) of an app.
+std::vector<std::string> option_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : app.get_options()) {
+    for (const std::string& n : o->get_lnames()) names.push_back("--" + n);
+    for (const std::string& n : o->get_snames()) names.push_back("-" + n);
+  }
+  return names;
+}
+
+// CLI11 reports usage errors with its own codes; ours is 2 for all bad input. An unknown
+// option gets "did you mean ...?" from the command's options.
+int usage_exit(CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args) {
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    std::vector<std::string> known = option_names(app);
+    for (const std::string& a : args) {
+      if (a.size() < 2 || a[0] != '-' || a == "-") continue;
+      std::string name = a.substr(0, a.find('='));
+      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+      std::string guess = nabla::did_you_mean(name, known);
+      return usage_error("unknown option '" + name + "'",
+                         guess.empty() ? app.get_name() + " --help lists the options" : guess);
+    }
+  }
+  if (e.get_exit_code() == 0) return app.exit(e);
+  if (g_json_errors) std::cout << nabla::json_error_line(e.what(), "", "usage");
+  app.exit(e);
+  return nabla::kExitBadInput;
 }
 
 bool read_source(const std::string& path, std::string& text) {
@@ -69,7 +125,12 @@ int run_files(const std::vector<std::string>& files, const DriverOptions& option
   for (const std::string& file : files) {
     std::string text;
     if (!read_source(file, text)) {
+      std::string guess = nabla::did_you_mean(file, kCommands);
+      std::string message = file + ": cannot read the file";
+      std::string hint = guess.empty() ? "" : guess + " (a command)";
       std::cerr << file << ": error: cannot read the file\n";
+      if (!hint.empty()) std::cerr << "hint: " << hint << "\n";
+      if (g_json_errors) std::cout << nabla::json_error_line(message, hint, "usage");
       status = nabla::kExitBadInput;
       continue;
     }
@@ -116,103 +177,205 @@ std::optional<int> parse_math_command(CLI::App& app, int argc, char** argv, std:
     std::vector<std::string> reversed(rest.rbegin(), rest.rend() - 1);  // CLI11 pops from the back
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
-    return usage_exit(app, e);
+    return usage_exit(app, e, std::vector<std::string>(rest.begin() + 1, rest.end()));
   }
-  if (math.empty()) {
-    std::cerr << app.get_name() << ": error: expected " << what << "\nhint: " << usage << "\n";
-    return nabla::kExitBadInput;
-  }
+  if (math.empty()) return usage_error(app.get_name() + ": expected " + what, usage);
   return std::nullopt;
+}
+
+// The options of every command, filled by the command-line parser.
+struct Arguments {
+  std::string format = "text";
+  bool steps = false;
+  uint64_t seed = nabla::CheckOptions{}.seed;
+  std::string math, wrt, let, values;
+  std::vector<std::string> files;
+  std::string inline_source;
+  bool have_inline = false;
+
+  DriverOptions options() const {
+    DriverOptions o;
+    o.format = to_format(format);
+    o.steps = steps;
+    o.check.seed = seed;
+    return o;
+  }
+};
+
+const std::map<std::string, nabla::OneShot>& one_shots() {
+  static const std::map<std::string, nabla::OneShot> m{{"grad", nabla::OneShot::Grad},
+                                                       {"jacobian", nabla::OneShot::Jacobian},
+                                                       {"hessian", nabla::OneShot::Hessian},
+                                                       {"diff", nabla::OneShot::Diff},
+                                                       {"simplify", nabla::OneShot::Simplify}};
+  return m;
+}
+
+// The parser of one command ("" or "run": scripts), its options bound to a.
+std::unique_ptr<CLI::App> make_app(const std::string& command, Arguments& a) {
+  std::unique_ptr<CLI::App> app;
+  if (one_shots().count(command)) {
+    app = std::make_unique<CLI::App>("nabla " + command + ": one query, the result on one line",
+                                     "nabla " + command);
+    app->footer("EXPR: the expression (the first argument that is not an option)");
+    if (command != "simplify")
+      app->add_option("--wrt", a.wrt, "The variable(s), e.g. x or 'x, y'")->required();
+    app->add_option("--let", a.let, "Declarations, e.g. 'x in R^n; A in R^(n x n)'");
+  } else if (command == "check") {
+    app = std::make_unique<CLI::App>("nabla check: numeric test of an identity", "nabla check");
+    app->footer("'LHS == RHS': the identity (the first argument that is not an option)");
+    app->add_option("--let", a.let, "Declarations");
+  } else if (command == "eval") {
+    app = std::make_unique<CLI::App>("nabla eval: the numeric value of an expression or query",
+                                     "nabla eval");
+    app->footer("QUERY: the expression (the first argument that is not an option)");
+    app->add_option("--values", a.values,
+                    "A JSON object name -> number, list, or list of rows: a file, - for "
+                    "standard input, or the JSON itself ('{\"x\": [1, 2]}'); a dimension's "
+                    "name gives its size");
+    app->add_option("--let", a.let, "Declarations");
+  } else {
+    app = std::make_unique<CLI::App>(kDescription, "nabla");
+    app->add_option("FILES", a.files,
+                    "Scripts to run (- for standard input); 'run' may precede them");
+    app->add_option("-e", a.inline_source, "Run these statements")->each([&a](const std::string&) {
+      a.have_inline = true;
+    });
+    app->set_version_flag("--version", kVersion);
+  }
+  add_common(*app, a.format, a.steps, a.seed);
+  return app;
+}
+
+int print_help(const std::string& topic) {
+  if (topic.empty()) {
+    Arguments a;
+    std::cout << make_app("", a)->help() << "\nnabla help COMMAND shows a command's options; "
+              << "commands: grad, jacobian, hessian, diff, simplify, check, eval, run.\n";
+    return nabla::kExitOk;
+  }
+  if (std::find(kCommands.begin(), kCommands.end(), topic) == kCommands.end()) {
+    std::string guess = nabla::did_you_mean(topic, kCommands);
+    return usage_error("no command '" + topic + "'",
+                       guess.empty() ? "commands: grad, jacobian, hessian, diff, simplify, check, "
+                                       "eval, run, help"
+                                     : guess);
+  }
+  if (topic == "help") {
+    std::cout << "nabla help [COMMAND]: the overview, or the options of COMMAND\n";
+    return nabla::kExitOk;
+  }
+  Arguments a;
+  std::cout << make_app(topic == "run" ? "" : topic, a)->help();
+  return nabla::kExitOk;
+}
+
+// Interactive mode: a line editor with history (editline) on a terminal.
+int run_repl(const DriverOptions& options) {
+  nabla::Repl repl(options);
+  std::cout << nabla::Repl::banner() << std::flush;
+#if NABLA_HAVE_EDITLINE
+  std::string history;
+  if (const char* home = std::getenv("HOME")) history = std::string(home) + "/.nabla_history";
+  using_history();
+  if (!history.empty()) read_history(history.c_str());
+  for (;;) {
+    char* raw = readline(repl.prompt().c_str());
+    if (!raw) break;  // Ctrl-D
+    std::string line = raw;
+    std::free(raw);
+    if (line.find_first_not_of(" \t") != std::string::npos) add_history(line.c_str());
+    bool go_on = repl.take(line, std::cout, std::cerr);
+    std::cout << std::flush;
+    std::cerr << std::flush;
+    if (!go_on) break;
+  }
+  if (!history.empty()) write_history(history.c_str());
+#else
+  std::string line;
+  for (;;) {
+    std::cout << repl.prompt() << std::flush;
+    if (!std::getline(std::cin, line)) break;
+    bool go_on = repl.take(line, std::cout, std::cerr);
+    std::cout << std::flush;
+    std::cerr << std::flush;
+    if (!go_on) break;
+  }
+#endif
+  std::cout << "\n";
+  return nabla::kExitOk;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  std::string format = "text";
-  bool steps = false;
-  uint64_t seed = nabla::CheckOptions{}.seed;
-  auto options = [&] {
-    DriverOptions o;
-    o.format = to_format(format);
-    o.steps = steps;
-    o.check.seed = seed;
-    return o;
-  };
-
-  static const std::map<std::string, nabla::OneShot> one_shots{
-      {"grad", nabla::OneShot::Grad},
-      {"jacobian", nabla::OneShot::Jacobian},
-      {"hessian", nabla::OneShot::Hessian},
-      {"diff", nabla::OneShot::Diff},
-      {"simplify", nabla::OneShot::Simplify}};
+  g_json_errors = wants_json(argc, argv);
+  Arguments args;
+  // Common options may come before the command (nabla --format json grad ...): the command is
+  // the first argument that is neither an option nor an option's value.
+  std::vector<char*> reordered(argv, argv + argc);
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--format" || a == "--seed") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--", 0) == 0 && a != "--") continue;
+    if (i > 1 && std::find(kCommands.begin(), kCommands.end(), a) != kCommands.end()) {
+      reordered.erase(reordered.begin() + i);
+      reordered.insert(reordered.begin() + 1, argv[i]);
+    }
+    break;
+  }
+  argv = reordered.data();
   std::string command = argc > 1 ? argv[1] : "";
-
-  if (one_shots.count(command)) {
-    CLI::App app{"nabla " + command + ": one query, the result on one line", "nabla " + command};
-    std::string expr, wrt, let;
-
-    app.footer("EXPR: the expression (the first argument that is not an option)");
-    if (command != "simplify")
-      app.add_option("--wrt", wrt, "The variable(s), e.g. x or 'x, y'")->required();
-    app.add_option("--let", let, "Declarations, e.g. 'x in R^n; A in R^(n x n)'");
-    add_common(app, format, steps, seed);
-    std::string usage =
-        "nabla " + command + " EXPR" + (command == "simplify" ? "" : " --wrt X") + " [--let DECLS]";
-    if (auto status = parse_math_command(app, argc - 1, argv + 1, expr, "an expression", usage))
-      return *status;
-    return nabla::run_one_shot(one_shots.at(command), expr, wrt, let, options(), std::cout,
-                               std::cerr);
-  }
-  if (command == "check") {
-    CLI::App app{"nabla check: numeric test of an identity", "nabla check"};
-    std::string text, let;
-
-    app.add_option("--let", let, "Declarations");
-    add_common(app, format, steps, seed);
-    if (auto status = parse_math_command(app, argc - 1, argv + 1, text, "an identity",
-                                         "nabla check 'LHS == RHS'"))
-      return *status;
-    return nabla::run_check(text, let, options(), std::cout, std::cerr);
-  }
-  if (command == "eval") {
-    CLI::App app{"nabla eval: the numeric value of an expression or query", "nabla eval"};
-    std::string expr, values, let;
-
-    app.add_option("--values", values, "JSON object: name -> number, list, or list of rows");
-    app.add_option("--let", let, "Declarations");
-    add_common(app, format, steps, seed);
-    if (auto status = parse_math_command(app, argc - 1, argv + 1, expr, "an expression",
-                                         "nabla eval QUERY --values FILE.json"))
-      return *status;
-    return nabla::run_eval(expr, values, let, options(), std::cout, std::cerr);
+  // A misspelled command (not a file either) is named as such.
+  if (!command.empty() && command[0] != '-' &&
+      std::find(kCommands.begin(), kCommands.end(), command) == kCommands.end() &&
+      command.find_first_of("./") == std::string::npos && !std::ifstream(command)) {
+    std::string guess = nabla::did_you_mean(command, kCommands);
+    if (!guess.empty()) return usage_error("no command or file '" + command + "'", guess);
   }
 
-  CLI::App app{kDescription, "nabla"};
-  std::vector<std::string> files;
-  std::string inline_source;
-  bool have_inline = false;
-  app.add_option("FILES", files, "Scripts to run (- for standard input); 'run' may precede them");
-  app.add_option("-e", inline_source, "Run these statements")->each([&](const std::string&) {
-    have_inline = true;
-  });
-  app.set_version_flag("--version", kVersion);
-  add_common(app, format, steps, seed);
+  if (command == "help") return print_help(argc > 2 ? argv[2] : "");
+  if (one_shots().count(command) || command == "check" || command == "eval") {
+    std::unique_ptr<CLI::App> app = make_app(command, args);
+    std::string what = command == "check" ? "an identity" : "an expression";
+    std::string usage = command == "check" ? "nabla check 'LHS == RHS'"
+                        : command == "eval"
+                            ? "nabla eval QUERY --values FILE.json"
+                            : "nabla " + command + " EXPR" +
+                                  (command == "simplify" ? "" : " --wrt X") + " [--let DECLS]";
+    if (auto status = parse_math_command(*app, argc - 1, argv + 1, args.math, what, usage))
+      return *status;
+    DriverOptions options = args.options();
+    if (command == "check")
+      return nabla::run_check(args.math, args.let, options, std::cout, std::cerr);
+    if (command == "eval")
+      return nabla::run_eval(args.math, args.values, args.let, options, std::cout, std::cerr,
+                             &std::cin);
+    return nabla::run_one_shot(one_shots().at(command), args.math, args.wrt, args.let, options,
+                               std::cout, std::cerr);
+  }
+
+  std::unique_ptr<CLI::App> app = make_app("", args);
   try {
-    app.parse(argc, argv);
+    app->parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return usage_exit(app, e);
+    return usage_exit(*app, e, std::vector<std::string>(argv + 1, argv + argc));
   }
-  if (!files.empty() && files.front() == "run") files.erase(files.begin());
-  if (have_inline) {
-    int s = nabla::run_script(inline_source, "-e", options(), std::cout, std::cerr);
-    if (files.empty()) return s;
-    return std::max(s, run_files(files, options()));
+  if (!args.files.empty() && args.files.front() == "run") args.files.erase(args.files.begin());
+  DriverOptions options = args.options();
+  if (args.have_inline) {
+    int s = nabla::run_script(args.inline_source, "-e", options, std::cout, std::cerr);
+    if (args.files.empty()) return s;
+    return std::max(s, run_files(args.files, options));
   }
-  if (files.empty()) {
-    std::cerr << "nabla: error: nothing to do\n"
-              << "hint: nabla --help\n";
-    return nabla::kExitBadInput;
+  if (args.files.empty()) {
+    // No script named: a terminal gets the interactive mode, anything else is the script.
+    if (::isatty(STDIN_FILENO)) return run_repl(options);
+    return run_files({"-"}, options);
   }
-  return run_files(files, options());
+  return run_files(args.files, options);
 }
