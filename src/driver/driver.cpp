@@ -95,7 +95,9 @@ std::string join_blocks(const Graph& g, const std::vector<Id>& blocks, Format f)
   return s + ")";
 }
 
-bool is_code_format(OutputFormat f) { return f == OutputFormat::Cpp || f == OutputFormat::Numpy; }
+bool is_code_format(OutputFormat f) {
+  return f == OutputFormat::Cpp || f == OutputFormat::Numpy;
+}
 
 // --format cpp|numpy: the query as one generated function. Outputs: "value" (the expression,
 // simplified), then the derivative blocks ("grad_x", "jacobian_x", "hessian_x", "diff_x"; one
@@ -104,7 +106,9 @@ std::string generate_code(Graph& g, const Query& q, const std::string& name, Out
                           StepLog* steps) {
   CodeFunction f;
   f.name = name;
-  auto finish = [&](Id raw) { return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps); };
+  auto finish = [&](Id raw) {
+    return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps);
+  };
   if (q.kind == QueryKind::Check) {
     f.outputs.push_back({"lhs", finish(q.expr)});
     f.outputs.push_back({"rhs", finish(q.rhs)});
@@ -118,7 +122,8 @@ std::string generate_code(Graph& g, const Query& q, const std::string& name, Out
                                                          : "diff";
     for (size_t i = 0; i < blocks.size(); ++i) {
       std::string field = prefix;
-      if (blocks.size() == q.wrt.size()) field += "_" + code_identifier(g.symbol(g[q.wrt[i]].a).name);
+      if (blocks.size() == q.wrt.size())
+        field += "_" + code_identifier(g.symbol(g[q.wrt[i]].a).name);
       f.outputs.push_back({field, blocks[i]});
     }
   }
@@ -155,14 +160,27 @@ std::string latex_text(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '\\': out += "\\textbackslash{}"; break;
-      case '{': case '}': case '$': case '&': case '#': case '%': case '_':
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '{':
+      case '}':
+      case '$':
+      case '&':
+      case '#':
+      case '%':
+      case '_':
         out += '\\';
         out += c;
         break;
-      case '^': out += "\\^{}"; break;
-      case '~': out += "\\~{}"; break;
-      default: out += c;
+      case '^':
+        out += "\\^{}";
+        break;
+      case '~':
+        out += "\\~{}";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -299,6 +317,7 @@ int run_script(const std::string& source, const std::string& origin, const Drive
                            {"trials", c.result.trials},
                            {"max_error", c.result.max_error}};
           if (!c.result.holds) j["counterexample"] = c.result.counterexample;
+          if (steps) j["steps"] = log.lines;
           out << j.dump() << "\n";
         } else if (latex) {
           out << "\\[ " << to_latex(g, q.expr) << " \\overset{?}{=} " << to_latex(g, q.rhs)
@@ -312,8 +331,11 @@ int run_script(const std::string& source, const std::string& origin, const Drive
       } else {
         std::vector<Id> blocks = answer(g, q, steps);
         if (json) {
-          nlohmann::json j{{"query", q.text}, {"result", join_blocks(g, blocks, Format::Text)}};
+          nlohmann::json j{{"query", q.text},
+                           {"result", join_blocks(g, blocks, Format::Text)},
+                           {"latex", join_blocks(g, blocks, Format::Latex)}};
           if (!q.notes.empty()) j["notes"] = q.notes;
+          if (steps) j["steps"] = log.lines;
           out << j.dump() << "\n";
         } else if (latex) {
           out << "\\[ " << to_latex(g, query_formula(g, q)) << " = "
@@ -412,11 +434,21 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
     }
   }
   switch (kind) {
-    case OneShot::Grad: q.kind = QueryKind::Grad; break;
-    case OneShot::Jacobian: q.kind = QueryKind::Jacobian; break;
-    case OneShot::Hessian: q.kind = QueryKind::Hessian; break;
-    case OneShot::Diff: q.kind = QueryKind::Diff; break;
-    case OneShot::Simplify: q.kind = QueryKind::Simplify; break;
+    case OneShot::Grad:
+      q.kind = QueryKind::Grad;
+      break;
+    case OneShot::Jacobian:
+      q.kind = QueryKind::Jacobian;
+      break;
+    case OneShot::Hessian:
+      q.kind = QueryKind::Hessian;
+      break;
+    case OneShot::Diff:
+      q.kind = QueryKind::Diff;
+      break;
+    case OneShot::Simplify:
+      q.kind = QueryKind::Simplify;
+      break;
   }
   StepLog log;
   try {
@@ -477,10 +509,10 @@ int run_check(const std::string& text, const std::string& let, const DriverOptio
       if (!c.result.holds) j["counterexample"] = c.result.counterexample;
       out << j.dump() << "\n";
     } else {
-      out << (c.result.holds ? "holds (" + std::to_string(c.result.trials) +
-                                   " trials, max rel. error " + format_number(c.result.max_error) +
-                                   ")"
-                             : std::string("FAILS"))
+      out << (c.result.holds
+                  ? "holds (" + std::to_string(c.result.trials) + " trials, max rel. error " +
+                        format_number(c.result.max_error) + ")"
+                  : std::string("FAILS"))
           << "\n";
       if (!c.result.holds) out << indent(c.result.counterexample, "  ");
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "driver/driver.h"
+#include "serve/server.h"
 
 namespace {
 
@@ -27,6 +28,7 @@ constexpr const char* kDescription =
     "  nabla grad EXPR --wrt X [--let DECLS]      (also jacobian, hessian, diff, simplify)\n"
     "  nabla check 'LHS == RHS' [--let DECLS]\n"
     "  nabla eval QUERY --values FILE.json [--let DECLS] [--format json]\n"
+    "  nabla serve [--host 127.0.0.1] [--port 8080]    the web page and its JSON API\n"
     "\n"
     "Exit status: 0 success, 1 a check failed, 2 bad input.";
 
@@ -148,6 +150,7 @@ int main(int argc, char** argv) {
       {"simplify", nabla::OneShot::Simplify}};
   std::string command = argc > 1 ? argv[1] : "";
 
+  if (command == "serve") return nabla::serve::serve_main(argc - 1, argv + 1);
   if (one_shots.count(command)) {
     CLI::App app{"nabla " + command + ": one query, the result on one line", "nabla " + command};
     std::string expr, wrt, let;
