@@ -95,9 +95,7 @@ std::string join_blocks(const Graph& g, const std::vector<Id>& blocks, Format f)
   return s + ")";
 }
 
-bool is_code_format(OutputFormat f) {
-  return f == OutputFormat::Cpp || f == OutputFormat::Numpy;
-}
+bool is_code_format(OutputFormat f) { return f == OutputFormat::Cpp || f == OutputFormat::Numpy; }
 
 // --format cpp|numpy: the query as one generated function. Outputs: "value" (the expression,
 // simplified), then the derivative blocks ("grad_x", "jacobian_x", "hessian_x", "diff_x"; one
@@ -106,9 +104,7 @@ std::string generate_code(Graph& g, const Query& q, const std::string& name, Out
                           StepLog* steps) {
   CodeFunction f;
   f.name = name;
-  auto finish = [&](Id raw) {
-    return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps);
-  };
+  auto finish = [&](Id raw) { return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps); };
   if (q.kind == QueryKind::Check) {
     f.outputs.push_back({"lhs", finish(q.expr)});
     f.outputs.push_back({"rhs", finish(q.rhs)});
@@ -122,8 +118,7 @@ std::string generate_code(Graph& g, const Query& q, const std::string& name, Out
                                                          : "diff";
     for (size_t i = 0; i < blocks.size(); ++i) {
       std::string field = prefix;
-      if (blocks.size() == q.wrt.size())
-        field += "_" + code_identifier(g.symbol(g[q.wrt[i]].a).name);
+      if (blocks.size() == q.wrt.size()) field += "_" + code_identifier(g.symbol(g[q.wrt[i]].a).name);
       f.outputs.push_back({field, blocks[i]});
     }
   }
@@ -160,27 +155,14 @@ std::string latex_text(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '\\':
-        out += "\\textbackslash{}";
-        break;
-      case '{':
-      case '}':
-      case '$':
-      case '&':
-      case '#':
-      case '%':
-      case '_':
+      case '\\': out += "\\textbackslash{}"; break;
+      case '{': case '}': case '$': case '&': case '#': case '%': case '_':
         out += '\\';
         out += c;
         break;
-      case '^':
-        out += "\\^{}";
-        break;
-      case '~':
-        out += "\\~{}";
-        break;
-      default:
-        out += c;
+      case '^': out += "\\^{}"; break;
+      case '~': out += "\\~{}"; break;
+      default: out += c;
     }
   }
   return out;
@@ -434,21 +416,11 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
     }
   }
   switch (kind) {
-    case OneShot::Grad:
-      q.kind = QueryKind::Grad;
-      break;
-    case OneShot::Jacobian:
-      q.kind = QueryKind::Jacobian;
-      break;
-    case OneShot::Hessian:
-      q.kind = QueryKind::Hessian;
-      break;
-    case OneShot::Diff:
-      q.kind = QueryKind::Diff;
-      break;
-    case OneShot::Simplify:
-      q.kind = QueryKind::Simplify;
-      break;
+    case OneShot::Grad: q.kind = QueryKind::Grad; break;
+    case OneShot::Jacobian: q.kind = QueryKind::Jacobian; break;
+    case OneShot::Hessian: q.kind = QueryKind::Hessian; break;
+    case OneShot::Diff: q.kind = QueryKind::Diff; break;
+    case OneShot::Simplify: q.kind = QueryKind::Simplify; break;
   }
   StepLog log;
   try {
@@ -509,10 +481,10 @@ int run_check(const std::string& text, const std::string& let, const DriverOptio
       if (!c.result.holds) j["counterexample"] = c.result.counterexample;
       out << j.dump() << "\n";
     } else {
-      out << (c.result.holds
-                  ? "holds (" + std::to_string(c.result.trials) + " trials, max rel. error " +
-                        format_number(c.result.max_error) + ")"
-                  : std::string("FAILS"))
+      out << (c.result.holds ? "holds (" + std::to_string(c.result.trials) +
+                                   " trials, max rel. error " + format_number(c.result.max_error) +
+                                   ")"
+                             : std::string("FAILS"))
           << "\n";
       if (!c.result.holds) out << indent(c.result.counterexample, "  ");
     }
