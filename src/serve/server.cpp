@@ -42,8 +42,9 @@ Clock::time_point after(double seconds) {
          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
+// Milliseconds until t, rounded up (a wait of 0 ms before t would end early).
 int ms_until(Clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count();
   return static_cast<int>(std::clamp<int64_t>(ms, 0, INT_MAX));
 }
 
@@ -130,7 +131,7 @@ class DeadlineStream : public httplib::Stream {
   bool is_writable() const override { return wait_for(fd_, POLLOUT, kWriteTimeoutMs); }
   ssize_t read(char* ptr, size_t size) override {
     if (!wait_for(fd_, POLLIN, ms_until(deadline_))) {
-      timed_out_ = Clock::now() >= deadline_;
+      timed_out_ = true;
       return -1;
     }
     ssize_t n;
