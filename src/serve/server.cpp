@@ -122,16 +122,22 @@ void address_of(int fd, bool peer, std::string& ip, int& port) {
 }
 
 // A connection whose reads all end by one deadline (the whole request must arrive by then:
-// a client sending a byte a second is cut off), each write within kWriteTimeoutMs.
+// a client sending a byte a second is cut off), or when the server stops (stop_fd readable);
+// each write within kWriteTimeoutMs.
 class DeadlineStream : public httplib::Stream {
  public:
-  DeadlineStream(int fd, Clock::time_point read_deadline) : fd_(fd), deadline_(read_deadline) {}
+  DeadlineStream(int fd, Clock::time_point read_deadline, int stop_fd)
+      : fd_(fd), stop_fd_(stop_fd), deadline_(read_deadline) {}
 
   bool is_readable() const override { return wait_for(fd_, POLLIN, ms_until(deadline_)); }
   bool is_writable() const override { return wait_for(fd_, POLLOUT, kWriteTimeoutMs); }
   ssize_t read(char* ptr, size_t size) override {
-    if (!wait_for(fd_, POLLIN, ms_until(deadline_))) {
-      timed_out_ = true;
+    pollfd p[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    int r;
+    do r = ::poll(p, 2, ms_until(deadline_));
+    while (r < 0 && errno == EINTR);
+    if (r <= 0 || p[1].revents) {
+      timed_out_ = r == 0;
       return -1;
     }
     ssize_t n;
@@ -159,7 +165,7 @@ class DeadlineStream : public httplib::Stream {
   bool wrote() const { return wrote_; }
 
  private:
-  int fd_;
+  int fd_, stop_fd_;
   Clock::time_point deadline_;
   bool timed_out_ = false;
   bool wrote_ = false;
@@ -180,25 +186,33 @@ class GatedServer : public httplib::Server {
   explicit GatedServer(const ServeOptions& o) : options_(o) {
     new_task_queue = [] { return new InlineQueue; };
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   }
   ~GatedServer() override {
     stop_threads();
     if (wake_fd_ >= 0) ::close(wake_fd_);
+    if (stop_fd_ >= 0) ::close(stop_fd_);
   }
 
   int listening_socket() const { return svr_sock_.load(); }
 
   void start_threads() {
     stopping_ = false;
+    uint64_t count;
+    (void)!::read(stop_fd_, &count, sizeof count);  // readable from an earlier stop
     threads_.emplace_back([this] { gate_loop(); });
     for (size_t i = 0; i < options_.io_threads; ++i) threads_.emplace_back([this] { io_loop(); });
   }
 
+  // Requests being read are cut off; those being answered finish (the driver's budget bounds
+  // them).
   void stop_threads() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
     }
+    uint64_t one = 1;
+    if (stop_fd_ >= 0) (void)!::write(stop_fd_, &one, sizeof one);
     wake();
     ready_cv_.notify_all();
     for (std::thread& t : threads_) t.join();
@@ -310,7 +324,7 @@ class GatedServer : public httplib::Server {
   }
 
   void serve_connection(int fd) {
-    DeadlineStream stream(fd, after(options_.request_timeout));
+    DeadlineStream stream(fd, after(options_.request_timeout), stop_fd_);
     bool closed = false;
     process_request(stream, /*close_connection=*/true, closed, nullptr);
     if (stream.timed_out() && !stream.wrote())
@@ -321,6 +335,7 @@ class GatedServer : public httplib::Server {
 
   ServeOptions options_;
   int wake_fd_ = -1;
+  int stop_fd_ = -1;  // readable once the server stops
   std::mutex mutex_;
   bool stopping_ = true;
   std::vector<int> incoming_;

@@ -334,7 +334,7 @@ TEST(Hostile, StopEndsPromptlyWithConnectionsOpen) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   auto start = std::chrono::steady_clock::now();
   server->stop();
-  EXPECT_LT(since(start), 5 * slow_factor());
+  EXPECT_LT(since(start), 1 * slow_factor()) << "the slow request is cut off, not waited for";
   for (int fd : fds) ::close(fd);
   ::close(slow);
 }
@@ -364,7 +364,7 @@ TEST(Hostile, SignalsStopTheBinaryCleanly) {
         }
       }
     } reaper{pid};
-    std::string text = read_all(out[0], 10 * slow_factor());  // until the URL line
+    std::string text = read_until(out[0], "/\n", 10 * slow_factor());  // the URL line
     size_t at = text.find("http://127.0.0.1:");
     ASSERT_NE(at, std::string::npos) << "[" << text << "]";
     int port = std::stoi(text.substr(at + 17));

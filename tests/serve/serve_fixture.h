@@ -130,6 +130,22 @@ inline std::string read_all(int fd, double seconds) {
   return out;
 }
 
+// What arrives until `text` has been read, the other side closes, or `seconds` pass.
+inline std::string read_until(int fd, const std::string& text, double seconds) {
+  std::string out;
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  char c;
+  while (out.find(text) == std::string::npos) {
+    int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  until - std::chrono::steady_clock::now())
+                                  .count());
+    pollfd p{fd, POLLIN, 0};
+    if (ms <= 0 || ::poll(&p, 1, ms) <= 0 || ::read(fd, &c, 1) != 1) break;
+    out += c;
+  }
+  return out;
+}
+
 // The status of a raw HTTP response ("HTTP/1.1 408 ..." -> 408), or -1.
 inline int status_of(const std::string& response) {
   if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return -1;
