@@ -330,6 +330,9 @@ $("copy").addEventListener("click", async () => {
   setTimeout(() => { $("copy").textContent = "Copy"; }, 1500);
 });
 
+// A link pasted into the address bar (or the back button) changes only the fragment.
+window.addEventListener("hashchange", () => { if (loadState()) { updateFields(); run(); } });
+
 loadExamples();
 updateFields();
 if (loadState()) { updateFields(); run(); } else { fields.expr.focus(); }
