@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <malloc.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -21,7 +22,7 @@
 #include <deque>
 #include <iostream>
 #include <mutex>
-#include <semaphore>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -344,6 +345,83 @@ class GatedServer : public httplib::Server {
   std::vector<std::thread> threads_;
 };
 
+// The derivations: `size` threads taking jobs in arrival order (a request waiting longer than
+// its limit to start is answered 503). Few threads also keep the driver's memory (malloc arenas,
+// thread_local buffers) to those few.
+class ComputePool {
+ public:
+  explicit ComputePool(size_t size) {
+    for (size_t i = 0; i < size; ++i) threads_.emplace_back([this] { work(); });
+  }
+  ~ComputePool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+      for (auto& job : queue_) job->state = Job::Cancelled;
+      queue_.clear();
+    }
+    ready_.notify_all();
+    done_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  // Runs `task` on a pool thread and waits for it; nullopt when it did not start within `wait`.
+  std::optional<ApiReply> run(std::function<ApiReply()> task, std::chrono::milliseconds wait) {
+    auto job = std::make_shared<Job>();
+    job->task = std::move(task);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stopping_) return std::nullopt;
+    queue_.push_back(job);
+    ready_.notify_one();
+    auto deadline = Clock::now() + wait;
+    while (job->state == Job::Queued && !stopping_)
+      if (done_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+    if (job->state == Job::Queued || job->state == Job::Cancelled) {
+      job->state = Job::Cancelled;  // the pool skips it
+      return std::nullopt;
+    }
+    done_.wait(lock, [&] { return job->state == Job::Done; });
+    return std::move(job->reply);
+  }
+
+ private:
+  struct Job {
+    enum State { Queued, Running, Done, Cancelled } state = Queued;
+    std::function<ApiReply()> task;
+    ApiReply reply;
+  };
+
+  void work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      std::shared_ptr<Job> job = queue_.front();
+      queue_.pop_front();
+      if (job->state == Job::Cancelled) continue;
+      job->state = Job::Running;
+      done_.notify_all();
+      lock.unlock();
+      ApiReply reply;
+      try {
+        reply = job->task();
+      } catch (const std::exception& e) {
+        reply = {500, error_body(std::string("internal error: ") + e.what()), -1};
+      }
+      lock.lock();
+      job->reply = std::move(reply);
+      job->state = Job::Done;
+      done_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ready_, done_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
   res.set_header("Cache-Control", "no-store");
@@ -358,20 +436,19 @@ bool is_json_type(const httplib::Request& req) {
 
 }  // namespace
 
+ServeOptions with_workers(ServeOptions o) {
+  if (!o.workers) o.workers = std::max(1u, std::thread::hardware_concurrency());
+  return o;
+}
+
 struct Server::Impl {
   ServeOptions options;
+  ComputePool compute;  // outlives the I/O threads of `http`, which wait on it
   GatedServer http;
-  std::counting_semaphore<> slots;
-  std::atomic<int> busy{0};
   int port = -1;
 
   explicit Impl(ServeOptions o)
-      : options(std::move(o)),
-        http(options),
-        slots(static_cast<std::ptrdiff_t>(
-            options.workers ? options.workers
-                            : std::max(1u, std::thread::hardware_concurrency()))) {
-    if (!options.workers) options.workers = std::max(1u, std::thread::hardware_concurrency());
+      : options(with_workers(std::move(o))), compute(options.workers), http(options) {
     routes();
   }
 
@@ -391,25 +468,17 @@ struct Server::Impl {
     return !options.allow_origin.empty() && req.get_header_value("Origin") == options.allow_origin;
   }
 
-  // A derivation: waits for a free slot (503 past queue_timeout), runs `work`.
-  template <class Work>
-  void derive(httplib::Response& res, Work work) {
+  // A derivation on the compute pool (503 when it does not start within queue_timeout).
+  void derive(httplib::Response& res, std::function<ApiReply()> work) {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(options.queue_timeout));
-    if (!slots.try_acquire_for(wait)) {
+    std::optional<ApiReply> answer = compute.run(std::move(work), wait);
+    if (!answer) {
       res.set_header("Retry-After", "1");
-      send_json(res, 503, error_body("the server is busy: every derivation slot stayed taken"));
+      send_json(res, 503, error_body("the server is busy: no derivation slot came free in time"));
       return;
     }
-    ++busy;
-    ApiReply reply;
-    try {
-      reply = work();
-    } catch (const std::exception& e) {
-      reply = {500, error_body(std::string("internal error: ") + e.what()), -1};
-    }
-    --busy;
-    slots.release();
+    ApiReply& reply = *answer;
     if (reply.exit_status >= 0)
       res.set_header("X-Nabla-Exit-Status", std::to_string(reply.exit_status));
     send_json(res, reply.status, reply.body);
@@ -448,11 +517,7 @@ struct Server::Impl {
         });
 
     http.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
-      send_json(res, 200,
-                {{"status", "ok"},
-                 {"version", kVersion},
-                 {"workers", options.workers},
-                 {"busy", busy.load()}});
+      send_json(res, 200, {{"status", "ok"}, {"version", kVersion}});
     });
     auto api = [this](ApiReply (*handler)(const std::string&, const ApiLimits&)) {
       return [this, handler](const httplib::Request& req, httplib::Response& res) {
@@ -462,7 +527,7 @@ struct Server::Impl {
         }
         ApiLimits limits;
         limits.max_output_bytes = options.max_output;
-        derive(res, [&] { return handler(req.body, limits); });
+        derive(res, [&req, handler, limits] { return handler(req.body, limits); });
       };
     };
     http.Post("/api/run", api(&run_request));
@@ -560,6 +625,12 @@ int serve_main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+
+  // Requests allocate and free up to a few MiB (64 KiB scripts, their graphs): fixed malloc
+  // thresholds keep glibc from raising them (its default) until freed memory stays resident.
+  mallopt(M_MMAP_THRESHOLD, 256 << 10);
+  mallopt(M_TRIM_THRESHOLD, 1 << 20);
+  mallopt(M_ARENA_MAX, static_cast<int>(2 * std::max<size_t>(o.workers, 2)));
 
   // SIGINT/SIGTERM are taken by one thread (sigwait), which stops the server; every other
   // thread starts with them blocked.

@@ -42,6 +42,14 @@ class GoodClient {
   ~GoodClient() { halt(); }
   // Stops and checks: at least `min_requests` answered, none wrong or late.
   void finish(int min_requests = 3) {
+    auto start = std::chrono::steady_clock::now();
+    while (since(start) < 10 * slow_factor()) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (requests_ >= min_requests) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     halt();
     EXPECT_GE(requests_, min_requests);
     for (const std::string& f : failures_) ADD_FAILURE() << "well-behaved request: " << f;
