@@ -3,7 +3,7 @@
 # chromedriver are installed (scripts/setup installs them).
 find_program(NABLA_SYSTEM_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH)
 find_program(NABLA_CHROMEDRIVER chromedriver PATHS /usr/bin NO_DEFAULT_PATH)
-if(NABLA_SYSTEM_PYTHON AND NABLA_CHROMEDRIVER AND NOT NABLA_SANITIZE)
+if(NABLA_SYSTEM_PYTHON AND NABLA_CHROMEDRIVER AND NOT NABLA_SANITIZE AND NOT NABLA_SANITIZE_THREAD)
   execute_process(COMMAND ${NABLA_SYSTEM_PYTHON} -c "import selenium"
                   RESULT_VARIABLE no_selenium OUTPUT_QUIET ERROR_QUIET)
   if(no_selenium EQUAL 0)

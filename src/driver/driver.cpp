@@ -26,7 +26,7 @@ namespace {
 // Time for all the simplifications of one run (script, one-shot query, check or eval), in
 // seconds of an optimized build; sanitizer builds run several times slower, so their budget
 // is scaled the way the tests scale their time limits.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr double kRunSeconds = 1.5 * 8;
 #else
 constexpr double kRunSeconds = 1.5;
