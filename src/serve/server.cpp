@@ -648,13 +648,14 @@ int serve_main(int argc, char** argv) {
               << "\nhint: nabla serve --port 0 picks a free port\n";
     return 2;
   }
+  // Only this thread writes to std::cout (the program runs it unsynchronized with stdio).
   std::atomic<bool> done{false};
+  std::atomic<int> received{0};
   std::thread signals([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     if (!done) {
-      std::cout << "nabla serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping"
-                << std::endl;
+      received = sig;
       server.stop();
     }
   });
@@ -663,7 +664,9 @@ int serve_main(int argc, char** argv) {
   done = true;
   pthread_kill(signals.native_handle(), SIGTERM);  // ends the sigwait if no signal came
   signals.join();
-  std::cout << "nabla serve: stopped" << std::endl;
+  std::cout << "nabla serve: stopped";
+  if (received) std::cout << " (" << (received == SIGINT ? "SIGINT" : "SIGTERM") << ")";
+  std::cout << std::endl;
   return 0;
 }
 
