@@ -15,6 +15,7 @@
 #include "driver/driver.h"
 #include "driver/repl.h"
 #include "parse/suggest.h"
+#include "serve/server.h"
 
 #if NABLA_HAVE_EDITLINE
 #include <editline/readline.h>
@@ -36,12 +37,13 @@ constexpr const char* kDescription =
     "  nabla grad EXPR --wrt X [--let DECLS]      (also jacobian, hessian, diff, simplify)\n"
     "  nabla check 'LHS == RHS' [--let DECLS]\n"
     "  nabla eval QUERY --values FILE.json|-|JSON [--let DECLS] [--format json]\n"
+    "  nabla serve [--host 127.0.0.1] [--port 8080]    the web page and its JSON API\n"
     "  nabla help [COMMAND]              this text, or one command's options\n"
     "\n"
     "Exit status: 0 success, 1 a check failed, 2 bad input.";
 
-const std::vector<std::string> kCommands{"run",      "grad",  "jacobian", "hessian", "diff",
-                                         "simplify", "check", "eval",     "help"};
+const std::vector<std::string> kCommands{"run",   "grad", "jacobian", "hessian", "diff", "simplify",
+                                         "check", "eval", "serve",    "help"};
 
 // True when the arguments ask for JSON output: usage errors are then JSON too.
 bool wants_json(int argc, char** argv) {
@@ -251,19 +253,24 @@ int print_help(const std::string& topic) {
   if (topic.empty()) {
     Arguments a;
     std::cout << make_app("", a)->help() << "\nnabla help COMMAND shows a command's options; "
-              << "commands: grad, jacobian, hessian, diff, simplify, check, eval, run.\n";
+              << "commands: grad, jacobian, hessian, diff, simplify, check, eval, run, serve.\n";
     return nabla::kExitOk;
   }
   if (std::find(kCommands.begin(), kCommands.end(), topic) == kCommands.end()) {
     std::string guess = nabla::did_you_mean(topic, kCommands);
     return usage_error("no command '" + topic + "'",
                        guess.empty() ? "commands: grad, jacobian, hessian, diff, simplify, check, "
-                                       "eval, run, help"
+                                       "eval, run, serve, help"
                                      : guess);
   }
   if (topic == "help") {
     std::cout << "nabla help [COMMAND]: the overview, or the options of COMMAND\n";
     return nabla::kExitOk;
+  }
+  if (topic == "serve") {
+    char serve[] = "serve", help[] = "--help";
+    char* serve_argv[] = {serve, help, nullptr};
+    return nabla::serve::serve_main(2, serve_argv);
   }
   Arguments a;
   std::cout << make_app(topic == "run" ? "" : topic, a)->help();
@@ -339,6 +346,7 @@ int main(int argc, char** argv) {
   }
 
   if (command == "help") return print_help(argc > 2 ? argv[2] : "");
+  if (command == "serve") return nabla::serve::serve_main(argc - 1, argv + 1);
   if (one_shots().count(command) || command == "check" || command == "eval") {
     std::unique_ptr<CLI::App> app = make_app(command, args);
     std::string what = command == "check" ? "an identity" : "an expression";
