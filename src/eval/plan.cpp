@@ -388,7 +388,15 @@ double* Plan::Impl::alloc(Id id, int64_t r, int64_t c) {
   check_entries(r, c, std::string(op_name((*g)[id].op)).c_str());
   double* p;
   int o = output_of[static_cast<size_t>(id)];
-  if (o >= 0) {
+  if (o >= 0 && static_cast<size_t>(o) < out_views.size() &&
+      out_views[static_cast<size_t>(o)].data) {
+    const OutputView& ov = out_views[static_cast<size_t>(o)];
+    if (ov.rows * ov.cols != r * c)
+      throw Error(ErrorKind::Value, "output " + std::to_string(o) + " is " + std::to_string(r) +
+                                        "×" + std::to_string(c) + " but its storage holds " +
+                                        std::to_string(ov.rows) + "×" + std::to_string(ov.cols));
+    p = ov.data;
+  } else if (o >= 0) {
     results[static_cast<size_t>(o)].resize(r, c);
     p = results[static_cast<size_t>(o)].data();
   } else {
@@ -405,7 +413,8 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
   auto [r, c] = shape_size(G, G[k.loop].shape, b);
   const int64_t m = static_cast<int64_t>(r) * c;
   // Inputs: full-size values are read in place, scalars are broadcast into their register.
-  std::vector<std::pair<const double*, int>> streamed;
+  auto& streamed = k_streamed;
+  streamed.clear();
   for (int i = 0; i < k.nregs; ++i)
     regp[static_cast<size_t>(i)] = regs[static_cast<size_t>(i)].data();
   for (auto& [x, reg] : k.inputs) {
@@ -423,10 +432,14 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
     }
   }
   // Stored outputs are written in place: their register points into the output.
-  std::vector<std::pair<double*, int>> direct;
-  std::vector<double> sums(k.outs.size(), 0.0);
-  std::vector<NormAccumulator> norms(k.outs.size());
-  std::vector<double*> reduced(k.outs.size(), nullptr);
+  auto& direct = k_direct;
+  direct.clear();
+  auto& sums = k_sums;
+  sums.assign(k.outs.size(), 0.0);
+  auto& norms = k_norms;
+  norms.assign(k.outs.size(), NormAccumulator{});
+  auto& reduced = k_reduced;
+  reduced.assign(k.outs.size(), nullptr);
   for (size_t i = 0; i < k.outs.size(); ++i) {
     const KOut& o = k.outs[i];
     if (o.mode == KOut::Store) {
@@ -589,6 +602,19 @@ void Plan::Impl::run(const Bindings& b) {
     } else if (k == Kind::Var) {
       const Node& node = G[id];
       const Symbol& sym = G.symbol(node.a);
+      const ArgumentView* av = nullptr;
+      for (const ArgumentView& a : arg_views)
+        if (a.symbol == node.a) av = &a;
+      if (av) {
+        auto [r, c] = shape_size(G, sym.shape, b);
+        if (av->rows != r || av->cols != c)
+          throw Error(ErrorKind::Value, "the value of '" + sym.name + "' is " +
+                                            std::to_string(av->rows) + "×" +
+                                            std::to_string(av->cols) + " but it is declared " +
+                                            G.dims.to_string(sym.shape));
+        views[static_cast<size_t>(id)] = {av->data, r, c};
+        continue;
+      }
       auto it = b.values.find(node.a);
       if (it == b.values.end()) throw Error(ErrorKind::Value, "no value for '" + sym.name + "'");
       auto [r, c] = shape_size(G, sym.shape, b);
@@ -647,7 +673,13 @@ void Plan::Impl::run(const Bindings& b) {
         (kind[static_cast<size_t>(o)] != Kind::Scalar && kind[static_cast<size_t>(o)] != Kind::Var))
       continue;
     View v = operand(o);
-    results[i] = MapC(v.p, v.r, v.c);
+    if (i < out_views.size() && out_views[i].data) {
+      if (out_views[i].rows * out_views[i].cols != v.r * v.c)
+        throw Error(ErrorKind::Value, "output " + std::to_string(i) + " does not fit its storage");
+      if (out_views[i].data != v.p) std::copy(v.p, v.p + v.r * v.c, out_views[i].data);
+    } else {
+      results[i] = MapC(v.p, v.r, v.c);
+    }
   }
 }
 
@@ -661,8 +693,29 @@ Plan::Plan(Plan&&) noexcept = default;
 Plan& Plan::operator=(Plan&&) noexcept = default;
 
 std::vector<Matrix>& Plan::run(const Bindings& bindings) {
+  return run(bindings, {}, {});
+}
+
+std::vector<Matrix>& Plan::run(const Bindings& bindings, std::span<const ArgumentView> arguments,
+                               std::span<const OutputView> outputs) {
+  struct Reset {  // the views are the caller's only during this run
+    Impl& p;
+    ~Reset() {
+      p.arg_views = {};
+      p.out_views = {};
+    }
+  } reset{*impl_};
+  impl_->arg_views = arguments;
+  impl_->out_views = outputs;
   impl_->run(bindings);
   return impl_->results;
+}
+
+const double* Plan::bound_data(int64_t symbol) const {
+  for (Id id : impl_->order)
+    if (impl_->kind[static_cast<size_t>(id)] == Kind::Var && (*impl_->g)[id].a == symbol)
+      return impl_->views[static_cast<size_t>(id)].p;
+  return nullptr;
 }
 
 size_t Plan::instruction_count() const {

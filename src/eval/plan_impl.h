@@ -162,6 +162,11 @@ struct RowLoop {
   std::vector<std::vector<double>> blocks;  // per step: the block buffer
   std::vector<int> block_of;                // per node id: step index, -1
   std::vector<NormAccumulator> norms;       // per step: Reduce of norm2
+  // Per-run scratch, kept so that a run at the sizes of the last allocates nothing.
+  std::vector<int64_t> cols;                 // per step: columns of its value
+  std::vector<std::vector<double>> scratch;  // per step: two operand blocks
+  std::vector<double*> out;                  // per step: its stored value
+  std::vector<double> sums;                  // per step: Reduce of sum
 };
 
 // One pass over the columns of a square M for y = (M + M') x and, when the plan also needs
@@ -213,6 +218,15 @@ struct Plan::Impl {
   std::vector<std::vector<double>> regs;  // kernel registers
   std::vector<Matrix> fallback_values;    // per node id, only for Fallback children
   std::vector<double*> regp;
+  // Per-run scratch of run_kernel (kept: a run allocates nothing after the first).
+  std::vector<std::pair<const double*, int>> k_streamed;
+  std::vector<std::pair<double*, int>> k_direct;
+  std::vector<double> k_sums;
+  std::vector<plan_detail::NormAccumulator> k_norms;
+  std::vector<double*> k_reduced;
+  // The caller's arguments and output storage during a run (Plan::run with views).
+  std::span<const ArgumentView> arg_views;
+  std::span<const OutputView> out_views;
   // det/logdet/inv operands factorized in the current run (run == runs); kept between runs so
   // that their storage is reused.
   struct Factored {
@@ -233,12 +247,12 @@ struct Plan::Impl {
   plan_detail::View operand(Id id) const { return views[static_cast<size_t>(id)]; }
   double* alloc(Id id, int64_t r, int64_t c);
   void run_kernel(const plan_detail::Kernel& k, const Bindings& b);
-  void run_matmul(Id id, const Bindings& b);                     // plan_matrix.cpp
-  void run_factored(Id id);                                      // plan_matrix.cpp
-  void run_trace_product(Id id);                                 // plan_matrix.cpp
-  void find_sweeps();                                            // plan_matrix.cpp
-  void run_sweep(const plan_detail::Sweep& s);                   // plan_matrix.cpp
-  void run_row_loop(const Bindings& b);                          // plan_row_loop.cpp
+  void run_matmul(Id id, const Bindings& b);    // plan_matrix.cpp
+  void run_factored(Id id);                     // plan_matrix.cpp
+  void run_trace_product(Id id);                // plan_matrix.cpp
+  void find_sweeps();                           // plan_matrix.cpp
+  void run_sweep(const plan_detail::Sweep& s);  // plan_matrix.cpp
+  void run_row_loop(const Bindings& b);         // plan_row_loop.cpp
   void run_fallback(Id id, const Bindings& b);
 };
 

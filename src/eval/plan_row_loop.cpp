@@ -165,7 +165,8 @@ void Plan::Impl::find_row_loop() {
       depends_on_loop[at(id)] = dep[at(id)];
     }
     L->block_of.assign(n, -1);
-    for (size_t i = 0; i < L->steps.size(); ++i) L->block_of[at(L->steps[i].node)] = static_cast<int>(i);
+    for (size_t i = 0; i < L->steps.size(); ++i)
+      L->block_of[at(L->steps[i].node)] = static_cast<int>(i);
     row_loop = std::move(L);
     return;  // one row loop per plan
   }
@@ -184,7 +185,8 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
   };
   // Columns of each step's value, and the block height.
   const size_t ns = L.steps.size();
-  std::vector<int64_t> cols(ns);
+  auto& cols = L.cols;
+  cols.assign(ns, 0);
   int64_t width = std::max<int64_t>(d, 1);
   for (size_t i = 0; i < ns; ++i) {
     auto [r, c] = shape_size(G, G[L.steps[i].node].shape, b);
@@ -199,9 +201,12 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
   L.blocks.resize(ns);
   L.norms.assign(ns, {});
   // Per step: up to two scratch operand blocks (broadcast scalars, copies of wide rows).
-  std::vector<std::vector<double>> scratch(2 * ns);
-  std::vector<double*> out(ns, nullptr);
-  std::vector<double> sums(ns, 0.0);
+  auto& scratch = L.scratch;
+  scratch.resize(2 * ns);
+  auto& out = L.out;
+  out.assign(ns, nullptr);
+  auto& sums = L.sums;
+  sums.assign(ns, 0.0);
 
   // A whole value with N rows, as a block of rows starting at r0.
   auto whole_rows = [&](Id x, int64_t r0, int64_t len) {
@@ -223,13 +228,17 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
     if (L.member[at(id)]) L.blocks[i].resize(static_cast<size_t>(B * cols[i]));
     switch (st.type) {
       case RowStep::Accumulate: {
-        int64_t ra = L.member[at(st.a)] ? cols[static_cast<size_t>(L.block_of[at(st.a)])] : operand(st.a).c;
-        int64_t cb = L.member[at(st.b)] ? cols[static_cast<size_t>(L.block_of[at(st.b)])] : operand(st.b).c;
+        int64_t ra =
+            L.member[at(st.a)] ? cols[static_cast<size_t>(L.block_of[at(st.a)])] : operand(st.a).c;
+        int64_t cb =
+            L.member[at(st.b)] ? cols[static_cast<size_t>(L.block_of[at(st.b)])] : operand(st.b).c;
         out[i] = alloc(id, ra, cb);
         std::fill(out[i], out[i] + ra * cb, 0.0);
         break;
       }
-      case RowStep::Reduce: out[i] = alloc(id, 1, 1); break;
+      case RowStep::Reduce:
+        out[i] = alloc(id, 1, 1);
+        break;
       default:
         if (st.materialize) out[i] = alloc(id, N, cols[i]);
     }
@@ -263,13 +272,17 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
           MapM dst(blk, len, c);
           if (st.type == RowStep::Product) {
             if ((st.tb ? v.c : v.r) != d || (st.tb ? v.r : v.c) != c) misfit();
-            if (st.tb) dst.noalias() = mb * V.transpose();
-            else dst.noalias() = mb * V;
+            if (st.tb)
+              dst.noalias() = mb * V.transpose();
+            else
+              dst.noalias() = mb * V;
           } else {
             const StridedC h = rows_of(st.a, r0, len);
             if ((st.tb ? v.c : v.r) != h.cols() || (st.tb ? v.r : v.c) != c) misfit();
-            if (st.tb) dst.noalias() = h * V.transpose();
-            else dst.noalias() = h * V;
+            if (st.tb)
+              dst.noalias() = h * V.transpose();
+            else
+              dst.noalias() = h * V;
           }
           break;
         }
@@ -315,8 +328,10 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
         }
       }
       if (st.materialize) {
-        if (c == 1) std::copy(blk, blk + len, out[i] + r0);
-        else StridedM(out[i] + r0, len, c, Eigen::OuterStride<>(N)) = MapC(blk, len, c);
+        if (c == 1)
+          std::copy(blk, blk + len, out[i] + r0);
+        else
+          StridedM(out[i] + r0, len, c, Eigen::OuterStride<>(N)) = MapC(blk, len, c);
       }
     }
   }
