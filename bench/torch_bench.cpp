@@ -98,7 +98,9 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  torch::set_num_threads(1);
+  // One thread, unless NABLA_BENCH_THREADS asks for more (bench/compare's 2-thread table).
+  const char* threads = std::getenv("NABLA_BENCH_THREADS");
+  torch::set_num_threads(threads ? std::max(1, std::atoi(threads)) : 1);
   torch::set_num_interop_threads(1);
   register_all();
   benchmark::Initialize(&argc, argv);

@@ -3,4 +3,5 @@
 #include "nabla/codegen.h"
 #include "nabla/evaluate.h"
 #include "nabla/expr.h"
+#include "nabla/threads.h"
 #include "nabla/transform.h"

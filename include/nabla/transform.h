@@ -12,12 +12,17 @@
 // expression of doubles). Copies of a transformed callable share its cache; calls are
 // thread-safe.
 #include <Eigen/Dense>
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -34,6 +39,19 @@ struct argnums {
   std::vector<int> indices;
 };
 
+// Outputs written into the caller's storage: df(nabla::into(g), x, A) writes the gradient into
+// g (an Eigen::VectorXd / MatrixXd, resized when its size differs, or a Map / Ref of the right
+// size, or a double) and returns nothing; value_and_grad returns the value. One target per
+// result, in the order the plain call returns them.
+template <class... Targets>
+struct Into {
+  std::tuple<Targets&...> targets;
+};
+template <class... Targets>
+Into<Targets...> into(Targets&... targets) {
+  return {std::tie(targets...)};
+}
+
 namespace detail {
 
 enum class Transform { Value, Grad, ValueAndGrad, Jacobian, Hessian };
@@ -41,120 +59,343 @@ enum class Transform { Value, Grad, ValueAndGrad, Jacobian, Hessian };
 // A traced, differentiated, simplified and compiled function (opaque).
 class Plan;
 
+// A caller's array: column-major, contiguous, rows x cols doubles.
+struct ArgData {
+  const double* data;
+  int rows, cols;
+};
+struct OutData {
+  double* data;
+  int rows, cols;
+};
+
 // Traces `body` on symbolic arguments of these shapes (rows, cols per argument) and compiles
 // the requested transformation w.r.t. arguments `wrt`. Outputs, in order: Value: the value;
 // Grad/Jacobian/Hessian: one result per wrt; ValueAndGrad: the value, then one gradient per wrt.
 std::shared_ptr<const Plan> trace(const std::vector<std::pair<int, int>>& shapes,
                                   const std::function<Expr(const std::vector<Expr>&)>& body,
                                   Transform transform, const std::vector<int>& wrt);
-// Evaluates a plan at these argument values.
-std::vector<Eigen::MatrixXd> run(const Plan& plan, const std::vector<Eigen::MatrixXd>& args);
+// Evaluates a plan with the arguments read in place and every output written into outs[i]
+// (each of output i's shape). Allocates nothing after the first call for the plan (per thread
+// running it at once).
+void run(const Plan& plan, const ArgData* args, size_t nargs, const OutData* outs, size_t nouts);
+// (rows, cols) of each output.
+const std::vector<std::pair<int, int>>& output_shapes(const Plan& plan);
 // The traced expressions, printed (for debugging and the docs): one line per output.
 std::string describe(const Plan& plan);
+// Where the last run of the plan read each argument from (for tests that nothing is copied).
+std::vector<const double*> bound_addresses(const Plan& plan);
+
+// Eigen storage the plan can read in place: doubles, column-major (or a vector), contiguous.
+template <class T>
+bool contiguous(const T& v) {
+  if constexpr (!std::is_same_v<typename T::Scalar, double> ||
+                !(Eigen::internal::traits<T>::Flags & Eigen::DirectAccessBit)) {
+    return false;
+  } else {
+    if (v.rows() <= 1 || v.cols() <= 1) return v.innerStride() == 1 || v.size() <= 1;
+    if constexpr (static_cast<bool>(T::IsRowMajor)) return false;
+    return v.innerStride() == 1 && v.outerStride() == v.rows();
+  }
+}
 
 template <class T>
 struct ArgTraits {
   static_assert(std::is_base_of_v<Eigen::MatrixBase<T>, T>,
                 "arguments must be double or dense Eigen matrices/vectors of double");
   using Out = std::conditional_t<T::ColsAtCompileTime == 1, Eigen::VectorXd, Eigen::MatrixXd>;
-  static Eigen::MatrixXd to_matrix(const T& v) { return v.template cast<double>(); }
+  static std::pair<int, int> shape(const T& v) {
+    return {static_cast<int>(v.rows()), static_cast<int>(v.cols())};
+  }
+  // The caller's storage when the plan can read it in place, else a copy in `scratch` (kept by
+  // the calling thread: no allocation after the first call at this size).
+  static ArgData bind(const T& v, double*, Eigen::MatrixXd& scratch) {
+    if constexpr (std::is_same_v<typename T::Scalar, double> &&
+                  static_cast<bool>(Eigen::internal::traits<T>::Flags & Eigen::DirectAccessBit)) {
+      if (contiguous(v)) return {v.data(), static_cast<int>(v.rows()), static_cast<int>(v.cols())};
+    }
+    scratch = v.template cast<double>();
+    return {scratch.data(), static_cast<int>(v.rows()), static_cast<int>(v.cols())};
+  }
 };
 template <>
 struct ArgTraits<double> {
   using Out = double;
-  static Eigen::MatrixXd to_matrix(double v) { return Eigen::MatrixXd::Constant(1, 1, v); }
+  static std::pair<int, int> shape(double) { return {1, 1}; }
+  static ArgData bind(double v, double* slot, Eigen::MatrixXd&) {
+    *slot = v;
+    return {slot, 1, 1};
+  }
 };
 template <>
-struct ArgTraits<float> : ArgTraits<double> {};
+struct ArgTraits<float> {
+  using Out = double;
+  static std::pair<int, int> shape(float) { return {1, 1}; }
+  static ArgData bind(float v, double* slot, Eigen::MatrixXd&) {
+    *slot = v;
+    return {slot, 1, 1};
+  }
+};
 template <>
-struct ArgTraits<int> : ArgTraits<double> {};
+struct ArgTraits<int> {
+  using Out = double;
+  static std::pair<int, int> shape(int) { return {1, 1}; }
+  static ArgData bind(int v, double* slot, Eigen::MatrixXd&) {
+    *slot = v;
+    return {slot, 1, 1};
+  }
+};
 
-template <class Out>
-Out convert(const Eigen::MatrixXd& m) {
-  if constexpr (std::is_same_v<Out, double>) {
-    return m(0, 0);
-  } else if constexpr (std::is_same_v<Out, Eigen::VectorXd>) {
-    return Eigen::Map<const Eigen::VectorXd>(m.data(), m.size());
+// Where one result goes: a double, a resizable Eigen object (resized to the result's shape), or
+// a Map / Ref / block of the right size. Storage the plan cannot write in place (row-major,
+// strided) gets the result through `scratch`, copied by finish().
+template <class T>
+OutData target(T& t, std::pair<int, int> shape, Eigen::MatrixXd& scratch) {
+  auto [r, c] = shape;
+  if constexpr (std::is_arithmetic_v<T>) {
+    if (r != 1 || c != 1)
+      throw std::invalid_argument("nabla::into: a " + std::to_string(r) + "x" + std::to_string(c) +
+                                  " result cannot go into a number");
+    if constexpr (std::is_same_v<T, double>) return {&t, 1, 1};
+    scratch.resize(1, 1);
+    return {scratch.data(), 1, 1};
   } else {
-    return m;
+    if constexpr (std::is_base_of_v<Eigen::PlainObjectBase<T>, T>) {
+      if constexpr (T::ColsAtCompileTime == 1 || T::RowsAtCompileTime == 1) {
+        if (t.size() != static_cast<Eigen::Index>(r) * c)
+          t.resize(static_cast<Eigen::Index>(r) * c);
+      } else if (t.rows() != r || t.cols() != c) {
+        t.resize(r, c);
+      }
+    }
+    if (t.size() != static_cast<Eigen::Index>(r) * c ||
+        (t.rows() != r && t.rows() != 1 && t.cols() != 1))
+      throw std::invalid_argument("nabla::into: a " + std::to_string(r) + "x" + std::to_string(c) +
+                                  " result cannot go into a " + std::to_string(t.rows()) + "x" +
+                                  std::to_string(t.cols()) + " target");
+    if constexpr (std::is_same_v<typename T::Scalar, double> &&
+                  static_cast<bool>(Eigen::internal::traits<T>::Flags & Eigen::LvalueBit) &&
+                  static_cast<bool>(Eigen::internal::traits<T>::Flags & Eigen::DirectAccessBit)) {
+      if (contiguous(t)) return {t.data(), r, c};
+    }
+    scratch.resize(r, c);
+    return {scratch.data(), r, c};
+  }
+}
+template <class T>
+void finish(T& t, const OutData& o) {
+  if constexpr (std::is_arithmetic_v<T>) {
+    if (o.data != static_cast<void*>(&t)) t = static_cast<T>(o.data[0]);
+  } else {
+    if (o.data != t.data())
+      t = Eigen::Map<const Eigen::MatrixXd>(o.data, o.rows, o.cols)
+              .reshaped(t.rows(), t.cols())
+              .template cast<typename T::Scalar>();
   }
 }
 
-// One cache per transformed callable, shared by its copies.
+// One cache per transformed callable, shared by its copies: plans by shape signature, found by
+// a hash of the shapes (no strings, no allocation).
 struct Cache {
+  struct Entry {
+    std::vector<int> key;  // rows, cols per argument
+    std::shared_ptr<const Plan> plan;
+  };
   std::mutex mutex;
-  std::vector<std::pair<std::vector<std::pair<int, int>>, std::shared_ptr<const Plan>>> plans;
+  std::unordered_map<uint64_t, std::vector<Entry>> plans;
+};
+
+template <size_t N>
+uint64_t shape_hash(const std::array<std::pair<int, int>, N>& shapes) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (auto [r, c] : shapes) {
+    h = (h ^ static_cast<uint32_t>(r)) * 0x100000001b3ULL;
+    h = (h ^ static_cast<uint32_t>(c)) * 0x100000001b3ULL;
+  }
+  return h;
+}
+
+template <size_t N>
+bool same_key(const std::vector<int>& key, const std::array<std::pair<int, int>, N>& shapes) {
+  if (key.size() != 2 * N) return false;
+  for (size_t i = 0; i < N; ++i)
+    if (key[2 * i] != shapes[i].first || key[2 * i + 1] != shapes[i].second) return false;
+  return true;
+}
+
+// The plan for these argument shapes: traced and compiled on the first call with them.
+template <class F, class... Args>
+std::shared_ptr<const Plan> plan_for(
+    const F& f, Cache& cache, Transform transform, const std::vector<int>& wrt,
+    const std::array<std::pair<int, int>, sizeof...(Args)>& shapes) {
+  const uint64_t h = shape_hash(shapes);
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  auto& bucket = cache.plans[h];
+  for (const auto& e : bucket)
+    if (same_key(e.key, shapes)) return e.plan;
+  auto body = [&f](const std::vector<Expr>& xs) -> Expr {
+    return [&]<size_t... I>(std::index_sequence<I...>)->Expr {
+      return Expr(f(xs[I]...));
+    }
+    (std::index_sequence_for<Args...>{});
+  };
+  std::vector<std::pair<int, int>> shape_list(shapes.begin(), shapes.end());
+  std::vector<int> key;
+  for (auto [r, c] : shapes) {
+    key.push_back(r);
+    key.push_back(c);
+  }
+  auto plan = trace(shape_list, body, transform, wrt);
+  bucket.push_back({std::move(key), plan});
+  return plan;
+}
+
+// The arguments bound for a plan: read in place where possible.
+template <class... Args>
+struct Bound {
+  static constexpr size_t N = sizeof...(Args);
+  std::array<double, N == 0 ? 1 : N> numbers{};
+  std::array<ArgData, N == 0 ? 1 : N> data{};
+  explicit Bound(const Args&... args) {
+    // Copies of arguments the plan cannot read in place, kept per thread.
+    thread_local std::array<Eigen::MatrixXd, N == 0 ? 1 : N> scratch;
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      ((data[I] = ArgTraits<std::decay_t<Args>>::bind(args, &numbers[I], scratch[I])), ...);
+    }
+    (std::index_sequence_for<Args...>{});
+  }
 };
 
 template <class F, class... Args>
-std::vector<Eigen::MatrixXd> call_traced(const F& f, Cache& cache, Transform transform,
-                                         const std::vector<int>& wrt, const Args&... args) {
-  std::vector<Eigen::MatrixXd> in{ArgTraits<std::decay_t<Args>>::to_matrix(args)...};
-  std::vector<std::pair<int, int>> shapes;
-  for (const auto& m : in)
-    shapes.emplace_back(static_cast<int>(m.rows()), static_cast<int>(m.cols()));
-  std::shared_ptr<const Plan> plan;
-  {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    for (const auto& [key, p] : cache.plans)
-      if (key == shapes) plan = p;
-    if (!plan) {
-      auto body = [&f](const std::vector<Expr>& xs) -> Expr {
-        return [&]<size_t... I>(std::index_sequence<I...>)->Expr {
-          return Expr(f(xs[I]...));
-        }
-        (std::index_sequence_for<Args...>{});
-      };
-      plan = trace(shapes, body, transform, wrt);
-      cache.plans.emplace_back(shapes, plan);
-    }
+std::shared_ptr<const Plan> plan_of(const F& f, Cache& cache, Transform transform,
+                                    const std::vector<int>& wrt, const Args&... args) {
+  const std::array<std::pair<int, int>, sizeof...(Args)> shapes{
+      ArgTraits<std::decay_t<Args>>::shape(args)...};
+  return plan_for<F, Args...>(f, cache, transform, wrt, shapes);
+}
+
+// Whether a call's first argument is nabla::into(...) (the targets, not an argument).
+template <class... Args>
+inline constexpr bool is_into_v = false;
+template <class... Targets, class... Rest>
+inline constexpr bool is_into_v<Into<Targets...>, Rest...> = true;
+
+// Writes the outputs of `plan` into the targets of `into` (in order), then copies into those the
+// plan could not write in place.
+template <class... Targets, class Run>
+void run_into(Into<Targets...>& into, const Plan& plan, Run&& run_with) {
+  constexpr size_t M = sizeof...(Targets);
+  const auto& shapes = output_shapes(plan);
+  if (shapes.size() != M)
+    throw std::invalid_argument("nabla::into: " + std::to_string(M) + " targets for " +
+                                std::to_string(shapes.size()) + " results");
+  thread_local std::array<Eigen::MatrixXd, M == 0 ? 1 : M> scratch;
+  std::array<OutData, M> outs;
+  [&]<size_t... K>(std::index_sequence<K...>) {
+    ((outs[K] = target(std::get<K>(into.targets), shapes[K], scratch[K])), ...);
   }
-  return run(*plan, in);
+  (std::index_sequence_for<Targets...>{});
+  run_with(outs);
+  [&]<size_t... K>(std::index_sequence<K...>) {
+    (finish(std::get<K>(into.targets), outs[K]), ...);
+  }
+  (std::index_sequence_for<Targets...>{});
 }
 
 template <size_t K, class... Args>
 using OutOf = typename ArgTraits<std::decay_t<std::tuple_element_t<K, std::tuple<Args...>>>>::Out;
 
-// Static argnums: one typed result, or a tuple of them (out[first + k] for the k-th index).
-template <class... Args, int... I, size_t... K>
-auto typed(const std::vector<Eigen::MatrixXd>& out, size_t first, std::integer_sequence<int, I...>,
-           std::index_sequence<K...>) {
-  if constexpr (sizeof...(I) == 1) {
-    constexpr int kIndex[] = {I...};
-    return convert<OutOf<static_cast<size_t>(kIndex[0]), Args...>>(out[first]);
-  } else {
-    return std::tuple<OutOf<static_cast<size_t>(I), Args...>...>{
-        convert<OutOf<static_cast<size_t>(I), Args...>>(out[first + K])...};
-  }
+// Traces (first call per shape signature) and runs, writing the outputs into `out`.
+template <class F, class... Targets, class... Args>
+void call_traced(const F& f, Cache& cache, Transform transform, const std::vector<int>& wrt,
+                 Into<Targets...>& out, const Args&... args) {
+  std::shared_ptr<const Plan> plan = plan_of(f, cache, transform, wrt, args...);
+  Bound<Args...> bound(args...);
+  run_into(out, *plan, [&](std::array<OutData, sizeof...(Targets)>& outs) {
+    run(*plan, bound.data.data(), sizeof...(Args), outs.data(), outs.size());
+  });
 }
 
-template <size_t... K>
-auto matrices(const std::vector<Eigen::MatrixXd>& out, std::index_sequence<K...>) {
-  if constexpr (sizeof...(K) == 1)
-    return out[0];
-  else
-    return std::tuple<std::enable_if_t<K + 1 != 0, Eigen::MatrixXd>...>{out[K]...};
+// Every result as an Eigen::MatrixXd (runtime argnums, jit).
+template <class F, class... Args>
+std::vector<Eigen::MatrixXd> call_traced_matrices(const F& f, Cache& cache, Transform transform,
+                                                  const std::vector<int>& wrt,
+                                                  const Args&... args) {
+  std::shared_ptr<const Plan> plan = plan_of(f, cache, transform, wrt, args...);
+  Bound<Args...> bound(args...);
+  std::vector<Eigen::MatrixXd> result;
+  std::vector<OutData> outs;
+  for (auto [r, c] : output_shapes(*plan)) {
+    result.emplace_back(r, c);
+    outs.push_back({result.back().data(), r, c});
+  }
+  run(*plan, bound.data.data(), sizeof...(Args), outs.data(), outs.size());
+  return result;
 }
 
 template <Transform T, class F, int... I>
 class Transformed {
  public:
   explicit Transformed(F f) : f_(std::move(f)), cache_(std::make_shared<Cache>()) {}
+  // The plan these arguments run (traced on the first call with their shapes).
+  template <class... Args>
+  std::shared_ptr<const Plan> plan(const Args&... args) const {
+    static const std::vector<int> wrt{I...};
+    return plan_of(f_, *cache_, T, wrt, args...);
+  }
 
   template <class... Args>
-  auto operator()(const Args&... args) const {
+  requires(!is_into_v<std::decay_t<Args>...>) auto operator()(const Args&... args) const {
+    if constexpr (T == Transform::Grad) {
+      if constexpr (sizeof...(I) == 1) {
+        constexpr int kIndex[] = {I...};
+        OutOf<static_cast<size_t>(kIndex[0]), Args...> g{};
+        (*this)(into(g), args...);
+        return g;
+      } else {
+        std::tuple<OutOf<static_cast<size_t>(I), Args...>...> gs{};
+        std::apply([&](auto&... g) { (*this)(into(g...), args...); }, gs);
+        return gs;
+      }
+    } else if constexpr (T == Transform::ValueAndGrad) {
+      if constexpr (sizeof...(I) == 1) {
+        constexpr int kIndex[] = {I...};
+        OutOf<static_cast<size_t>(kIndex[0]), Args...> g{};
+        double v = (*this)(into(g), args...);
+        return std::make_pair(v, std::move(g));
+      } else {
+        std::tuple<OutOf<static_cast<size_t>(I), Args...>...> gs{};
+        double v = std::apply([&](auto&... g) { return (*this)(into(g...), args...); }, gs);
+        return std::make_pair(v, std::move(gs));
+      }
+    } else {  // Jacobian, Hessian: matrices
+      if constexpr (sizeof...(I) == 1) {
+        Eigen::MatrixXd m;
+        (*this)(into(m), args...);
+        return m;
+      } else {
+        std::tuple<std::enable_if_t<I + 1 != 0, Eigen::MatrixXd>...> ms;
+        std::apply([&](auto&... m) { (*this)(into(m...), args...); }, ms);
+        return ms;
+      }
+    }
+  }
+
+  // Results written into the caller's storage (nabla::into(g...), one target per result);
+  // value_and_grad returns the value, the others nothing.
+  template <class... Targets, class... Args>
+  auto operator()(Into<Targets...> out, const Args&... args) const {
     static_assert(((I >= 0 && I < static_cast<int>(sizeof...(Args))) && ...),
                   "argnums out of range");
-    std::vector<int> wrt{I...};
-    std::vector<Eigen::MatrixXd> out = call_traced(f_, *cache_, T, wrt, args...);
-    using Seq = std::integer_sequence<int, I...>;
-    using Pos = std::make_index_sequence<sizeof...(I)>;
-    if constexpr (T == Transform::Grad) {
-      return typed<Args...>(out, 0, Seq{}, Pos{});
-    } else if constexpr (T == Transform::ValueAndGrad) {
-      return std::make_pair(out[0](0, 0), typed<Args...>(out, 1, Seq{}, Pos{}));
-    } else {  // Jacobian, Hessian: matrices
-      return matrices(out, Pos{});
+    static_assert(sizeof...(Targets) == sizeof...(I), "nabla::into: one target per result");
+    static const std::vector<int> wrt{I...};
+    if constexpr (T == Transform::ValueAndGrad) {
+      double value = 0;
+      Into<double, Targets...> with_value{std::tuple_cat(std::tie(value), out.targets)};
+      call_traced(f_, *cache_, T, wrt, with_value, args...);
+      return value;
+    } else {
+      call_traced(f_, *cache_, T, wrt, out, args...);
     }
   }
 
@@ -170,8 +411,14 @@ class TransformedDynamic {
   TransformedDynamic(F f, std::vector<int> wrt)
       : f_(std::move(f)), wrt_(std::move(wrt)), cache_(std::make_shared<Cache>()) {}
   template <class... Args>
-  std::vector<Eigen::MatrixXd> operator()(const Args&... args) const {
-    return call_traced(f_, *cache_, T, wrt_, args...);
+  requires(!is_into_v<std::decay_t<Args>...>) std::vector<Eigen::MatrixXd>
+  operator()(const Args&... args) const {
+    return call_traced_matrices(f_, *cache_, T, wrt_, args...);
+  }
+  // Results written into the caller's storage, one target per result (the value first).
+  template <class... Targets, class... Args>
+  void operator()(Into<Targets...> out, const Args&... args) const {
+    call_traced(f_, *cache_, T, wrt_, out, args...);
   }
 
  private:
@@ -186,8 +433,16 @@ class Jitted {
  public:
   explicit Jitted(F f) : f_(std::move(f)), cache_(std::make_shared<Cache>()) {}
   template <class... Args>
-  Eigen::MatrixXd operator()(const Args&... args) const {
-    return call_traced(f_, *cache_, Transform::Value, {}, args...)[0];
+  requires(!is_into_v<std::decay_t<Args>...>) Eigen::MatrixXd operator()(
+      const Args&... args) const {
+    Eigen::MatrixXd m;
+    (*this)(into(m), args...);
+    return m;
+  }
+  template <class Target, class... Args>
+  void operator()(Into<Target> out, const Args&... args) const {
+    static const std::vector<int> none;
+    call_traced(f_, *cache_, Transform::Value, none, out, args...);
   }
 
  private:

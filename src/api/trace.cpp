@@ -23,8 +23,24 @@ class Plan {
   std::vector<int64_t> arg_symbols;
   std::vector<std::pair<int, int>> shapes;
   std::vector<Id> outputs;
+  std::vector<std::pair<int, int>> output_shapes;
+  // A compiled plan with the views it is run with (kept, so that a run allocates nothing).
+  struct Compiled {
+    std::unique_ptr<::nabla::Plan> plan;
+    std::vector<ArgumentView> args;
+    std::vector<OutputView> outs;
+  };
+  std::unique_ptr<Compiled> compile() const {
+    auto c = std::make_unique<Compiled>();
+    c->plan = std::make_unique<::nabla::Plan>(*graph, outputs);
+    c->args.resize(arg_symbols.size());
+    for (size_t i = 0; i < arg_symbols.size(); ++i) c->args[i].symbol = arg_symbols[i];
+    c->outs.resize(outputs.size());
+    return c;
+  }
   mutable std::mutex pool_mutex;
-  mutable std::vector<std::unique_ptr<::nabla::Plan>> pool;  // compiled, not in use
+  mutable std::vector<std::unique_ptr<Compiled>> pool;  // compiled, not in use
+  const Bindings empty;  // traced shapes are fixed: no dimensions to bind
 };
 
 namespace {
@@ -126,16 +142,24 @@ std::shared_ptr<const Plan> trace(const std::vector<std::pair<int, int>>& shapes
     }
     if (d != kNoId) plan->outputs.push_back(simplify(g, d));
   }
-  plan->pool.push_back(std::make_unique<::nabla::Plan>(g, plan->outputs));
+  for (Id o : plan->outputs) {
+    const Shape s = g[o].shape;
+    plan->output_shapes.emplace_back(static_cast<int>(s.rows.size()),
+                                     static_cast<int>(s.cols.size()));
+  }
+  plan->pool.reserve(4);
+  plan->pool.push_back(plan->compile());
   return plan;
 }
 
-std::vector<Eigen::MatrixXd> run(const Plan& plan, const std::vector<Eigen::MatrixXd>& args) {
-  if (args.size() != plan.arg_symbols.size())
-    throw Error(ErrorKind::Usage, "wrong number of arguments");
-  Bindings b;
-  for (size_t i = 0; i < args.size(); ++i) b.values[plan.arg_symbols[i]] = args[i];
-  std::unique_ptr<::nabla::Plan> compiled;
+const std::vector<std::pair<int, int>>& output_shapes(const Plan& plan) {
+  return plan.output_shapes;
+}
+
+void run(const Plan& plan, const ArgData* args, size_t nargs, const OutData* outs, size_t nouts) {
+  if (nargs != plan.arg_symbols.size()) throw Error(ErrorKind::Usage, "wrong number of arguments");
+  if (nouts != plan.outputs.size()) throw Error(ErrorKind::Usage, "wrong number of outputs");
+  std::unique_ptr<Plan::Compiled> compiled;
   {
     std::lock_guard<std::mutex> lock(plan.pool_mutex);
     if (!plan.pool.empty()) {
@@ -143,17 +167,28 @@ std::vector<Eigen::MatrixXd> run(const Plan& plan, const std::vector<Eigen::Matr
       plan.pool.pop_back();
     }
   }
-  if (!compiled) compiled = std::make_unique<::nabla::Plan>(*plan.graph, plan.outputs);
-  std::vector<Eigen::MatrixXd> out;
-  try {
-    out = compiled->run(b);
-  } catch (...) {
+  if (!compiled) compiled = plan.compile();  // another thread runs the plan at the same time
+  for (size_t i = 0; i < nargs; ++i)
+    compiled->args[i] = {plan.arg_symbols[i], args[i].data, args[i].rows, args[i].cols};
+  for (size_t i = 0; i < nouts; ++i) compiled->outs[i] = {outs[i].data, outs[i].rows, outs[i].cols};
+  auto give_back = [&] {
     std::lock_guard<std::mutex> lock(plan.pool_mutex);
     plan.pool.push_back(std::move(compiled));
+  };
+  try {
+    compiled->plan->run(plan.empty, compiled->args, compiled->outs);
+  } catch (...) {
+    give_back();
     throw;
   }
+  give_back();
+}
+
+std::vector<const double*> bound_addresses(const Plan& plan) {
   std::lock_guard<std::mutex> lock(plan.pool_mutex);
-  plan.pool.push_back(std::move(compiled));
+  std::vector<const double*> out;
+  if (plan.pool.empty()) return out;
+  for (int64_t sym : plan.arg_symbols) out.push_back(plan.pool.back()->plan->bound_data(sym));
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include "codegen/codegen.h"
 #include "codegen/common.h"
+#include "ir/build.h"
 #include "ir/error.h"
 
 namespace nabla {
@@ -69,18 +70,18 @@ NABLA_ENTRYWISE(sign_, sign)
 inline Mat as_mat(double v) { return Mat::Constant(1, 1, v); }
 inline const Mat& as_mat(const Mat& m) { return m; }
 // log sum_i e^{x_i} = m + log sum_i e^{x_i - m}, m = max x.
-inline double logsumexp(const Mat& x) {
+inline double logsumexp(const Eigen::Ref<const Mat>& x) {
   double m = x.maxCoeff();
   if (!std::isfinite(m)) return m;
   return m + std::log((x.array() - m).exp().sum());
 }
 // softmax(x)_i = e^{x_i - m} / sum_j e^{x_j - m}.
-inline Mat softmax(const Mat& x) {
+inline Mat softmax(const Eigen::Ref<const Mat>& x) {
   Mat e = (x.array() - x.maxCoeff()).exp().matrix();
   return e / e.sum();
 }
 // log det A = sum_i log|u_ii| of A = P L U when det A > 0, NaN otherwise.
-inline double logdet(const Mat& a) {
+inline double logdet(const Eigen::Ref<const Mat>& a) {
   Eigen::PartialPivLU<Mat> lu(a);
   double s = lu.permutationP().determinant(), l = 0;
   for (Eigen::Index i = 0; i < a.rows(); ++i) {
@@ -91,17 +92,17 @@ inline double logdet(const Mat& a) {
   return s > 0 ? l : NAN;
 }
 // A^-1 by LU; singular or badly conditioned A is an error.
-inline Mat inverse(const Mat& a) {
+inline Mat inverse(const Eigen::Ref<const Mat>& a) {
   Eigen::PartialPivLU<Mat> lu(a);
   if (!(lu.rcond() > static_cast<double>(a.rows()) * 2.220446049250313e-16))
     throw std::domain_error("matrix is singular to working precision");
   return lu.inverse();
 }
-inline Mat diag(const Mat& v) { return Eigen::VectorXd(v.reshaped()).asDiagonal(); }
+inline Mat diag(const Eigen::Ref<const Mat>& v) { return Eigen::VectorXd(v.reshaped()).asDiagonal(); }
 inline Mat diag_part(const Mat& a) { return a.diagonal(); }
 inline Mat vec(const Mat& a) { return a.reshaped(); }
 // (A kron B)[i p + k, j q + l] = A[i, j] B[k, l].
-inline Mat kron(const Mat& a, const Mat& b) {
+inline Mat kron(const Eigen::Ref<const Mat>& a, const Eigen::Ref<const Mat>& b) {
   Mat r(a.rows() * b.rows(), a.cols() * b.cols());
   for (Eigen::Index i = 0; i < a.rows(); ++i)
     for (Eigen::Index j = 0; j < a.cols(); ++j)
@@ -129,6 +130,33 @@ std::string type_of(Shape s) {
   return "Eigen::MatrixXd";
 }
 
+// The code of a value: a double, an Eigen matrix expression, or an Eigen array expression
+// (entry-wise chains stay array expressions, so that Eigen evaluates a whole chain in one loop
+// with no temporaries). `named`: a variable (a parameter or a computed temporary), cheap to read
+// twice.
+struct Code {
+  enum Form { Scalar, Matrix, Array } form = Matrix;
+  std::string text;
+  bool named = false;
+  bool costly = false;   // holds a transcendental function: read it twice only once named
+  bool product = false;  // a (scaled) matrix product: assigned with noalias()
+  std::string lhs, rhs;  // its factors (the scale goes into lhs, where Eigen's BLAS folds it)
+  static Code make(Form form, std::string text, bool named, bool costly) {
+    Code c;
+    c.form = form;
+    c.text = std::move(text);
+    c.named = named;
+    c.costly = costly;
+    return c;
+  }
+};
+
+// Generated code reads the graph once, children first. A node becomes a named temporary when
+// it is read more than once (the hash-consed graph has merged its repeats: computed once), when
+// it is an output, or when Eigen would evaluate it anyway (products, factorizations); otherwise
+// its code is inlined into its reader. Inputs are read where they are (no copies), transposes
+// are views, diag(v) read by a product is a scaling (asDiagonal), and entry-wise chains are
+// array expressions: one loop per materialized value.
 class CppEmitter {
  public:
   CppEmitter(const Graph& g, const CodeFunction& f) : g_(g), f_(f) {}
@@ -160,20 +188,64 @@ class CppEmitter {
       bind(o, s.name, arg + ".cols()", s.shape.cols, "columns");
     }
     for (const std::string& d : bound_) o << "  (void)" << dim_variable(d) << ";\n";
+    o << "  " << fname << "_result _nabla_r;\n";
+
+    // Readers of each needed node (an output counts as a reader).
+    readers_.assign(g_.size(), 0);
+    product_readers_.assign(g_.size(), 1);
+    scale_readers_.assign(g_.size(), 1);
+    for (Id id : order)
+      for (Id k : g_[id].kids) {
+        ++readers_[static_cast<size_t>(k)];
+        if (g_[id].op != Op::MatMul) product_readers_[static_cast<size_t>(k)] = 0;
+        if (g_[id].op != Op::Scale) scale_readers_[static_cast<size_t>(k)] = 0;
+      }
+    for (const CodeOutput& out : f_.outputs) scale_readers_[static_cast<size_t>(out.expr)] = 0;
+    std::vector<int> output_of(g_.size(), -1);
+    for (size_t i = 0; i < f_.outputs.size(); ++i)
+      if (output_of[static_cast<size_t>(f_.outputs[i].expr)] < 0)
+        output_of[static_cast<size_t>(f_.outputs[i].expr)] = static_cast<int>(i);
+
+    code_.assign(g_.size(), {});
     for (Id id : order) {
+      Code c = expr(id);
+      o << pending_;  // kids named on the way (read twice by a formula) come first
+      pending_.clear();
       const Node& n = g_[id];
-      o << "  const " << (n.shape.is_scalar() ? "double" : "Eigen::MatrixXd") << " t_" << id
-        << " = " << expr(id) << ";\n";
+      const size_t at = static_cast<size_t>(id);
+      const int out = output_of[at];
+      bool materialize = out >= 0 || (!c.named && readers_[at] > 1 && n.op != Op::Transpose &&
+                                      !(n.op == Op::Diag && product_readers_[at]));
+      // A product is evaluated once, into a temporary, unless its only reader is a scaling
+      // (which Eigen folds into the product).
+      if (c.product && !c.named && !(readers_[at] == 1 && scaled_only(id))) materialize = true;
+      if (!materialize) {
+        code_[at] = c;
+        continue;
+      }
+      std::string name =
+          out >= 0 ? "_nabla_r." + code_identifier(f_.outputs[static_cast<size_t>(out)].name)
+                   : "t_" + std::to_string(id);
+      if (c.form == Code::Scalar) {
+        o << "  " << (out >= 0 ? "" : "const double ") << name << " = " << c.text << ";\n";
+        code_[at] = Code::make(Code::Scalar, name, true, false);
+      } else {
+        std::string rhs = c.form == Code::Array ? "(" + c.text + ").matrix()" : c.text;
+        if (out >= 0)
+          o << "  " << name << (c.product ? ".noalias()" : "") << " = " << rhs << ";\n";
+        else
+          o << "  const Eigen::MatrixXd " << name << " = " << rhs << ";\n";
+        code_[at] = Code::make(Code::Matrix, name, true, false);
+      }
     }
-    o << "  return {";
+    // Outputs that are repeated: copied from the first.
     for (size_t i = 0; i < f_.outputs.size(); ++i) {
       Id r = f_.outputs[i].expr;
-      std::string t = type_of(g_[r].shape);
-      o << (i ? ", " : "")
-        << (t == "Eigen::VectorXd" ? "Eigen::VectorXd(t_" + std::to_string(r) + ".reshaped())"
-                                   : "t_" + std::to_string(r));
+      if (output_of[static_cast<size_t>(r)] != static_cast<int>(i))
+        o << "  _nabla_r." << code_identifier(f_.outputs[i].name) << " = "
+          << code_[static_cast<size_t>(r)].text << ";\n";
     }
-    o << "};\n}\n";
+    o << "  return _nabla_r;\n}\n";
     return o.str();
   }
 
@@ -195,111 +267,267 @@ class CppEmitter {
     }
   }
 
-  std::string t(Id id) const { return "t_" + std::to_string(id); }
-  std::string kid(const Node& n, size_t i) const { return t(n.kids[i]); }
+  const Code& kid(const Node& n, size_t i) const { return code_[static_cast<size_t>(n.kids[i])]; }
   bool scalar_kid(const Node& n, size_t i) const { return g_[n.kids[i]].shape.is_scalar(); }
-  std::string mat(const Node& n, size_t i) const {
-    return scalar_kid(n, i) ? "nabla_generated::as_mat(" + kid(n, i) + ")" : kid(n, i);
-  }
   std::string dims(Shape s) const {
     return dim_code(g_, s.rows, bound_) + ", " + dim_code(g_, s.cols, bound_);
   }
-  std::string fn(const char* name, const Node& n) const {
-    return std::string("nabla_generated::") + name + "(" + kid(n, 0) + ")";
+  static std::string paren(const Code& c) { return c.named ? c.text : "(" + c.text + ")"; }
+  // The code as a matrix expression / an array expression / a value for a const Mat& helper.
+  static std::string as_matrix(const Code& c) {
+    return c.form == Code::Array ? paren(c) + ".matrix()" : paren(c);
+  }
+  static std::string as_array(const Code& c) {
+    return c.form == Code::Array ? paren(c) : paren(c) + ".array()";
+  }
+  static std::string as_mat(const Code& c) {
+    return c.form == Code::Scalar ? "nabla_generated::as_mat(" + c.text + ")" : as_matrix(c);
+  }
+  static Code scalar(std::string text, bool costly = false) {
+    return Code::make(Code::Scalar, std::move(text), false, costly);
+  }
+  static Code matrix(std::string text, bool costly = false) {
+    return Code::make(Code::Matrix, std::move(text), false, costly);
+  }
+  static Code array(std::string text, bool costly) {
+    return Code::make(Code::Array, std::move(text), false, costly);
+  }
+  // Whether every reader of id is a scaling (Scale, or a product by a scalar).
+  bool scaled_only(Id id) const { return scale_readers_[static_cast<size_t>(id)] != 0; }
+  // Makes a kid a named temporary (declared before its reader).
+  void name_kid(Id id) {
+    Code& c = code_[static_cast<size_t>(id)];
+    if (c.named || c.form == Code::Scalar) return;
+    std::string name = "t_" + std::to_string(id);
+    pending_ += "  const Eigen::MatrixXd " + name + " = " + as_matrix(c) + ";\n";
+    c = Code::make(Code::Matrix, name, true, false);
+  }
+  // A kid read twice by an entry-wise formula: its inline code must be cheap.
+  std::string twice(Id id) {
+    Code& c = code_[static_cast<size_t>(id)];
+    if (!c.named && c.costly) {
+      std::string name = "t_" + std::to_string(id);
+      pending_ += "  const Eigen::MatrixXd " + name + " = " + as_matrix(c) + ";\n";
+      c = Code::make(Code::Matrix, name, true, false);
+    }
+    return c.form == Code::Scalar ? paren(c) : as_array(c);
+  }
+  // An entry-wise function: a scalar call for scalars, an array expression otherwise.
+  Code unary(const Node& n, const char* scalar_fn, const std::string& array_method) {
+    const Code& a = kid(n, 0);
+    if (a.form == Code::Scalar) return scalar(std::string(scalar_fn) + "(" + a.text + ")", true);
+    return array(as_array(a) + "." + array_method + "()", true);
   }
 
-  std::string expr(Id id) const {
+  Code expr(Id id) {
     const Node& n = g_[id];
-    bool s = n.shape.is_scalar();
-    bool s0 = !n.kids.empty() && scalar_kid(n, 0);
+    const bool s = n.shape.is_scalar();
+    const bool s0 = !n.kids.empty() && scalar_kid(n, 0);
+    auto costly = [&] {
+      for (size_t i = 0; i < n.kids.size(); ++i)
+        if (kid(n, i).costly && !kid(n, i).named) return true;
+      return false;
+    };
     switch (n.op) {
       case Op::Const:
       case Op::Pi:
-        return const_code(g_, id);
+        return Code::make(Code::Scalar, const_code(g_, id), true, false);
       case Op::Var:
-        return code_identifier(g_.symbol(n.a).name);
+        return Code::make(s ? Code::Scalar : Code::Matrix, code_identifier(g_.symbol(n.a).name),
+                          true, false);
       case Op::Identity:
-        return s ? "1.0" : "Eigen::MatrixXd::Identity(" + dims(n.shape) + ")";
+        return s ? scalar("1.0") : matrix("Eigen::MatrixXd::Identity(" + dims(n.shape) + ")");
       case Op::Ones:
-        return s ? "1.0" : "Eigen::MatrixXd::Ones(" + dims(n.shape) + ")";
+        return s ? scalar("1.0") : matrix("Eigen::MatrixXd::Ones(" + dims(n.shape) + ")");
       case Op::Zeros:
-        return s ? "0.0" : "Eigen::MatrixXd::Zero(" + dims(n.shape) + ")";
-      case Op::Add:
-        return kid(n, 0) + " + " + kid(n, 1);
-      case Op::Scale:
-        return kid(n, 0) + " * " + kid(n, 1);
-      case Op::MatMul:
-        return s ? "(" + mat(n, 0) + " * " + mat(n, 1) + ").eval()(0, 0)"
-                 : mat(n, 0) + " * " + mat(n, 1);
-      case Op::Hadamard:
-        return s ? kid(n, 0) + " * " + kid(n, 1) : kid(n, 0) + ".cwiseProduct(" + kid(n, 1) + ")";
-      case Op::Transpose:
-        return s ? kid(n, 0) : kid(n, 0) + ".transpose()";
+        return s ? scalar("0.0") : matrix("Eigen::MatrixXd::Zero(" + dims(n.shape) + ")");
+      case Op::Add: {
+        const Code &a = kid(n, 0), &b = kid(n, 1);
+        if (s) return scalar(paren(a) + " + " + paren(b), costly());
+        if (a.form == Code::Array || b.form == Code::Array)
+          return array(as_array(a) + " + " + as_array(b), costly());
+        return matrix(paren(a) + " + " + paren(b), costly());
+      }
+      case Op::Scale: {
+        const Code &a = kid(n, 0), &b = kid(n, 1);
+        if (s) return scalar(paren(a) + " * " + paren(b), costly());
+        const Code& sc = a.form == Code::Scalar ? a : b;
+        const Code& m = a.form == Code::Scalar ? b : a;
+        const std::string by = sc.text == "(-1.0)" ? "-" : paren(sc) + " * ";
+        if (m.product && !m.named) {
+          Code r = matrix("(" + by + m.lhs + ") * " + m.rhs);
+          r.product = true;
+          r.lhs = "(" + by + m.lhs + ")";
+          r.rhs = m.rhs;
+          return r;
+        }
+        return m.form == Code::Array ? array(by + paren(m), costly())
+                                     : matrix(by + paren(m), costly());
+      }
+      case Op::MatMul: {
+        const Code &a = kid(n, 0), &b = kid(n, 1);
+        if (a.form == Code::Scalar || b.form == Code::Scalar) {
+          if (s) return scalar(paren(a) + " * " + paren(b), costly());
+          const Code& sc = a.form == Code::Scalar ? a : b;
+          const Code& m = a.form == Code::Scalar ? b : a;
+          return m.form == Code::Array ? array(paren(sc) + " * " + paren(m), costly())
+                                       : matrix(paren(sc) + " * " + paren(m), costly());
+        }
+        std::string prod = factor(n.kids[0]) + " * " + factor(n.kids[1]);
+        if (s) return scalar("(" + prod + ").value()");
+        Code r = matrix(prod);
+        r.product = true;
+        r.lhs = factor(n.kids[0]);
+        r.rhs = factor(n.kids[1]);
+        return r;
+      }
+      case Op::Hadamard: {
+        const Code &a = kid(n, 0), &b = kid(n, 1);
+        if (s) return scalar(paren(a) + " * " + paren(b), costly());
+        return array(as_array(a) + " * " + as_array(b), costly());
+      }
+      case Op::Transpose: {
+        const Code& a = kid(n, 0);
+        if (s) return a;
+        return Code::make(Code::Matrix, as_matrix(a) + ".transpose()", false, a.costly && !a.named);
+      }
       case Op::Power:
-        return "nabla_generated::power(" + kid(n, 0) + ", " + kid(n, 1) + ")";
+        return power(n);
       case Op::Exp:
-        return fn("exp_", n);
+        return unary(n, "std::exp", "exp");
       case Op::Log:
-        return fn("log_", n);
+        return unary(n, "std::log", "log");
       case Op::Sin:
-        return fn("sin_", n);
+        return unary(n, "std::sin", "sin");
       case Op::Cos:
-        return fn("cos_", n);
+        return unary(n, "std::cos", "cos");
       case Op::Tan:
-        return fn("tan_", n);
+        return unary(n, "std::tan", "tan");
       case Op::Tanh:
-        return fn("tanh_", n);
-      case Op::Sigmoid:
-        return fn("sigmoid_", n);
-      case Op::Softplus:
-        return fn("softplus_", n);
+        return unary(n, "std::tanh", "tanh");
       case Op::Log1p:
-        return fn("log1p_", n);
+        return unary(n, "std::log1p", "log1p");
       case Op::Expm1:
-        return fn("expm1_", n);
+        return unary(n, "std::expm1", "expm1");
       case Op::Abs:
-        return fn("abs_", n);
+        return unary(n, "std::abs", "abs");
       case Op::Sign:
-        return fn("sign_", n);
+        return unary(n, "nabla_generated::sign", "sign");
+      case Op::Sigmoid: {
+        // sigmoid(u) = 1 / (1 + e^-u): e^-u = inf gives 0, the limit; no cancellation.
+        if (s0) return scalar("nabla_generated::sigmoid(" + kid(n, 0).text + ")", true);
+        return array("(1.0 + (-" + as_array(kid(n, 0)) + ").exp()).inverse()", true);
+      }
+      case Op::Softplus: {
+        // softplus(u) = max(u, 0) + log1p(e^-|u|): finite for every finite u.
+        if (s0) return scalar("nabla_generated::softplus(" + kid(n, 0).text + ")", true);
+        std::string u = twice(n.kids[0]);
+        return array(u + ".max(0.0) + (-" + u + ".abs()).exp().log1p()", true);
+      }
       case Op::Sum:
-        return s0 ? kid(n, 0) : kid(n, 0) + ".sum()";
-      case Op::Norm2:
-        return s0 ? "std::abs(" + kid(n, 0) + ")" : kid(n, 0) + ".stableNorm()";
-      case Op::Trace:
-        return s0 ? kid(n, 0) : kid(n, 0) + ".trace()";
+        if (s0) return kid(n, 0);
+        return scalar(paren(kid(n, 0)) + ".sum()", false);
+      case Op::Norm2: {
+        if (s0) return scalar("std::abs(" + kid(n, 0).text + ")");
+        return scalar(as_matrix(kid(n, 0)) + ".stableNorm()");
+      }
+      case Op::Trace: {
+        if (s0) return kid(n, 0);
+        // tr(A B) = sum(A .* B'), without the product.
+        Id a = n.kids[0];
+        if (g_[a].op == Op::MatMul && readers_[static_cast<size_t>(a)] == 1 &&
+            !code_[static_cast<size_t>(a)].named)
+          return scalar("(" + factor(g_[a].kids[0]) + ").cwiseProduct((" + factor(g_[a].kids[1]) +
+                        ").transpose()).sum()");
+        return scalar(as_matrix(kid(n, 0)) + ".trace()");
+      }
       case Op::Det:
-        return s0 ? kid(n, 0) : kid(n, 0) + ".determinant()";
+        return s0 ? kid(n, 0) : scalar(as_matrix(kid(n, 0)) + ".determinant()");
       case Op::LogDet:
-        return s0 ? "(" + kid(n, 0) + " > 0 ? std::log(" + kid(n, 0) + ") : NAN)" : fn("logdet", n);
+        return s0 ? scalar("(" + kid(n, 0).text + " > 0 ? std::log(" + kid(n, 0).text + ") : NAN)")
+                  : scalar(helper("logdet", n));
       case Op::Inv:
-        return s0 ? "1.0 / " + kid(n, 0) : fn("inverse", n);
+        return s0 ? scalar("1.0 / " + paren(kid(n, 0))) : matrix(helper("inverse", n));
       case Op::Diag:
-        return s0 ? kid(n, 0) : fn("diag", n);
+        if (s0) return kid(n, 0);
+        if (product_readers_[static_cast<size_t>(id)]) {
+          // A scaling reads each entry of v once per row or column: v is computed first.
+          name_kid(n.kids[0]);
+          return matrix(as_matrix(kid(n, 0)) + ".reshaped().asDiagonal()");
+        }
+        return matrix(helper("diag", n));
       case Op::DiagPart:
-        return s0 ? kid(n, 0) : fn("diag_part", n);
+        return s0 ? kid(n, 0) : matrix(as_matrix(kid(n, 0)) + ".diagonal()");
       case Op::Softmax:
-        return s0 ? "(std::isnan(" + kid(n, 0) + ") ? NAN : 1.0)" : fn("softmax", n);
+        return s0 ? scalar("(std::isnan(" + kid(n, 0).text + ") ? NAN : 1.0)")
+                  : matrix(helper("softmax", n));
       case Op::LogSumExp:
-        return s0 ? kid(n, 0) : fn("logsumexp", n);
+        return s0 ? kid(n, 0) : scalar(helper("logsumexp", n));
       case Op::Vec:
-        return s0 ? kid(n, 0) : fn("vec", n);
+        return s0 ? kid(n, 0) : matrix(as_matrix(kid(n, 0)) + ".reshaped()");
       case Op::Kron:
-        return s ? kid(n, 0) + " * " + kid(n, 1)
-                 : "nabla_generated::kron(" + mat(n, 0) + ", " + mat(n, 1) + ")";
+        return s ? scalar(paren(kid(n, 0)) + " * " + paren(kid(n, 1)))
+                 : matrix("nabla_generated::kron(" + as_mat(kid(n, 0)) + ", " + as_mat(kid(n, 1)) +
+                          ")");
       case Op::Stack: {
         std::string r = "nabla_generated::stack({";
-        for (size_t i = 0; i < n.kids.size(); ++i) r += (i ? ", " : "") + mat(n, i);
+        for (size_t i = 0; i < n.kids.size(); ++i)
+          r += (i ? ", " : "") + std::string("Eigen::MatrixXd(") + as_mat(kid(n, i)) + ")";
         r += "})";
-        return s ? r + "(0, 0)" : r;
+        return s ? scalar(r + "(0, 0)") : matrix(r);
       }
       default:
         throw Error(ErrorKind::Internal, "no C++ code for op " + std::string(op_name(n.op)));
     }
   }
 
+  // A factor of a product, as a matrix expression (a diagonal stays a diagonal).
+  std::string factor(Id id) const {
+    const Code& c = code_[static_cast<size_t>(id)];
+    if (c.form == Code::Scalar) return "nabla_generated::as_mat(" + c.text + ")";
+    return as_matrix(c);
+  }
+
+  std::string helper(const char* name, const Node& n) const {
+    return std::string("nabla_generated::") + name + "(" + as_mat(kid(n, 0)) + ")";
+  }
+
+  // x.^p: squares and cubes by multiplication, 1/2 by sqrt, -1 by inverse, else the helper.
+  Code power(const Node& n) {
+    const Code& x = kid(n, 0);
+    const Node& pn = g_[n.kids[1]];
+    const bool constant = pn.op == Op::Const;
+    const double p = constant ? const_value(g_, n.kids[1]) : 0;
+    // norm2(e)^2 = the sum of squares: overflows or underflows only where the result does.
+    const Node& xn = g_[n.kids[0]];
+    if (constant && p == 2 && xn.op == Op::Norm2 && !x.named && !scalar_kid(xn, 0))
+      return scalar(as_matrix(code_[static_cast<size_t>(xn.kids[0])]) + ".squaredNorm()");
+    if (x.form == Code::Scalar || !constant)
+      return x.form == Code::Scalar
+                 ? scalar("nabla_generated::power(" + x.text + ", " + kid(n, 1).text + ")", true)
+                 : array(as_array(x) + ".unaryExpr([p = " + kid(n, 1).text +
+                             "](double u) { return nabla_generated::power(u, p); })",
+                         true);
+    const bool cheap = !(x.costly && !x.named);
+    if (p == 1) return x;
+    if (p == 2) return array(as_array(x) + ".square()", !cheap);
+    if (p == 3) return array(as_array(x) + ".cube()", !cheap);
+    if (p == 0.5) return array(as_array(x) + ".sqrt()", true);
+    if (p == -1) return array(as_array(x) + ".inverse()", !cheap);
+    if (p == -2) return array(as_array(x) + ".square().inverse()", !cheap);
+    return array(as_array(x) + ".unaryExpr([](double u) { return nabla_generated::power(u, " +
+                     number_code(p) + "); })",
+                 true);
+  }
+
   const Graph& g_;
   const CodeFunction& f_;
   std::set<std::string> bound_;
+  std::vector<Code> code_;
+  std::vector<int> readers_;
+  std::vector<char> product_readers_;  // every reader is a product
+  std::vector<char> scale_readers_;    // every reader is a scaling
+  std::string pending_;                // declarations of kids named by twice()
 };
 
 }  // namespace

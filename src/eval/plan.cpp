@@ -6,8 +6,17 @@
 #include <string>
 #include <utility>
 
+#ifdef _OPENMP
+#include <omp.h>
+#else
+inline int omp_get_thread_num() {
+  return 0;
+}
+#endif
+
 #include "eval/eval_rules.h"
 #include "eval/plan_impl.h"
+#include "eval/threads.h"
 #include "ir/build.h"
 #include "ir/error.h"
 
@@ -379,8 +388,10 @@ void Plan::Impl::compile() {
   fallback_values.resize(n);
   int maxregs = 0;
   for (const Kernel& kr : kernels) maxregs = std::max(maxregs, kr.nregs);
-  regs.assign(static_cast<size_t>(maxregs), std::vector<double>(kBlock));
-  regp.resize(static_cast<size_t>(maxregs));
+  thread_regs.assign(1, std::vector<std::vector<double>>(static_cast<size_t>(maxregs),
+                                                         std::vector<double>(kBlock)));
+  thread_regp.assign(1, std::vector<double*>(static_cast<size_t>(maxregs)));
+  (void)plan_threads();  // reads NABLA_THREADS, sets Eigen's threads
 }
 
 // Storage for node id's value (its own output matrix when it is an output).
@@ -388,7 +399,15 @@ double* Plan::Impl::alloc(Id id, int64_t r, int64_t c) {
   check_entries(r, c, std::string(op_name((*g)[id].op)).c_str());
   double* p;
   int o = output_of[static_cast<size_t>(id)];
-  if (o >= 0) {
+  if (o >= 0 && static_cast<size_t>(o) < out_views.size() &&
+      out_views[static_cast<size_t>(o)].data) {
+    const OutputView& ov = out_views[static_cast<size_t>(o)];
+    if (ov.rows * ov.cols != r * c)
+      throw Error(ErrorKind::Value, "output " + std::to_string(o) + " is " + std::to_string(r) +
+                                        "×" + std::to_string(c) + " but its storage holds " +
+                                        std::to_string(ov.rows) + "×" + std::to_string(ov.cols));
+    p = ov.data;
+  } else if (o >= 0) {
     results[static_cast<size_t>(o)].resize(r, c);
     p = results[static_cast<size_t>(o)].data();
   } else {
@@ -404,17 +423,35 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
   const Graph& G = *g;
   auto [r, c] = shape_size(G, G[k.loop].shape, b);
   const int64_t m = static_cast<int64_t>(r) * c;
+  const int64_t nblocks = (m + kBlock - 1) / kBlock;
+  // Threads: blocks are split among them; each has its own registers.
+  const int nthreads =
+      m >= kParallelEntries ? static_cast<int>(std::min<int64_t>(plan_threads(), nblocks)) : 1;
+  if (thread_regs.size() < static_cast<size_t>(nthreads)) {
+    thread_regs.resize(static_cast<size_t>(nthreads));
+    thread_regp.resize(static_cast<size_t>(nthreads));
+  }
+  for (int t = 0; t < nthreads; ++t) {
+    auto& rg = thread_regs[static_cast<size_t>(t)];
+    if (rg.size() < static_cast<size_t>(k.nregs))
+      rg.resize(static_cast<size_t>(k.nregs), std::vector<double>(kBlock));
+    auto& rp = thread_regp[static_cast<size_t>(t)];
+    rp.resize(std::max(rp.size(), static_cast<size_t>(k.nregs)));
+    for (int i = 0; i < k.nregs; ++i)
+      rp[static_cast<size_t>(i)] = rg[static_cast<size_t>(i)].data();
+  }
   // Inputs: full-size values are read in place, scalars are broadcast into their register.
-  std::vector<std::pair<const double*, int>> streamed;
-  for (int i = 0; i < k.nregs; ++i)
-    regp[static_cast<size_t>(i)] = regs[static_cast<size_t>(i)].data();
+  auto& streamed = k_streamed;
+  streamed.clear();
   for (auto& [x, reg] : k.inputs) {
     View v = operand(x);
     if (v.r * v.c == m && m != 1) {
       streamed.emplace_back(v.p, reg);
     } else if (v.r * v.c == 1) {
-      std::fill(regs[static_cast<size_t>(reg)].begin(), regs[static_cast<size_t>(reg)].end(),
-                v.p[0]);
+      for (int t = 0; t < nthreads; ++t) {
+        auto& rg = thread_regs[static_cast<size_t>(t)][static_cast<size_t>(reg)];
+        std::fill(rg.begin(), rg.end(), v.p[0]);
+      }
     } else {
       throw Error(ErrorKind::Value, "entry-wise operation: the values do not fit (" +
                                         std::to_string(v.r) + "×" + std::to_string(v.c) +
@@ -423,11 +460,13 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
     }
   }
   // Stored outputs are written in place: their register points into the output.
-  std::vector<std::pair<double*, int>> direct;
-  std::vector<double> sums(k.outs.size(), 0.0);
-  std::vector<NormAccumulator> norms(k.outs.size());
-  std::vector<double*> reduced(k.outs.size(), nullptr);
-  for (size_t i = 0; i < k.outs.size(); ++i) {
+  auto& direct = k_direct;
+  direct.clear();
+  const size_t nouts = k.outs.size();
+  auto& reduced = k_reduced;
+  reduced.assign(nouts, nullptr);
+  bool any_sum = false, any_norm = false;
+  for (size_t i = 0; i < nouts; ++i) {
     const KOut& o = k.outs[i];
     if (o.mode == KOut::Store) {
       auto [orow, ocol] = shape_size(G, G[o.node].shape, b);
@@ -436,18 +475,27 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
       direct.emplace_back(alloc(o.node, orow, ocol), o.reg);
     } else {
       reduced[i] = alloc(o.node, 1, 1);
+      (o.mode == KOut::Norm ? any_norm : any_sum) = true;
     }
   }
-  for (int64_t off = 0; off < m; off += kBlock) {
+  // Partial sums and norms per block, reduced in block order afterwards: the same result
+  // whatever the number of threads.
+  auto& sums = k_sums;
+  if (any_sum) sums.assign(static_cast<size_t>(nblocks) * nouts, 0.0);
+  auto& norms = k_norms;
+  if (any_norm) norms.assign(static_cast<size_t>(nblocks) * nouts, NormAccumulator{});
+  auto run_block = [&](int64_t blk, double** regp_t) {
+    const int64_t off = blk * kBlock;
     const int64_t len = std::min(kBlock, m - off);
-    for (auto& [p, reg] : streamed) regp[static_cast<size_t>(reg)] = const_cast<double*>(p + off);
-    for (auto& [p, reg] : direct) regp[static_cast<size_t>(reg)] = p + off;
-    for (const KInstr& ins : k.code) run_kinstr(ins, regp.data(), len);
-    for (size_t i = 0; i < k.outs.size(); ++i) {
+    for (auto& [p, reg] : streamed) regp_t[reg] = const_cast<double*>(p + off);
+    for (auto& [p, reg] : direct) regp_t[reg] = p + off;
+    for (const KInstr& ins : k.code) run_kinstr(ins, regp_t, len);
+    for (size_t i = 0; i < nouts; ++i) {
       const KOut& o = k.outs[i];
-      const double* s = regp[static_cast<size_t>(o.reg)];
+      const double* s = regp_t[o.reg];
+      const size_t at = static_cast<size_t>(blk) * nouts + i;
       if (o.mode == KOut::Norm) {
-        norms[i].add(s, len);
+        norms[at] = NormAccumulator::block(s, len);
       } else if (o.mode == KOut::Sum) {
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int64_t j = 0;
@@ -458,12 +506,30 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
           a3 += s[j + 3];
         }
         for (; j < len; ++j) a0 += s[j];
-        sums[i] += (a0 + a1) + (a2 + a3);
+        sums[at] = (a0 + a1) + (a2 + a3);
       }
     }
+  };
+  if (nthreads > 1) {
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+    for (int64_t blk = 0; blk < nblocks; ++blk)
+      run_block(blk, thread_regp[static_cast<size_t>(omp_get_thread_num())].data());
+  } else {
+    for (int64_t blk = 0; blk < nblocks; ++blk) run_block(blk, thread_regp[0].data());
   }
-  for (size_t i = 0; i < k.outs.size(); ++i)
-    if (reduced[i]) reduced[i][0] = k.outs[i].mode == KOut::Norm ? norms[i].value() : sums[i];
+  for (size_t i = 0; i < nouts; ++i) {
+    if (!reduced[i]) continue;
+    if (k.outs[i].mode == KOut::Norm) {
+      NormAccumulator acc;
+      for (int64_t blk = 0; blk < nblocks; ++blk)
+        acc.merge(norms[static_cast<size_t>(blk) * nouts + i]);
+      reduced[i][0] = acc.value();
+    } else {
+      double acc = 0;
+      for (int64_t blk = 0; blk < nblocks; ++blk) acc += sums[static_cast<size_t>(blk) * nouts + i];
+      reduced[i][0] = acc;
+    }
+  }
 }
 
 // Merges each kernel into an earlier one over the same entries when all its inputs are ready
@@ -589,6 +655,19 @@ void Plan::Impl::run(const Bindings& b) {
     } else if (k == Kind::Var) {
       const Node& node = G[id];
       const Symbol& sym = G.symbol(node.a);
+      const ArgumentView* av = nullptr;
+      for (const ArgumentView& a : arg_views)
+        if (a.symbol == node.a) av = &a;
+      if (av) {
+        auto [r, c] = shape_size(G, sym.shape, b);
+        if (av->rows != r || av->cols != c)
+          throw Error(ErrorKind::Value, "the value of '" + sym.name + "' is " +
+                                            std::to_string(av->rows) + "×" +
+                                            std::to_string(av->cols) + " but it is declared " +
+                                            G.dims.to_string(sym.shape));
+        views[static_cast<size_t>(id)] = {av->data, r, c};
+        continue;
+      }
       auto it = b.values.find(node.a);
       if (it == b.values.end()) throw Error(ErrorKind::Value, "no value for '" + sym.name + "'");
       auto [r, c] = shape_size(G, sym.shape, b);
@@ -647,7 +726,13 @@ void Plan::Impl::run(const Bindings& b) {
         (kind[static_cast<size_t>(o)] != Kind::Scalar && kind[static_cast<size_t>(o)] != Kind::Var))
       continue;
     View v = operand(o);
-    results[i] = MapC(v.p, v.r, v.c);
+    if (i < out_views.size() && out_views[i].data) {
+      if (out_views[i].rows * out_views[i].cols != v.r * v.c)
+        throw Error(ErrorKind::Value, "output " + std::to_string(i) + " does not fit its storage");
+      if (out_views[i].data != v.p) std::copy(v.p, v.p + v.r * v.c, out_views[i].data);
+    } else {
+      results[i] = MapC(v.p, v.r, v.c);
+    }
   }
 }
 
@@ -661,8 +746,29 @@ Plan::Plan(Plan&&) noexcept = default;
 Plan& Plan::operator=(Plan&&) noexcept = default;
 
 std::vector<Matrix>& Plan::run(const Bindings& bindings) {
+  return run(bindings, {}, {});
+}
+
+std::vector<Matrix>& Plan::run(const Bindings& bindings, std::span<const ArgumentView> arguments,
+                               std::span<const OutputView> outputs) {
+  struct Reset {  // the views are the caller's only during this run
+    Impl& p;
+    ~Reset() {
+      p.arg_views = {};
+      p.out_views = {};
+    }
+  } reset{*impl_};
+  impl_->arg_views = arguments;
+  impl_->out_views = outputs;
   impl_->run(bindings);
   return impl_->results;
+}
+
+const double* Plan::bound_data(int64_t symbol) const {
+  for (Id id : impl_->order)
+    if (impl_->kind[static_cast<size_t>(id)] == Kind::Var && (*impl_->g)[id].a == symbol)
+      return impl_->views[static_cast<size_t>(id)].p;
+  return nullptr;
 }
 
 size_t Plan::instruction_count() const {

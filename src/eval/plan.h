@@ -1,5 +1,7 @@
 #pragma once
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,20 @@ namespace nabla {
 // Ops without a dedicated instruction (det, inv, kron, stack, calls, ...) run through
 // evaluate()'s rule table, so every expression evaluate() accepts runs here, with the same
 // results up to rounding.
+// A caller's array read in place as the value of a variable: column-major and contiguous
+// (rows * cols doubles at data). It must stay valid while the plan runs.
+struct ArgumentView {
+  int64_t symbol = -1;  // the variable's symbol (Node::a of its Var node)
+  const double* data = nullptr;
+  int64_t rows = 0, cols = 0;
+};
+// A caller's storage for one output, written in place: column-major and contiguous, of the
+// output's size. data == nullptr: the output goes to the plan's own result matrix.
+struct OutputView {
+  double* data = nullptr;
+  int64_t rows = 0, cols = 0;
+};
+
 class Plan {
  public:
   // Compiles the outputs (expanded: no query nodes). The graph must outlive the plan and
@@ -37,7 +53,17 @@ class Plan {
   // vector stays valid until the next run (the caller may swap its matrices out: their storage
   // is then reused by the next run). Throws like evaluate().
   std::vector<Matrix>& run(const Bindings& bindings);
+  // The same, with the values of these variables read in place from the caller's arrays (they
+  // take precedence over bindings.values, which then need not hold them), and output i written
+  // into outputs[i] when i < outputs.size() and outputs[i].data is set (it must have the
+  // output's size, else Error(Value); the plan's result i is then left as it was). Nothing is
+  // copied in, and after a first run at these sizes nothing is allocated by the plan itself.
+  std::vector<Matrix>& run(const Bindings& bindings, std::span<const ArgumentView> arguments,
+                           std::span<const OutputView> outputs);
 
+  // The storage the last run read the variable with this symbol from (nullptr: none), for tests
+  // that arguments are bound in place.
+  const double* bound_data(int64_t symbol) const;
   // Number of instructions and of distinct intermediate buffers (for tests and --explain).
   size_t instruction_count() const;
   size_t buffer_count() const;

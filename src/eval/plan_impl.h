@@ -86,9 +86,16 @@ Effective effective(const Graph& g, Id id);
 // sum of squares is representable).
 struct NormAccumulator {
   double scale = 0, ssq = 1;
-  void add(const double* p, int64_t m);
+  void add(const double* p, int64_t m);  // = merge(block(p, m))
+  // The accumulator of one block alone, and the sum of two accumulators' squares.
+  static NormAccumulator block(const double* p, int64_t m);
+  void merge(const NormAccumulator& other);
   double value() const;
 };
+
+// Work below this many entries (or multiply-adds) runs on one thread: a parallel region costs
+// a few microseconds.
+constexpr int64_t kParallelEntries = 1 << 15;
 
 // ---- The instruction list ----
 
@@ -158,10 +165,24 @@ struct RowLoop {
   std::vector<char> member;    // per node id: has a block value in the loop
   std::vector<Id> reads;       // values read whole (for liveness)
   std::vector<Id> writes;      // values stored whole: materialized members and reductions
-  // Run-time state.
-  std::vector<std::vector<double>> blocks;  // per step: the block buffer
-  std::vector<int> block_of;                // per node id: step index, -1
-  std::vector<NormAccumulator> norms;       // per step: Reduce of norm2
+  std::vector<int> block_of;   // per node id: step index, -1
+  // Run-time state, kept so that a run at the sizes of the last allocates nothing. The rows
+  // are cut into chunks of a few blocks (fixed by the sizes alone); each chunk's reductions go
+  // to its own partials, added in chunk order after the pass, so that the result does not
+  // depend on how many threads share the chunks.
+  struct Worker {                              // one per thread
+    std::vector<std::vector<double>> blocks;   // per step: the block buffer
+    std::vector<std::vector<double>> scratch;  // per step: two operand blocks
+  };
+  struct Partial {                         // one per chunk
+    std::vector<std::vector<double>> acc;  // per step: Accumulate's A_b' B_b summed
+    std::vector<double> sums;              // per step: Reduce of sum
+    std::vector<NormAccumulator> norms;    // per step: Reduce of norm2
+  };
+  std::vector<Worker> workers;
+  std::vector<Partial> partials;
+  std::vector<int64_t> cols;  // per step: columns of its value
+  std::vector<double*> out;   // per step: its stored value
 };
 
 // One pass over the columns of a square M for y = (M + M') x and, when the plan also needs
@@ -210,9 +231,19 @@ struct Plan::Impl {
   std::vector<std::vector<double>> buffers;  // per slot
   std::vector<plan_detail::View> views;      // per node id
   std::vector<Matrix> results;
-  std::vector<std::vector<double>> regs;  // kernel registers
-  std::vector<Matrix> fallback_values;    // per node id, only for Fallback children
-  std::vector<double*> regp;
+  std::vector<Matrix> fallback_values;  // per node id, only for Fallback children
+  // Per-run scratch of run_kernel (kept: a run allocates nothing after the first at the same
+  // sizes and thread count): registers per thread, partial sums and norms per block.
+  std::vector<std::pair<const double*, int>> k_streamed;
+  std::vector<std::pair<double*, int>> k_direct;
+  std::vector<double> k_sums;                         // per block x output
+  std::vector<plan_detail::NormAccumulator> k_norms;  // per block x output
+  std::vector<double*> k_reduced;
+  std::vector<std::vector<std::vector<double>>> thread_regs;  // per thread: registers
+  std::vector<std::vector<double*>> thread_regp;              // per thread: register pointers
+  // The caller's arguments and output storage during a run (Plan::run with views).
+  std::span<const ArgumentView> arg_views;
+  std::span<const OutputView> out_views;
   // det/logdet/inv operands factorized in the current run (run == runs); kept between runs so
   // that their storage is reused.
   struct Factored {
@@ -233,12 +264,12 @@ struct Plan::Impl {
   plan_detail::View operand(Id id) const { return views[static_cast<size_t>(id)]; }
   double* alloc(Id id, int64_t r, int64_t c);
   void run_kernel(const plan_detail::Kernel& k, const Bindings& b);
-  void run_matmul(Id id, const Bindings& b);                     // plan_matrix.cpp
-  void run_factored(Id id);                                      // plan_matrix.cpp
-  void run_trace_product(Id id);                                 // plan_matrix.cpp
-  void find_sweeps();                                            // plan_matrix.cpp
-  void run_sweep(const plan_detail::Sweep& s);                   // plan_matrix.cpp
-  void run_row_loop(const Bindings& b);                          // plan_row_loop.cpp
+  void run_matmul(Id id, const Bindings& b);    // plan_matrix.cpp
+  void run_factored(Id id);                     // plan_matrix.cpp
+  void run_trace_product(Id id);                // plan_matrix.cpp
+  void find_sweeps();                           // plan_matrix.cpp
+  void run_sweep(const plan_detail::Sweep& s);  // plan_matrix.cpp
+  void run_row_loop(const Bindings& b);         // plan_row_loop.cpp
   void run_fallback(Id id, const Bindings& b);
 };
 

@@ -159,19 +159,32 @@ bool is_fusable_op(Op op) {
 namespace {
 KOp unary_kop(Op op) {
   switch (op) {
-    case Op::Exp: return KOp::Exp;
-    case Op::Log: return KOp::Log;
-    case Op::Sin: return KOp::Sin;
-    case Op::Cos: return KOp::Cos;
-    case Op::Tan: return KOp::Tan;
-    case Op::Tanh: return KOp::Tanh;
-    case Op::Sigmoid: return KOp::Sigmoid;
-    case Op::Softplus: return KOp::Softplus;
-    case Op::Log1p: return KOp::Log1p;
-    case Op::Expm1: return KOp::Expm1;
-    case Op::Abs: return KOp::Abs;
-    case Op::Sign: return KOp::Sign;
-    default: throw Error(ErrorKind::Internal, "plan: not an entry-wise function");
+    case Op::Exp:
+      return KOp::Exp;
+    case Op::Log:
+      return KOp::Log;
+    case Op::Sin:
+      return KOp::Sin;
+    case Op::Cos:
+      return KOp::Cos;
+    case Op::Tan:
+      return KOp::Tan;
+    case Op::Tanh:
+      return KOp::Tanh;
+    case Op::Sigmoid:
+      return KOp::Sigmoid;
+    case Op::Softplus:
+      return KOp::Softplus;
+    case Op::Log1p:
+      return KOp::Log1p;
+    case Op::Expm1:
+      return KOp::Expm1;
+    case Op::Abs:
+      return KOp::Abs;
+    case Op::Sign:
+      return KOp::Sign;
+    default:
+      throw Error(ErrorKind::Internal, "plan: not an entry-wise function");
   }
 }
 
@@ -181,7 +194,8 @@ Effective effective(const Graph& g, Id id) {
   const Node& n = g[id];
   Id u;
   switch (n.op) {
-    case Op::Add: return {KOp::Add, {n.kids[0], n.kids[1]}};
+    case Op::Add:
+      return {KOp::Add, {n.kids[0], n.kids[1]}};
     case Op::Scale:
     case Op::Hadamard:
       if (match_exp_over_one_plus_exp(g, n, &u)) return {KOp::Sigmoid, {u}};
@@ -189,7 +203,8 @@ Effective effective(const Graph& g, Id id) {
     case Op::Power: {
       if (match_inverse_one_plus_exp(g, id, &u)) return {KOp::SigmoidNeg, {u}};
       const Node& p = g[n.kids[1]];
-      if (p.op == Op::Const && p.b == 1) return {KOp::PowInt, {n.kids[0]}, static_cast<double>(p.a)};
+      if (p.op == Op::Const && p.b == 1)
+        return {KOp::PowInt, {n.kids[0]}, static_cast<double>(p.a)};
       if (p.op == Op::Const && p.b == 2 && p.a == 1) return {KOp::Sqrt, {n.kids[0]}};
       if (p.op == Op::Const || p.op == Op::Pi)
         return {KOp::Pow, {n.kids[0]}, const_value(g, n.kids[1])};
@@ -203,10 +218,10 @@ Effective effective(const Graph& g, Id id) {
       if (match_one_plus(g, kid, &u)) return {KOp::Log1p, {u}};
       return {KOp::Log, {n.kids[0]}};
     }
-    default: return {unary_kop(n.op), {n.kids[0]}};
+    default:
+      return {unary_kop(n.op), {n.kids[0]}};
   }
 }
-
 
 void pair_softplus_sigmoid(std::vector<KInstr>& code) {
   for (size_t i = 0; i < code.size(); ++i) {
@@ -216,15 +231,17 @@ void pair_softplus_sigmoid(std::vector<KInstr>& code) {
       if (code[j].a != code[i].a) continue;
       const KInstr* sp = code[i].op == KOp::Softplus ? &code[i] : &code[j];
       const KInstr* sg = sp == &code[i] ? &code[j] : &code[i];
-      if (sp->op != KOp::Softplus || (sg->op != KOp::Sigmoid && sg->op != KOp::SigmoidNeg)) continue;
-      code[i] = KInstr{KOp::SoftplusSigmoid, sp->dst, sp->a, sg->dst, sg->op == KOp::SigmoidNeg ? 1.0 : 0.0};
+      if (sp->op != KOp::Softplus || (sg->op != KOp::Sigmoid && sg->op != KOp::SigmoidNeg))
+        continue;
+      code[i] = KInstr{KOp::SoftplusSigmoid, sp->dst, sp->a, sg->dst,
+                       sg->op == KOp::SigmoidNeg ? 1.0 : 0.0};
       code.erase(code.begin() + static_cast<std::ptrdiff_t>(j));
       break;
     }
   }
 }
 
-void NormAccumulator::add(const double* p, int64_t m) {
+NormAccumulator NormAccumulator::block(const double* p, int64_t m) {
   // One plain pass; the scaled pass only when the plain sum of squares over- or underflows.
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   int64_t i = 0;
@@ -236,31 +253,49 @@ void NormAccumulator::add(const double* p, int64_t m) {
   }
   for (; i < m; ++i) s0 += p[i] * p[i];
   double s = (s0 + s1) + (s2 + s3);
-  double block_scale = 1.0, block_ssq = s;
+  NormAccumulator r;
+  r.scale = 1.0;
+  r.ssq = s;
   if (!(s >= 1e-280 && s <= 1e280)) {
     double big = 0;
     for (int64_t j = 0; j < m; ++j) big = std::max(big, std::fabs(p[j]));
     if (std::isnan(s) || std::isinf(big)) {
-      scale = std::isnan(s) ? std::numeric_limits<double>::quiet_NaN()
-                            : std::numeric_limits<double>::infinity();
-      ssq = 1;
-      return;
+      r.scale = std::isnan(s) ? std::numeric_limits<double>::quiet_NaN()
+                              : std::numeric_limits<double>::infinity();
+      r.ssq = 1;
+      return r;
     }
-    if (big == 0) return;
-    block_scale = big;
-    block_ssq = 0;
-    for (int64_t j = 0; j < m; ++j) block_ssq += (p[j] / big) * (p[j] / big);
+    if (big == 0) return NormAccumulator{};
+    r.scale = big;
+    r.ssq = 0;
+    for (int64_t j = 0; j < m; ++j) r.ssq += (p[j] / big) * (p[j] / big);
   }
+  return r;
+}
+
+void NormAccumulator::merge(const NormAccumulator& o) {
+  if (std::isnan(o.scale) || std::isinf(o.scale)) {
+    scale = o.scale;
+    ssq = 1;
+    return;
+  }
+  if (o.scale == 0) return;  // nothing but zeros
   if (std::isnan(scale) || std::isinf(scale)) return;
-  // value^2 = scale^2 ssq + block_scale^2 block_ssq.
-  if (block_scale > scale) {
-    ssq = scale == 0 ? block_ssq : ssq * (scale / block_scale) * (scale / block_scale) + block_ssq;
-    scale = block_scale;
+  // value^2 = scale^2 ssq + o.scale^2 o.ssq.
+  if (o.scale > scale) {
+    ssq = scale == 0 ? o.ssq : ssq * (scale / o.scale) * (scale / o.scale) + o.ssq;
+    scale = o.scale;
   } else {
-    ssq += block_ssq * (block_scale / scale) * (block_scale / scale);
+    ssq += o.ssq * (o.scale / scale) * (o.scale / scale);
   }
 }
 
-double NormAccumulator::value() const { return scale * std::sqrt(ssq); }
+void NormAccumulator::add(const double* p, int64_t m) {
+  merge(block(p, m));
+}
+
+double NormAccumulator::value() const {
+  return scale * std::sqrt(ssq);
+}
 
 }  // namespace nabla::plan_detail

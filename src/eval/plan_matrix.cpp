@@ -9,6 +9,7 @@
 
 #include "eval/eval_rules.h"
 #include "eval/plan_impl.h"
+#include "eval/threads.h"
 #include "ir/error.h"
 
 namespace nabla {
@@ -81,8 +82,38 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
     View d = operand(G[diag].kids[0]);
     if (d.r != x.r || d.c != 1 || x.c != rows || rows != cols) misfit();
     gram_scratch.resize(x.r, x.c);
-    gram_scratch.noalias() = MapC(d.p, d.r, 1).col(0).asDiagonal() * MapC(x.p, x.r, x.c);
-    dst.triangularView<Eigen::Lower>() = MapC(x.p, x.r, x.c).transpose() * gram_scratch;
+    const MapC X(x.p, x.r, x.c);
+    // One thread: Eigen's triangular product. Several: the lower triangle by panels of columns,
+    // panel [j0, j0 + w) the rectangle from row j0 down, X(:, j0:)' Y(:, j0:j0+w), shared among
+    // the threads; panels are fixed by the size alone and each entry comes from one product, so
+    // the result repeats from run to run (and agrees with one thread's to rounding).
+    const int64_t n = x.c, panel = 32;
+    const int64_t npanels = (n + panel - 1) / panel;
+    const int nthreads = x.r * n * n / 2 >= kParallelEntries * 64
+                             ? static_cast<int>(std::min<int64_t>(plan_threads(), npanels))
+                             : 1;
+    auto scale_panel = [&](int64_t p) {
+      const int64_t j0 = p * panel, w = std::min(panel, n - j0);
+      gram_scratch.middleCols(j0, w).noalias() =
+          MapC(d.p, d.r, 1).col(0).asDiagonal() * X.middleCols(j0, w);
+    };
+    auto product_panel = [&](int64_t p) {
+      const int64_t j0 = p * panel, w = std::min(panel, n - j0);
+      dst.block(j0, j0, n - j0, w).noalias() =
+          X.rightCols(n - j0).transpose() * gram_scratch.middleCols(j0, w);
+    };
+    if (nthreads > 1) {
+#pragma omp parallel num_threads(nthreads)
+      {
+#pragma omp for schedule(static)
+        for (int64_t p = 0; p < npanels; ++p) scale_panel(p);
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t p = 0; p < npanels; ++p) product_panel(p);
+      }
+    } else {
+      gram_scratch.noalias() = MapC(d.p, d.r, 1).col(0).asDiagonal() * X;
+      dst.triangularView<Eigen::Lower>() = X.transpose() * gram_scratch;
+    }
     dst.triangularView<Eigen::StrictlyUpper>() = dst.transpose();
     return;
   }

@@ -4,7 +4,16 @@
 #include <algorithm>
 #include <string>
 
+#ifdef _OPENMP
+#include <omp.h>
+#else
+inline int omp_get_thread_num() {
+  return 0;
+}
+#endif
+
 #include "eval/plan_impl.h"
+#include "eval/threads.h"
 #include "ir/error.h"
 
 namespace nabla {
@@ -15,6 +24,8 @@ namespace {
 
 // Entries of the widest block (rows x the widest operand) kept in cache per block: 512 KiB.
 constexpr int64_t kRowBlockEntries = 65536;
+// Blocks per chunk of the pass (the unit threads share, and of the partial reductions).
+constexpr int64_t kChunkBlocks = 2;
 
 }  // namespace
 
@@ -165,7 +176,8 @@ void Plan::Impl::find_row_loop() {
       depends_on_loop[at(id)] = dep[at(id)];
     }
     L->block_of.assign(n, -1);
-    for (size_t i = 0; i < L->steps.size(); ++i) L->block_of[at(L->steps[i].node)] = static_cast<int>(i);
+    for (size_t i = 0; i < L->steps.size(); ++i)
+      L->block_of[at(L->steps[i].node)] = static_cast<int>(i);
     row_loop = std::move(L);
     return;  // one row loop per plan
   }
@@ -184,7 +196,8 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
   };
   // Columns of each step's value, and the block height.
   const size_t ns = L.steps.size();
-  std::vector<int64_t> cols(ns);
+  auto& cols = L.cols;
+  cols.assign(ns, 0);
   int64_t width = std::max<int64_t>(d, 1);
   for (size_t i = 0; i < ns; ++i) {
     auto [r, c] = shape_size(G, G[L.steps[i].node].shape, b);
@@ -196,134 +209,213 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
     if (x != L.matrix) width = std::max<int64_t>(width, operand(x).c);
   int64_t B = std::clamp<int64_t>(kRowBlockEntries / width, 8, 1024);
   B -= B % 8;
-  L.blocks.resize(ns);
-  L.norms.assign(ns, {});
-  // Per step: up to two scratch operand blocks (broadcast scalars, copies of wide rows).
-  std::vector<std::vector<double>> scratch(2 * ns);
-  std::vector<double*> out(ns, nullptr);
-  std::vector<double> sums(ns, 0.0);
-
-  // A whole value with N rows, as a block of rows starting at r0.
-  auto whole_rows = [&](Id x, int64_t r0, int64_t len) {
-    View v = operand(x);
-    if (v.r != N) misfit();
-    return StridedC(v.p + r0, len, v.c, Eigen::OuterStride<>(v.r));
-  };
-  auto rows_of = [&](Id x, int64_t r0, int64_t len) {
-    int s = L.block_of[at(x)];
-    if (s >= 0 && L.member[at(x)])
-      return StridedC(L.blocks[static_cast<size_t>(s)].data(), len, cols[static_cast<size_t>(s)],
-                      Eigen::OuterStride<>(len));
-    return whole_rows(x, r0, len);
-  };
-
+  // Chunks of kChunkBlocks blocks; threads take whole chunks.
+  const int64_t chunk_rows = kChunkBlocks * B;
+  const int64_t nchunks = std::max<int64_t>(1, (N + chunk_rows - 1) / chunk_rows);
+  const int64_t work = N * width;
+  const int nthreads =
+      work >= kParallelEntries ? static_cast<int>(std::min<int64_t>(plan_threads(), nchunks)) : 1;
+  auto& out = L.out;
+  out.assign(ns, nullptr);
+  if (L.workers.size() < static_cast<size_t>(nthreads))
+    L.workers.resize(static_cast<size_t>(nthreads));
+  if (L.partials.size() < static_cast<size_t>(nchunks))
+    L.partials.resize(static_cast<size_t>(nchunks));
   for (size_t i = 0; i < ns; ++i) {
     const RowStep& st = L.steps[i];
     Id id = st.node;
-    if (L.member[at(id)]) L.blocks[i].resize(static_cast<size_t>(B * cols[i]));
     switch (st.type) {
       case RowStep::Accumulate: {
-        int64_t ra = L.member[at(st.a)] ? cols[static_cast<size_t>(L.block_of[at(st.a)])] : operand(st.a).c;
-        int64_t cb = L.member[at(st.b)] ? cols[static_cast<size_t>(L.block_of[at(st.b)])] : operand(st.b).c;
+        int64_t ra =
+            L.member[at(st.a)] ? cols[static_cast<size_t>(L.block_of[at(st.a)])] : operand(st.a).c;
+        int64_t cb =
+            L.member[at(st.b)] ? cols[static_cast<size_t>(L.block_of[at(st.b)])] : operand(st.b).c;
         out[i] = alloc(id, ra, cb);
-        std::fill(out[i], out[i] + ra * cb, 0.0);
+        for (int64_t ch = 0; ch < nchunks; ++ch) {
+          auto& acc = L.partials[static_cast<size_t>(ch)].acc;
+          acc.resize(ns);
+          acc[i].assign(static_cast<size_t>(ra * cb), 0.0);
+        }
         break;
       }
-      case RowStep::Reduce: out[i] = alloc(id, 1, 1); break;
+      case RowStep::Reduce:
+        out[i] = alloc(id, 1, 1);
+        break;
       default:
         if (st.materialize) out[i] = alloc(id, N, cols[i]);
     }
-    if (st.type == RowStep::Entrywise) {
+  }
+  for (int64_t ch = 0; ch < nchunks; ++ch) {
+    auto& part = L.partials[static_cast<size_t>(ch)];
+    part.acc.resize(ns);
+    part.sums.assign(ns, 0.0);
+    part.norms.assign(ns, NormAccumulator{});
+  }
+  for (int t = 0; t < nthreads; ++t) {
+    RowLoop::Worker& w = L.workers[static_cast<size_t>(t)];
+    w.blocks.resize(ns);
+    w.scratch.resize(2 * ns);
+    for (size_t i = 0; i < ns; ++i) {
+      const RowStep& st = L.steps[i];
+      if (L.member[at(st.node)]) w.blocks[i].resize(static_cast<size_t>(B * cols[i]));
+      if (st.type != RowStep::Entrywise) continue;
       for (int j = 0; j < 2; ++j) {
         Id x = j == 0 ? st.a : st.b;
         if (x == kNoId || L.member[at(x)]) continue;
         if (G[x].shape.is_scalar() || kind[at(x)] == Kind::Scalar) {
           View v = operand(x);
           if (v.r * v.c != 1) misfit();
-          scratch[2 * i + static_cast<size_t>(j)].assign(static_cast<size_t>(B * cols[i]), v.p[0]);
+          w.scratch[2 * i + static_cast<size_t>(j)].assign(static_cast<size_t>(B * cols[i]),
+                                                           v.p[0]);
         } else if (cols[i] > 1) {
-          scratch[2 * i + static_cast<size_t>(j)].resize(static_cast<size_t>(B * cols[i]));
+          w.scratch[2 * i + static_cast<size_t>(j)].resize(static_cast<size_t>(B * cols[i]));
         }
       }
     }
   }
-
-  for (int64_t r0 = 0; r0 < N; r0 += B) {
-    const int64_t len = std::min(B, N - r0);
-    const StridedC mb(mv.p + r0, len, d, Eigen::OuterStride<>(N));
-    for (size_t i = 0; i < ns; ++i) {
-      const RowStep& st = L.steps[i];
-      const int64_t c = cols[i];
-      double* blk = L.blocks[i].data();
-      switch (st.type) {
-        case RowStep::Product:
-        case RowStep::BlockProduct: {
-          View v = operand(st.b);
-          MapC V(v.p, v.r, v.c);
-          MapM dst(blk, len, c);
-          if (st.type == RowStep::Product) {
-            if ((st.tb ? v.c : v.r) != d || (st.tb ? v.r : v.c) != c) misfit();
-            if (st.tb) dst.noalias() = mb * V.transpose();
-            else dst.noalias() = mb * V;
-          } else {
-            const StridedC h = rows_of(st.a, r0, len);
-            if ((st.tb ? v.c : v.r) != h.cols() || (st.tb ? v.r : v.c) != c) misfit();
-            if (st.tb) dst.noalias() = h * V.transpose();
-            else dst.noalias() = h * V;
-          }
-          break;
-        }
-        case RowStep::Entrywise: {
-          double* r[3] = {blk, nullptr, nullptr};
-          for (int j = 0; j < 2; ++j) {
-            Id x = j == 0 ? st.a : st.b;
-            if (x == kNoId) continue;
-            auto& s = scratch[2 * i + static_cast<size_t>(j)];
-            if (L.member[at(x)]) {
-              r[j + 1] = L.blocks[static_cast<size_t>(L.block_of[at(x)])].data();
-            } else if (G[x].shape.is_scalar() || kind[at(x)] == Kind::Scalar) {
-              r[j + 1] = s.data();
-            } else if (c == 1) {
-              View v = operand(x);
-              if (v.r != N || v.c != 1) misfit();
-              r[j + 1] = const_cast<double*>(v.p + r0);
-            } else {
-              MapM(s.data(), len, c) = whole_rows(x, r0, len);
-              r[j + 1] = s.data();
-            }
-          }
-          run_kinstr(st.k, r, len * c);
-          break;
-        }
-        case RowStep::Accumulate: {
-          const StridedC a = rows_of(st.a, r0, len), bb = rows_of(st.b, r0, len);
-          MapM(out[i], a.cols(), bb.cols()).noalias() += a.transpose() * bb;
-          break;
-        }
-        case RowStep::Reduce: {
-          int s = L.block_of[at(st.a)];
-          const double* p = L.blocks[static_cast<size_t>(s)].data();
-          const int64_t m = len * cols[static_cast<size_t>(s)];
-          if (G[st.node].op == Op::Norm2) {
-            L.norms[i].add(p, m);
-          } else {
-            double acc = 0;
-            for (int64_t j = 0; j < m; ++j) acc += p[j];
-            sums[i] += acc;
-          }
-          break;
-        }
-      }
-      if (st.materialize) {
-        if (c == 1) std::copy(blk, blk + len, out[i] + r0);
-        else StridedM(out[i] + r0, len, c, Eigen::OuterStride<>(N)) = MapC(blk, len, c);
-      }
-    }
-  }
+  // Shapes are checked before the pass (a throw inside a parallel region would terminate).
   for (size_t i = 0; i < ns; ++i) {
     const RowStep& st = L.steps[i];
-    if (st.type == RowStep::Reduce)
-      out[i][0] = G[st.node].op == Op::Norm2 ? L.norms[i].value() : sums[i];
+    const int64_t c = cols[i];
+    if (st.type == RowStep::Product || st.type == RowStep::BlockProduct) {
+      View v = operand(st.b);
+      int64_t hc = d;
+      if (st.type == RowStep::BlockProduct)
+        hc = L.member[at(st.a)] ? cols[static_cast<size_t>(L.block_of[at(st.a)])] : operand(st.a).c;
+      if ((st.tb ? v.c : v.r) != hc || (st.tb ? v.r : v.c) != c) misfit();
+    }
+    if (st.type == RowStep::Entrywise)
+      for (Id x : {st.a, st.b})
+        if (x != kNoId && !L.member[at(x)] &&
+            !(G[x].shape.is_scalar() || kind[at(x)] == Kind::Scalar)) {
+          View v = operand(x);
+          if (v.r != N || (c == 1 && v.c != 1)) misfit();
+        }
+    if (st.type == RowStep::Accumulate || st.type == RowStep::BlockProduct)
+      for (Id x : {st.a, st.b})
+        if (x != kNoId && !L.member[at(x)] && (st.type == RowStep::Accumulate || x == st.a) &&
+            operand(x).r != N)
+          misfit();
+  }
+
+  auto run_chunk = [&](int64_t ch, RowLoop::Worker& w) {
+    RowLoop::Partial& part = L.partials[static_cast<size_t>(ch)];
+    auto whole_rows = [&](Id x, int64_t r0, int64_t len) {
+      View v = operand(x);
+      return StridedC(v.p + r0, len, v.c, Eigen::OuterStride<>(v.r));
+    };
+    auto rows_of = [&](Id x, int64_t r0, int64_t len) {
+      int s = L.block_of[at(x)];
+      if (s >= 0 && L.member[at(x)])
+        return StridedC(w.blocks[static_cast<size_t>(s)].data(), len, cols[static_cast<size_t>(s)],
+                        Eigen::OuterStride<>(len));
+      return whole_rows(x, r0, len);
+    };
+    const int64_t end = std::min(N, (ch + 1) * chunk_rows);
+    for (int64_t r0 = ch * chunk_rows; r0 < end; r0 += B) {
+      const int64_t len = std::min(B, end - r0);
+      const StridedC mb(mv.p + r0, len, d, Eigen::OuterStride<>(N));
+      for (size_t i = 0; i < ns; ++i) {
+        const RowStep& st = L.steps[i];
+        const int64_t c = cols[i];
+        double* blk = w.blocks[i].data();
+        switch (st.type) {
+          case RowStep::Product:
+          case RowStep::BlockProduct: {
+            View v = operand(st.b);
+            MapC V(v.p, v.r, v.c);
+            MapM dst(blk, len, c);
+            if (st.type == RowStep::Product) {
+              if (st.tb)
+                dst.noalias() = mb * V.transpose();
+              else
+                dst.noalias() = mb * V;
+            } else {
+              const StridedC h = rows_of(st.a, r0, len);
+              if (st.tb)
+                dst.noalias() = h * V.transpose();
+              else
+                dst.noalias() = h * V;
+            }
+            break;
+          }
+          case RowStep::Entrywise: {
+            double* r[3] = {blk, nullptr, nullptr};
+            for (int j = 0; j < 2; ++j) {
+              Id x = j == 0 ? st.a : st.b;
+              if (x == kNoId) continue;
+              auto& s = w.scratch[2 * i + static_cast<size_t>(j)];
+              if (L.member[at(x)]) {
+                r[j + 1] = w.blocks[static_cast<size_t>(L.block_of[at(x)])].data();
+              } else if (G[x].shape.is_scalar() || kind[at(x)] == Kind::Scalar) {
+                r[j + 1] = s.data();
+              } else if (c == 1) {
+                r[j + 1] = const_cast<double*>(operand(x).p + r0);
+              } else {
+                MapM(s.data(), len, c) = whole_rows(x, r0, len);
+                r[j + 1] = s.data();
+              }
+            }
+            run_kinstr(st.k, r, len * c);
+            break;
+          }
+          case RowStep::Accumulate: {
+            const StridedC a = rows_of(st.a, r0, len), bb = rows_of(st.b, r0, len);
+            MapM(part.acc[i].data(), a.cols(), bb.cols()).noalias() += a.transpose() * bb;
+            break;
+          }
+          case RowStep::Reduce: {
+            int s = L.block_of[at(st.a)];
+            const double* p = w.blocks[static_cast<size_t>(s)].data();
+            const int64_t m = len * cols[static_cast<size_t>(s)];
+            if (G[st.node].op == Op::Norm2) {
+              part.norms[i].add(p, m);
+            } else {
+              double acc = 0;
+              for (int64_t j = 0; j < m; ++j) acc += p[j];
+              part.sums[i] += acc;
+            }
+            break;
+          }
+        }
+        if (st.materialize) {
+          if (c == 1)
+            std::copy(blk, blk + len, out[i] + r0);
+          else
+            StridedM(out[i] + r0, len, c, Eigen::OuterStride<>(N)) = MapC(blk, len, c);
+        }
+      }
+    }
+  };
+  if (nthreads > 1) {
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+    for (int64_t ch = 0; ch < nchunks; ++ch)
+      run_chunk(ch, L.workers[static_cast<size_t>(omp_get_thread_num())]);
+  } else {
+    for (int64_t ch = 0; ch < nchunks; ++ch) run_chunk(ch, L.workers[0]);
+  }
+  // The chunks' partials, in chunk order.
+  for (size_t i = 0; i < ns; ++i) {
+    const RowStep& st = L.steps[i];
+    if (st.type == RowStep::Accumulate) {
+      const auto& first = L.partials[0].acc[i];
+      std::copy(first.begin(), first.end(), out[i]);
+      for (int64_t ch = 1; ch < nchunks; ++ch) {
+        const auto& p = L.partials[static_cast<size_t>(ch)].acc[i];
+        for (size_t j = 0; j < p.size(); ++j) out[i][j] += p[j];
+      }
+    } else if (st.type == RowStep::Reduce) {
+      if (G[st.node].op == Op::Norm2) {
+        NormAccumulator acc;
+        for (int64_t ch = 0; ch < nchunks; ++ch)
+          acc.merge(L.partials[static_cast<size_t>(ch)].norms[i]);
+        out[i][0] = acc.value();
+      } else {
+        double acc = 0;
+        for (int64_t ch = 0; ch < nchunks; ++ch) acc += L.partials[static_cast<size_t>(ch)].sums[i];
+        out[i][0] = acc;
+      }
+    }
   }
 }
 

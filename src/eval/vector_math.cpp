@@ -9,20 +9,32 @@
 #define NABLA_MVEC(name) _ZGVeN8v_##name
 using VecD = __m512d;
 constexpr int kLanes = 8;
-inline VecD load(const double* p) { return _mm512_loadu_pd(p); }
-inline void store(double* p, VecD v) { _mm512_storeu_pd(p, v); }
+inline VecD load(const double* p) {
+  return _mm512_loadu_pd(p);
+}
+inline void store(double* p, VecD v) {
+  _mm512_storeu_pd(p, v);
+}
 #elif defined(__AVX2__)
 #define NABLA_MVEC(name) _ZGVdN4v_##name
 using VecD = __m256d;
 constexpr int kLanes = 4;
-inline VecD load(const double* p) { return _mm256_loadu_pd(p); }
-inline void store(double* p, VecD v) { _mm256_storeu_pd(p, v); }
+inline VecD load(const double* p) {
+  return _mm256_loadu_pd(p);
+}
+inline void store(double* p, VecD v) {
+  _mm256_storeu_pd(p, v);
+}
 #else
 #define NABLA_MVEC(name) _ZGVbN2v_##name
 using VecD = __m128d;
 constexpr int kLanes = 2;
-inline VecD load(const double* p) { return _mm_loadu_pd(p); }
-inline void store(double* p, VecD v) { _mm_storeu_pd(p, v); }
+inline VecD load(const double* p) {
+  return _mm_loadu_pd(p);
+}
+inline void store(double* p, VecD v) {
+  _mm_storeu_pd(p, v);
+}
 #endif
 
 extern "C" {
@@ -55,13 +67,29 @@ void apply(const double* x, double* y, int64_t m) {
 
 }  // namespace
 
-void vec_exp(const double* x, double* y, int64_t m) { apply<NABLA_MVEC(exp)>(x, y, m); }
-void vec_expm1(const double* x, double* y, int64_t m) { apply<NABLA_MVEC(expm1)>(x, y, m); }
-void vec_log(const double* x, double* y, int64_t m) { apply<NABLA_MVEC(log)>(x, y, m); }
-void vec_log1p(const double* x, double* y, int64_t m) { apply<NABLA_MVEC(log1p)>(x, y, m); }
-void vec_tanh(const double* x, double* y, int64_t m) { apply<NABLA_MVEC(tanh)>(x, y, m); }
-void vec_sin(const double* x, double* y, int64_t m) { apply<NABLA_MVEC(sin)>(x, y, m); }
-void vec_cos(const double* x, double* y, int64_t m) { apply<NABLA_MVEC(cos)>(x, y, m); }
-void vec_tan(const double* x, double* y, int64_t m) { apply<NABLA_MVEC(tan)>(x, y, m); }
+void vec_exp(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(exp)>(x, y, m);
+}
+void vec_expm1(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(expm1)>(x, y, m);
+}
+void vec_log(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(log)>(x, y, m);
+}
+void vec_log1p(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(log1p)>(x, y, m);
+}
+void vec_tanh(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(tanh)>(x, y, m);
+}
+void vec_sin(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(sin)>(x, y, m);
+}
+void vec_cos(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(cos)>(x, y, m);
+}
+void vec_tan(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(tan)>(x, y, m);
+}
 
 }  // namespace nabla
