@@ -58,9 +58,7 @@ void check_work_limits(const Graph& g, const SampleSpace& space, const Bindings&
 }
 
 bool has_derived_dim(const Graph& g, Shape s) {
-  auto derived = [&](Dim d) {
-    return g.dims.is_derived(d);
-  };
+  auto derived = [&](Dim d) { return g.dims.is_derived(d); };
   return derived(s.rows) || derived(s.cols);
 }
 
@@ -161,6 +159,10 @@ CheckResult check_equal(const Graph& g, Id lhs, Id rhs, const CheckOptions& opti
           result.max_error = std::numeric_limits<double>::infinity();
           result.counterexample =
               format_counterexample(g, space.free_dims, space.variables, bindings, c);
+          result.lhs_value = l;
+          result.rhs_value = r;
+          result.point = std::move(bindings);
+          result.point.functions.clear();  // they refer to this trial's instances
           return result;
         }
         if ((!all_finite(l) || !all_finite(r)) && attempt < kNonFiniteAttempts) {
@@ -180,6 +182,10 @@ CheckResult check_equal(const Graph& g, Id lhs, Id rhs, const CheckOptions& opti
               "relative error " + number(err) + where + " > tolerance " + number(options.tolerance);
           result.counterexample =
               format_counterexample(g, space.free_dims, space.variables, bindings, c);
+          result.lhs_value = l;
+          result.rhs_value = r;
+          result.point = std::move(bindings);
+          result.point.functions.clear();  // they refer to this trial's instances
           return result;
         }
         break;

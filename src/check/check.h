@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 
+#include "eval/evaluate.h"
 #include "ir/graph.h"
 
 namespace nabla {
@@ -18,6 +19,9 @@ struct CheckResult {
   int trials = 0;
   double max_error = 0;        // largest relative error seen
   std::string counterexample;  // multi-line: the point, both values, the difference
+  // When it fails at a point: the values drawn (point.values, point.dims) and both sides there.
+  Bindings point;
+  Matrix lhs_value, rhs_value;
 };
 
 // The comparison, per trial: for every entry (i, j) of the two values L and R
