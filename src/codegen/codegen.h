@@ -27,11 +27,19 @@ struct CodeFunction {
 // functions (they have no code) and Error(Internal) for unexpanded queries.
 std::string emit_cpp(const Graph& g, const CodeFunction& f);
 
-// The same as a Python function on NumPy arrays: scalars are floats, vectors 1-D arrays (n,)
-// (an (n, 1) column is accepted too), matrices 2-D arrays; shapes are checked (ValueError).
-// Returns the outputs as a tuple in order (one output: just it). Starts with `import numpy as np`
-// and the helpers it needs (prefixed _nabla_), so several functions may be concatenated.
+// The same as a Python function on NumPy arrays: scalars are numbers (0-d arrays), vectors 1-D
+// arrays (n,) (an (n, 1) or (1, n) array is accepted too), matrices 2-D arrays; shapes are
+// checked (ValueError naming the argument and the dimension); float32 stays float32. Returns the
+// outputs as a tuple in order (one output: just it), vectors 1-D. Written as array expressions:
+// values used twice are named locals, diag(v) factors scale rows or columns, inv(A)*b is a
+// solve, transposes of matrices are views. Starts with `import numpy as np` and only the helpers
+// the function calls (prefixed _nabla_).
 std::string emit_numpy(const Graph& g, const CodeFunction& f);
+
+// The same on PyTorch tensors: `import torch`, type annotations, no helpers, so that
+// torch.jit.script compiles it; new tensors take the dtype and device of the first tensor
+// argument; every operation is differentiable by torch.autograd.
+std::string emit_torch(const Graph& g, const CodeFunction& f);
 
 // The variable symbols the outputs use, in symbol order (the parameters).
 std::vector<int64_t> code_parameters(const Graph& g, const CodeFunction& f);

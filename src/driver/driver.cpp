@@ -194,7 +194,9 @@ std::string join_blocks(const Graph& g, const std::vector<Id>& blocks, Format f)
   return s + ")";
 }
 
-bool is_code_format(OutputFormat f) { return f == OutputFormat::Cpp || f == OutputFormat::Numpy; }
+bool is_code_format(OutputFormat f) {
+  return f == OutputFormat::Cpp || f == OutputFormat::Numpy || f == OutputFormat::Torch;
+}
 
 // --format cpp|numpy: the query as one generated function. Outputs: "value" (the expression,
 // simplified), then the derivative blocks ("grad_x", "jacobian_x", "hessian_x", "diff_x"; one
@@ -221,6 +223,7 @@ std::string generate_code(Graph& g, const Query& q, const std::string& name, Out
       f.outputs.push_back({field, blocks[i]});
     }
   }
+  if (format == OutputFormat::Torch) return emit_torch(g, f);
   return format == OutputFormat::Cpp ? emit_cpp(g, f) : emit_numpy(g, f);
 }
 

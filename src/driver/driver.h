@@ -14,9 +14,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitCheckFailed = 1;
 inline constexpr int kExitBadInput = 2;
 
-// Cpp / Numpy: each query becomes a generated function (codegen/codegen.h) computing its value
-// and its derivative(s) on Eigen types / NumPy arrays, with shape checks.
-enum class OutputFormat { Text, Unicode, Latex, Json, Cpp, Numpy };
+// Cpp / Numpy / Torch: each query becomes a generated function (codegen/codegen.h) computing its
+// value and its derivative(s) on Eigen types / NumPy arrays / PyTorch tensors, with shape checks.
+enum class OutputFormat { Text, Unicode, Latex, Json, Cpp, Numpy, Torch };
 
 struct DriverOptions {
   OutputFormat format = OutputFormat::Text;

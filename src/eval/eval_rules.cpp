@@ -69,10 +69,15 @@ Matrix rule_pi(const EvalContext&) {
 Matrix rule_var(const EvalContext& c) {
   const Symbol& sym = c.g.symbol(c.node.a);
   auto it = c.bindings.values.find(c.node.a);
-  if (it == c.bindings.values.end())
-    throw Error(ErrorKind::Value, "no value for '" + sym.name + "'");
+  Matrix viewed;
+  if (it == c.bindings.values.end()) {
+    auto view = c.bindings.views.find(c.node.a);
+    if (view == c.bindings.views.end())
+      throw Error(ErrorKind::Value, "no value for '" + sym.name + "'");
+    viewed = Eigen::Map<const Matrix>(view->second.data, view->second.rows, view->second.cols);
+  }
   auto [r, k] = shape_size(c.g, sym.shape, c.bindings);
-  const Matrix& v = it->second;
+  const Matrix& v = it == c.bindings.values.end() ? viewed : it->second;
   if (v.rows() != r || v.cols() != k)
     throw Error(ErrorKind::Value, "the value of '" + sym.name + "' is " + size_text(v) +
                                       " but it is declared " + c.g.dims.to_string(sym.shape) +

@@ -16,8 +16,19 @@ using Matrix = Eigen::MatrixXd;  // every value: scalars 1x1, vectors n x 1
 // (kCallValue, kCallDerivative, or partial index k) and the argument values, returns the value.
 using FunctionImpl = std::function<Matrix(int64_t deriv, const std::vector<Matrix>& args)>;
 
+// A value the caller owns, read in place (column-major, rows x cols, contiguous): e.g. a NumPy
+// array's buffer, which a compiled plan then reads without a copy. It must stay alive and
+// unchanged while the evaluation runs.
+struct ValueView {
+  const double* data = nullptr;
+  Eigen::Index rows = 0;
+  Eigen::Index cols = 0;
+};
+
 struct Bindings {
   std::unordered_map<int64_t, Matrix> values;           // variable symbol -> value
+  std::unordered_map<int64_t, ValueView> views;         // variable symbol -> value in place
+                                                        // (used when `values` has none)
   std::unordered_map<int32_t, int32_t> dims;            // symbolic dim index -> size
   std::unordered_map<int64_t, FunctionImpl> functions;  // function symbol -> implementation
 };

@@ -669,15 +669,20 @@ void Plan::Impl::run(const Bindings& b) {
         continue;
       }
       auto it = b.values.find(node.a);
-      if (it == b.values.end()) throw Error(ErrorKind::Value, "no value for '" + sym.name + "'");
+      ValueView v;
+      if (it != b.values.end()) {
+        v = {it->second.data(), it->second.rows(), it->second.cols()};
+      } else {
+        auto view = b.views.find(node.a);  // the caller's buffer, read in place
+        if (view == b.views.end()) throw Error(ErrorKind::Value, "no value for '" + sym.name + "'");
+        v = view->second;
+      }
       auto [r, c] = shape_size(G, sym.shape, b);
-      const Matrix& v = it->second;
-      if (v.rows() != r || v.cols() != c)
+      if (v.rows != r || v.cols != c)
         throw Error(ErrorKind::Value, "the value of '" + sym.name + "' is " +
-                                          std::to_string(v.rows()) + "×" +
-                                          std::to_string(v.cols()) + " but it is declared " +
-                                          G.dims.to_string(sym.shape));
-      views[static_cast<size_t>(id)] = {v.data(), r, c};
+                                          std::to_string(v.rows) + "×" + std::to_string(v.cols) +
+                                          " but it is declared " + G.dims.to_string(sym.shape));
+      views[static_cast<size_t>(id)] = {v.data, r, c};
     } else if (k == Kind::Transpose) {
       views[static_cast<size_t>(id)] = {};  // set when computed or aliased
     }
@@ -798,6 +803,14 @@ std::string Plan::describe() const {
     out += "\n";
   }
   return out;
+}
+
+const double* Plan::input_data(int64_t symbol) const {
+  const Impl& p = *impl_;
+  for (Id id : p.order)
+    if (p.kind[static_cast<size_t>(id)] == Kind::Var && (*p.g)[id].a == symbol)
+      return p.views[static_cast<size_t>(id)].p;
+  return nullptr;
 }
 
 size_t Plan::row_loop_steps() const {

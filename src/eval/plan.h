@@ -71,6 +71,10 @@ class Plan {
   std::string describe() const;
   // Steps computed in the pass over the rows of a tall matrix (0: no such pass).
   size_t row_loop_steps() const;
+  // Where the last run read variable `symbol` from (the bound Matrix's or ValueView's data;
+  // null when the plan does not read it): lets tests see that a caller's buffer is used in
+  // place.
+  const double* input_data(int64_t symbol) const;
 
  private:
   struct Impl;

@@ -229,7 +229,8 @@ TEST_F(Identities, GeneratedNumpyMatchesEvaluator) {
   std::string out;
   ASSERT_EQ(run(python + " " + path, &out), 0) << out;
   compare(out);
-  EXPECT_NE(out.find("shape error: x has 2 rows, expected n = 3"), std::string::npos) << out;
+  // Vectors are 1-D arrays in the NumPy code: their size is a count of entries.
+  EXPECT_NE(out.find("shape error: x has 2 entries, expected n = 3"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -58,8 +58,8 @@ bool g_json_errors = false;  // set once in main, before anything runs
 
 void add_common(CLI::App& app, std::string& format, bool& steps, uint64_t& seed) {
   app.add_option("--format", format,
-                 "Output: text (parses back), unicode, latex, json; cpp, numpy (generated code)")
-      ->check(CLI::IsMember({"text", "unicode", "latex", "json", "cpp", "numpy"}));
+                 "Output: text (parses back), unicode, latex, json; cpp, numpy, torch (code)")
+      ->check(CLI::IsMember({"text", "unicode", "latex", "json", "cpp", "numpy", "torch"}));
   app.add_flag("--steps", steps, "Show how each result was derived, one named rule a line");
   app.add_option("--seed", seed, "Seed of the random draws of check");
 }
@@ -68,7 +68,8 @@ OutputFormat to_format(const std::string& f) {
   static const std::map<std::string, OutputFormat> formats{
       {"text", OutputFormat::Text},   {"unicode", OutputFormat::Unicode},
       {"latex", OutputFormat::Latex}, {"json", OutputFormat::Json},
-      {"cpp", OutputFormat::Cpp},     {"numpy", OutputFormat::Numpy}};
+      {"cpp", OutputFormat::Cpp},     {"numpy", OutputFormat::Numpy},
+      {"torch", OutputFormat::Torch}};
   return formats.at(f);
 }
 

@@ -1,0 +1,596 @@
+// One Python function on NumPy arrays or PyTorch tensors (codegen/array_code.h).
+#include "codegen/array_code.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "codegen/common.h"
+#include "eval/evaluate.h"
+#include "ir/build.h"
+#include "ir/error.h"
+
+namespace nabla {
+namespace {
+
+enum class Kind { Scalar, Vector, Matrix };
+
+Kind kind_of(Shape s) {
+  if (s.is_scalar()) return Kind::Scalar;
+  if ((s.cols.is_fixed() && s.cols.size() == 1) || (s.rows.is_fixed() && s.rows.size() == 1))
+    return Kind::Vector;
+  return Kind::Matrix;
+}
+bool is_column(Shape s) {
+  return kind_of(s) == Kind::Vector && s.cols.is_fixed() && s.cols.size() == 1;
+}
+bool is_row(Shape s) {
+  return kind_of(s) == Kind::Vector && !is_column(s);
+}
+
+// Code and whether it needs parentheses as an operand.
+struct Code {
+  std::string s;
+  bool atomic = true;
+};
+
+// Helpers a NumPy function may call; each is emitted only when used.
+const std::map<std::string, std::string>& numpy_helpers() {
+  static const std::map<std::string, std::string> h = {
+      {"_nabla_scalar", R"(def _nabla_scalar(name, s):
+    s = np.asarray(s)
+    if s.size != 1:
+        raise ValueError("%s must be a scalar, got shape %s" % (name, s.shape))
+    return s.astype(np.result_type(s, 1.0), copy=False).reshape(())
+)"},
+      {"_nabla_vector", R"(def _nabla_vector(name, v):
+    v = np.asarray(v)
+    v = v.astype(np.result_type(v, 1.0), copy=False)
+    if v.ndim == 2 and 1 in v.shape:
+        v = v.reshape(-1)
+    if v.ndim != 1:
+        raise ValueError("%s must be a vector (1-D array), got shape %s" % (name, v.shape))
+    return v
+)"},
+      {"_nabla_matrix", R"(def _nabla_matrix(name, a):
+    a = np.asarray(a)
+    if a.ndim != 2:
+        raise ValueError("%s must be a matrix (2-D array), got shape %s" % (name, a.shape))
+    return a.astype(np.result_type(a, 1.0), copy=False)
+)"},
+      {"_nabla_sigmoid", R"(def _nabla_sigmoid(u):
+    """1 / (1 + e^-u) without overflow: e^-|u| is at most 1."""
+    e = np.exp(-np.abs(u))
+    return np.where(u >= 0, 1.0, e) / (1.0 + e)
+)"},
+      {"_nabla_logsumexp", R"(def _nabla_logsumexp(x):
+    m = np.max(x)
+    if not np.isfinite(m):
+        return m
+    return m + np.log(np.sum(np.exp(x - m)))
+)"},
+      {"_nabla_softmax", R"(def _nabla_softmax(x):
+    e = np.exp(x - np.max(x))
+    return e / np.sum(e)
+)"},
+      {"_nabla_logdet", R"(def _nabla_logdet(a):
+    """log det A when det A > 0, NaN otherwise."""
+    sign, logabs = np.linalg.slogdet(a)
+    return logabs if sign > 0 else np.nan * logabs
+)"},
+  };
+  return h;
+}
+
+class ArrayEmitter {
+ public:
+  ArrayEmitter(const Graph& g, const CodeFunction& f, ArrayLibrary lib)
+      : g_(g), f_(f), torch_(lib == ArrayLibrary::Torch) {}
+
+  std::string emit() {
+    std::vector<int64_t> params = code_parameters(g_, f_);
+    std::vector<Id> order = code_order(g_, f_);
+    for (Id id : order) fold(id);
+    count_uses();
+    std::ostringstream body;
+    // Parameters: converted (NumPy) and checked, dimensions read off them.
+    for (int64_t p : params) {
+      const Symbol& s = g_.symbol(p);
+      std::string a = code_identifier(s.name);
+      Kind k = kind_of(s.shape);
+      if (!torch_) {
+        const char* helper = k == Kind::Scalar   ? "_nabla_scalar"
+                             : k == Kind::Vector ? "_nabla_vector"
+                                                 : "_nabla_matrix";
+        used_.insert(helper);
+        body << "    " << a << " = " << helper << "(\"" << s.name << "\", " << a << ")\n";
+      } else if (k == Kind::Vector) {
+        body << "    if " << a << ".dim() == 2 and " << a << ".shape["
+             << (is_column(s.shape) ? 1 : 0) << "] == 1:\n        " << a << " = " << a
+             << ".reshape(-1)\n";
+        body << "    if " << a << ".dim() != 1:\n        raise ValueError(\"" << s.name
+             << " must be a vector (1-D tensor), got shape \" + str(list(" << a << ".shape)))\n";
+      } else if (k == Kind::Matrix) {
+        body << "    if " << a << ".dim() != 2:\n        raise ValueError(\"" << s.name
+             << " must be a matrix (2-D tensor), got shape \" + str(list(" << a << ".shape)))\n";
+      } else {
+        body << "    if " << a << ".numel() != 1:\n        raise ValueError(\"" << s.name
+             << " must be a scalar, got shape \" + str(list(" << a << ".shape)))\n";
+        body << "    " << a << " = " << a << ".reshape(())\n";
+      }
+      if (k != Kind::Scalar && ref_.empty()) ref_ = a;
+    }
+    for (int64_t p : params) {
+      const Symbol& s = g_.symbol(p);
+      std::string a = code_identifier(s.name);
+      Kind k = kind_of(s.shape);
+      if (k == Kind::Vector) {
+        bind(body, s.name, a + ".shape[0]", is_column(s.shape) ? s.shape.rows : s.shape.cols,
+             "entries");
+      } else if (k == Kind::Matrix) {
+        bind(body, s.name, a + ".shape[0]", s.shape.rows, "rows");
+        bind(body, s.name, a + ".shape[1]", s.shape.cols, "columns");
+      }
+    }
+    // Locals: every node used more than once, and the outputs, in order.
+    std::map<Id, std::string> output_name;
+    for (const CodeOutput& o : f_.outputs)
+      if (!output_name.count(o.expr)) output_name[o.expr] = code_identifier(o.name);
+    std::ostringstream code;
+    for (Id id : order) {
+      if (!live_.count(id) || is_leaf(id)) continue;
+      bool named = output_name.count(id) || uses_[id] > 1;
+      if (!named) continue;
+      std::string name = output_name.count(id) ? output_name[id] : "t" + std::to_string(++locals_);
+      std::string value = expr(id).s;
+      code << "    " << name << " = " << value << "\n";
+      names_[id] = name;
+    }
+    std::string returned;
+    for (size_t i = 0; i < f_.outputs.size(); ++i) {
+      std::string r = result(f_.outputs[i].expr);
+      // NumPy computes scalar-with-scalar arithmetic in float64: a scalar result gets the
+      // arguments' dtype back.
+      if (!torch_ && !params.empty() && g_[f_.outputs[i].expr].shape.is_scalar()) {
+        need_dtype_ = true;
+        r = "dtype.type(" + r + ")";
+      }
+      returned += (i ? ", " : "") + r;
+    }
+    std::ostringstream out;
+    std::string header_imports = torch_ ? "import torch\n" : "import numpy as np\n";
+    if (torch_ && f_.outputs.size() > 1) header_imports += "from typing import Tuple\n";
+    out << header_imports << "\n";
+    for (const std::string& h : used_) {
+      auto it = numpy_helpers().find(h);
+      if (it != numpy_helpers().end()) out << "\n" << it->second << "\n";
+    }
+    out << "\ndef " << code_identifier(f_.name) << "(";
+    for (size_t i = 0; i < params.size(); ++i) {
+      out << (i ? ", " : "") << code_identifier(g_.symbol(params[i]).name);
+      if (torch_) out << ": torch.Tensor";
+    }
+    out << ")";
+    if (torch_) {
+      if (f_.outputs.size() == 1) {
+        out << " -> torch.Tensor";
+      } else {
+        out << " -> Tuple[";
+        for (size_t i = 0; i < f_.outputs.size(); ++i) out << (i ? ", " : "") << "torch.Tensor";
+        out << "]";
+      }
+    }
+    out << ":\n    \"\"\"Returns ";
+    if (f_.outputs.size() > 1) out << "(";
+    for (size_t i = 0; i < f_.outputs.size(); ++i) out << (i ? ", " : "") << f_.outputs[i].name;
+    if (f_.outputs.size() > 1) out << ")";
+    out << (torch_ ? "; tensors keep the arguments' dtype and device"
+                   : "; arrays keep the arguments' float dtype")
+        << ".\"\"\"\n";
+    out << body.str();
+    if (need_dtype_ && !torch_) {
+      out << "    dtype = np.result_type(";
+      bool any = false;
+      for (int64_t p : params) {
+        out << (any ? ", " : "") << code_identifier(g_.symbol(p).name);
+        any = true;
+      }
+      out << (any ? ", " : "") << "1.0)\n";
+    }
+    out << code.str();
+    out << "    return " << returned << "\n";
+    return out.str();
+  }
+
+ private:
+  // Scalar subexpressions without variables become numbers.
+  void fold(Id id) {
+    const Node& n = g_[id];
+    if (!n.shape.is_scalar() || n.op == Op::Const || n.op == Op::Var) return;
+    for (Id k : n.kids)
+      if (!folded_.count(k) && g_[k].op != Op::Const) return;
+    if (n.op == Op::Call) return;
+    try {
+      Matrix v = evaluate(g_, id, Bindings{});
+      folded_[id] = v(0, 0);
+    } catch (const Error&) {
+    }
+  }
+  bool is_leaf(Id id) const {
+    Op op = g_[id].op;
+    return folded_.count(id) || op == Op::Const || op == Op::Var || op == Op::Pi;
+  }
+
+  // The node a reference to id reads: vectors' transposes are the vectors themselves (1-D).
+  Id through(Id id) const {
+    while (g_[id].op == Op::Transpose && kind_of(g_[id].shape) != Kind::Matrix) id = g_[id].kids[0];
+    return id;
+  }
+
+  int consumers(Id id) const {
+    auto it = consumers_.find(id);
+    return it == consumers_.end() ? 0 : it->second;
+  }
+
+  // What the code of a node reads (after the rewrites below), each once per occurrence.
+  std::vector<Id> reads(Id id) const {
+    const Node& n = g_[id];
+    std::vector<Id> r;
+    if (is_leaf(id)) return r;
+    if (n.op == Op::MatMul) {
+      Id a = through(n.kids[0]), b = through(n.kids[1]);
+      if (g_[a].op == Op::Diag && !g_[g_[a].kids[0]].shape.is_scalar())
+        a = g_[a].kids[0];
+      else if (g_[a].op == Op::Inv && consumers(a) == 1)
+        a = g_[a].kids[0];
+      if (g_[b].op == Op::Diag && !g_[g_[b].kids[0]].shape.is_scalar()) b = g_[b].kids[0];
+      return {through(a), through(b)};
+    }
+    if (n.op == Op::Trace && g_[n.kids[0]].op == Op::MatMul && consumers(n.kids[0]) == 1) {
+      const Node& m = g_[n.kids[0]];
+      return {through(m.kids[0]), through(m.kids[1])};
+    }
+    if (n.op == Op::Add && is_negation(n.kids[1]))
+      return {through(n.kids[0]), through(g_[n.kids[1]].kids[1])};
+    if (n.op == Op::Power && g_[n.kids[0]].op == Op::Norm2 &&
+        (folded_.count(n.kids[1]) || g_[n.kids[1]].op == Op::Const)) {
+      Id u = through(g_[n.kids[0]].kids[0]);
+      return {u, u};
+    }
+    if (n.op == Op::Power) {
+      Id p = n.kids[1];
+      if (folded_.count(p) || g_[p].op == Op::Const) return {through(n.kids[0])};
+    }
+    for (Id k : n.kids) r.push_back(through(k));
+    return r;
+  }
+
+  bool is_negation(Id id) const {
+    const Node& n = g_[id];
+    if (n.op != Op::Scale) return false;
+    Id s = n.kids[0];
+    double v;
+    if (folded_.count(s))
+      v = folded_.at(s);
+    else if (g_[s].op == Op::Const)
+      v = const_value(g_, s);
+    else
+      return false;
+    return v == -1;
+  }
+
+  void count_uses() {
+    std::vector<Id> all = code_order(g_, f_);
+    for (Id id : all)
+      for (Id k : g_[id].kids) ++consumers_[through(k)];
+    std::vector<Id> stack;
+    for (const CodeOutput& o : f_.outputs) {
+      Id r = through(o.expr);
+      ++uses_[r];
+      stack.push_back(r);
+    }
+    while (!stack.empty()) {
+      Id id = stack.back();
+      stack.pop_back();
+      if (!live_.insert(id).second) continue;
+      for (Id k : reads(id)) {
+        ++uses_[k];
+        stack.push_back(k);
+      }
+    }
+  }
+
+  void bind(std::ostream& o, const std::string& name, const std::string& got, Dim d,
+            const char* what) {
+    std::string want, dim;
+    if (d.is_fixed()) {
+      want = std::to_string(d.size());
+      dim = want;
+    } else {
+      const std::string& sym = g_.dims.name(d);
+      if (bound_.insert(sym).second) {
+        o << "    " << dim_variable(sym) << " = " << got << "\n";
+        return;
+      }
+      want = dim_variable(sym);
+      dim = sym + " = ";
+    }
+    o << "    if " << got << " != " << want << ":\n        raise ValueError(";
+    if (torch_)
+      o << "\"" << name << " has \" + str(" << got << ") + \" " << what << ", expected " << dim
+        << (d.is_fixed() ? "\")" : "\" + str(" + want + "))") << "\n";
+    else
+      o << "\"" << name << " has %d " << what << ", expected " << dim
+        << (d.is_fixed() ? "\" % " + got + ")" : "%d\" % (" + got + ", " + want + "))") << "\n";
+  }
+
+  std::string number(double v) const {
+    if (std::isnan(v)) return torch_ ? "float(\"nan\")" : "np.nan";
+    if (std::isinf(v))
+      return v > 0 ? (torch_ ? "float(\"inf\")" : "np.inf")
+                   : (torch_ ? "-float(\"inf\")" : "-np.inf");
+    return number_code(v);
+  }
+
+  // A reference to a node's value as an operand.
+  Code ref(Id id) {
+    id = through(id);
+    if (auto it = names_.find(id); it != names_.end()) return {it->second, true};
+    Code c = expr(id);
+    return c;
+  }
+  std::string operand(Id id) {
+    Code c = ref(id);
+    return c.atomic ? c.s : "(" + c.s + ")";
+  }
+  std::string fn(const std::string& name, Id id) { return name + "(" + ref(id).s + ")"; }
+  std::string lib(const char* numpy, const char* torch) const { return torch_ ? torch : numpy; }
+  std::string dims_code(Shape s) {
+    Kind k = kind_of(s);
+    if (k == Kind::Vector) return dim_code(g_, is_column(s) ? s.rows : s.cols, bound_);
+    return "(" + dim_code(g_, s.rows, bound_) + ", " + dim_code(g_, s.cols, bound_) + ")";
+  }
+  std::string dtype_args() {
+    if (torch_) return ref_.empty() ? "" : ", dtype=" + ref_ + ".dtype, device=" + ref_ + ".device";
+    need_dtype_ = true;
+    return ", dtype=dtype";
+  }
+  // A 2-D form of a vector operand (for kron and stacks of matrices).
+  std::string two_d(Id id) {
+    Shape s = g_[id].shape;
+    std::string o = operand(id);
+    if (kind_of(s) != Kind::Vector) return o;
+    return is_column(s) ? o + "[:, None]" : o + "[None, :]";
+  }
+
+  std::string result(Id id) {
+    id = through(id);
+    Code c = ref(id);
+    if (torch_ && is_leaf(id) && g_[id].op != Op::Var)
+      return "torch.tensor(" + c.s +
+             (ref_.empty() ? "" : ", dtype=" + ref_ + ".dtype, device=" + ref_ + ".device") + ")";
+    return c.s;
+  }
+
+  Code expr(Id id) {
+    const Node& n = g_[id];
+    if (auto it = folded_.find(id); it != folded_.end()) {
+      std::string s = number(it->second);
+      return {s, s[0] != '-'};
+    }
+    bool s0 = !n.kids.empty() && g_[n.kids[0]].shape.is_scalar();
+    auto infix = [&](const std::string& s) { return Code{s, false}; };
+    switch (n.op) {
+      case Op::Const:
+      case Op::Pi: {
+        std::string s = number(const_value(g_, id));
+        return {s, s[0] != '-'};
+      }
+      case Op::Var:
+        return {code_identifier(g_.symbol(n.a).name), true};
+      case Op::Identity:
+        if (n.shape.is_scalar()) return {"1.0"};
+        return {lib("np.eye(", "torch.eye(") + dim_code(g_, n.shape.rows, bound_) + dtype_args() +
+                ")"};
+      case Op::Ones:
+        if (n.shape.is_scalar()) return {"1.0"};
+        return {lib("np.ones(", "torch.ones(") + dims_code(n.shape) + dtype_args() + ")"};
+      case Op::Zeros:
+        if (n.shape.is_scalar()) return {"0.0"};
+        return {lib("np.zeros(", "torch.zeros(") + dims_code(n.shape) + dtype_args() + ")"};
+      case Op::Add: {
+        // ones(n) + b is 1.0 + b: the scalar broadcasts, no array of ones is made.
+        Id a = n.kids[0], b = n.kids[1];
+        bool neg = is_negation(b);
+        Id bb = neg ? g_[b].kids[1] : b;
+        bool a1 = g_[a].op == Op::Ones, b1 = !a1 && g_[bb].op == Op::Ones;
+        std::string left = a1 ? "1.0" : neg ? operand(a) : ref(a).s;
+        std::string right = b1 ? "1.0" : operand(bb);
+        return infix(left + (neg ? " - " : " + ") + right);
+      }
+      case Op::Scale:
+        if (is_negation(id)) return infix("-" + operand(n.kids[1]));
+        return infix(operand(n.kids[0]) + " * " + operand(n.kids[1]));
+      case Op::Hadamard:
+        return infix(operand(n.kids[0]) + " * " + operand(n.kids[1]));
+      case Op::MatMul:
+        return matmul(n);
+      case Op::Transpose:  // a matrix's (vectors' are skipped by through()): a view
+        return {operand(n.kids[0]) + ".T"};
+      case Op::Power:
+        return power(n);
+      case Op::Exp:
+        return {fn(lib("np.exp", "torch.exp"), n.kids[0])};
+      case Op::Log:
+        return {fn(lib("np.log", "torch.log"), n.kids[0])};
+      case Op::Sin:
+        return {fn(lib("np.sin", "torch.sin"), n.kids[0])};
+      case Op::Cos:
+        return {fn(lib("np.cos", "torch.cos"), n.kids[0])};
+      case Op::Tan:
+        return {fn(lib("np.tan", "torch.tan"), n.kids[0])};
+      case Op::Tanh:
+        return {fn(lib("np.tanh", "torch.tanh"), n.kids[0])};
+      case Op::Log1p:
+        return {fn(lib("np.log1p", "torch.log1p"), n.kids[0])};
+      case Op::Expm1:
+        return {fn(lib("np.expm1", "torch.expm1"), n.kids[0])};
+      case Op::Abs:
+        return {fn(lib("np.abs", "torch.abs"), n.kids[0])};
+      case Op::Sign:
+        return {fn(lib("np.sign", "torch.sign"), n.kids[0])};
+      case Op::Sigmoid:
+        if (torch_) return {fn("torch.sigmoid", n.kids[0])};
+        used_.insert("_nabla_sigmoid");
+        return {fn("_nabla_sigmoid", n.kids[0])};
+      case Op::Softplus:  // log(1 + e^u) = logaddexp(0, u), stable at both ends
+        if (torch_) {
+          std::string u = operand(n.kids[0]);
+          return {"torch.logaddexp(" + u + ", torch.zeros_like(" + u + "))"};
+        }
+        return {"np.logaddexp(0.0, " + ref(n.kids[0]).s + ")"};
+      case Op::Sum:
+        return s0 ? ref(n.kids[0]) : Code{fn(lib("np.sum", "torch.sum"), n.kids[0])};
+      case Op::Norm2:
+        return s0 ? Code{fn(lib("np.abs", "torch.abs"), n.kids[0])}
+                  : Code{fn(lib("np.linalg.norm", "torch.linalg.norm"), n.kids[0])};
+      case Op::Trace: {
+        if (s0) return ref(n.kids[0]);
+        Id m = n.kids[0];
+        if (g_[m].op == Op::MatMul && consumers(m) == 1) {  // tr(A B) = sum(A .* B') without A B
+          const Node& p = g_[m];
+          return {lib("np.sum(", "torch.sum(") + operand(p.kids[0]) + " * " + operand(p.kids[1]) +
+                  ".T)"};
+        }
+        return {fn(lib("np.trace", "torch.trace"), m)};
+      }
+      case Op::Det:
+        return s0 ? ref(n.kids[0]) : Code{fn(lib("np.linalg.det", "torch.linalg.det"), n.kids[0])};
+      case Op::LogDet:
+        if (s0) return {fn(lib("np.log", "torch.log"), n.kids[0])};
+        if (torch_) return {fn("torch.logdet", n.kids[0])};
+        used_.insert("_nabla_logdet");
+        return {fn("_nabla_logdet", n.kids[0])};
+      case Op::Inv:
+        return s0 ? infix("1.0 / " + operand(n.kids[0]))
+                  : Code{fn(lib("np.linalg.inv", "torch.linalg.inv"), n.kids[0])};
+      case Op::Diag:
+        return s0 ? ref(n.kids[0]) : Code{fn(lib("np.diag", "torch.diag"), n.kids[0])};
+      case Op::DiagPart:
+        return s0 ? ref(n.kids[0]) : Code{fn(lib("np.diagonal", "torch.diagonal"), n.kids[0])};
+      case Op::Softmax: {
+        if (s0) return {"1.0"};
+        if (!torch_) {
+          used_.insert("_nabla_softmax");
+          return {fn("_nabla_softmax", n.kids[0])};
+        }
+        std::string x = operand(n.kids[0]);
+        return {"torch.softmax(" + x + ".reshape(-1), 0).reshape(" + x + ".shape)"};
+      }
+      case Op::LogSumExp:
+        if (s0) return ref(n.kids[0]);
+        if (!torch_) {
+          used_.insert("_nabla_logsumexp");
+          return {fn("_nabla_logsumexp", n.kids[0])};
+        }
+        return {"torch.logsumexp(" + operand(n.kids[0]) + ".reshape(-1), 0)"};
+      case Op::Vec:
+        if (s0 || kind_of(g_[n.kids[0]].shape) == Kind::Vector) return ref(n.kids[0]);
+        return {torch_ ? operand(n.kids[0]) + ".T.reshape(-1)"
+                       : operand(n.kids[0]) + ".reshape(-1, order=\"F\")"};
+      case Op::Kron: {
+        if (n.shape.is_scalar()) return infix(operand(n.kids[0]) + " * " + operand(n.kids[1]));
+        std::string k =
+            lib("np.kron(", "torch.kron(") + two_d(n.kids[0]) + ", " + two_d(n.kids[1]) + ")";
+        return {kind_of(n.shape) == Kind::Vector ? k + ".reshape(-1)" : k};
+      }
+      case Op::Stack: {
+        std::string r;
+        if (kind_of(n.shape) == Kind::Vector) {
+          r = lib("np.concatenate([", "torch.cat([");
+          for (size_t i = 0; i < n.kids.size(); ++i) {
+            Id k = n.kids[i];
+            std::string part = operand(k);
+            if (g_[k].shape.is_scalar())
+              part = is_leaf(k) && torch_ ? "torch.full((1,), " + part + dtype_args() + ")"
+                     : torch_             ? part + ".reshape(1)"
+                                          : "np.atleast_1d(" + part + ")";
+            r += (i ? ", " : "") + part;
+          }
+          return {r + "])"};
+        }
+        r = lib("np.vstack([", "torch.vstack([");
+        for (size_t i = 0; i < n.kids.size(); ++i) r += (i ? ", " : "") + two_d(n.kids[i]);
+        return {r + "])"};
+      }
+      default:
+        throw Error(ErrorKind::Internal, std::string("no ") + (torch_ ? "PyTorch" : "NumPy") +
+                                             " code for op " + std::string(op_name(n.op)));
+    }
+  }
+
+  Code power(const Node& n) {
+    Id p = n.kids[1];
+    std::string x = operand(n.kids[0]);
+    bool literal = folded_.count(p) || g_[p].op == Op::Const;
+    double v = literal ? (folded_.count(p) ? folded_.at(p) : const_value(g_, p)) : 0;
+    if (literal && v == 0.5) return {lib("np.sqrt(", "torch.sqrt(") + ref(n.kids[0]).s + ")"};
+    if (literal && v == -1) return {"1.0 / " + x, false};
+    if (literal && v == 1) return ref(n.kids[0]);
+    if (literal && v == 2) {
+      // ||u||^2 = u'u (vectors) or sum(u .* u), without the square root.
+      Id base = n.kids[0];
+      if (g_[base].op == Op::Norm2 && !g_[g_[base].kids[0]].shape.is_scalar()) {
+        Id u = g_[base].kids[0];
+        std::string uc = operand(u);
+        if (kind_of(g_[u].shape) == Kind::Vector) return {uc + " @ " + uc, false};
+        return {lib("np.sum(", "torch.sum(") + uc + " * " + uc + ")"};
+      }
+      if (names_.count(through(base)) || is_leaf(through(base))) return {x + " * " + x, false};
+      return {lib("np.square(", "torch.square(") + ref(base).s + ")"};
+    }
+    return {x + " ** " + operand(p), false};
+  }
+
+  Code matmul(const Node& n) {
+    Id a = through(n.kids[0]), b = through(n.kids[1]);
+    Shape sa = g_[n.kids[0]].shape, sb = g_[n.kids[1]].shape;
+    // diag(v) as a factor scales rows (on the left) or columns (on the right).
+    if (g_[a].op == Op::Diag && !g_[g_[a].kids[0]].shape.is_scalar()) {
+      std::string v = operand(g_[a].kids[0]);
+      if (kind_of(sb) == Kind::Vector) return {v + " * " + operand(b), false};
+      return {v + "[:, None] * " + operand(b), false};
+    }
+    if (g_[b].op == Op::Diag && !g_[g_[b].kids[0]].shape.is_scalar())
+      return {operand(a) + " * " + operand(g_[b].kids[0]), false};
+    // inv(A) B: a solve, not an inverse.
+    if (g_[a].op == Op::Inv && consumers(a) == 1)
+      return {lib("np.linalg.solve(", "torch.linalg.solve(") + ref(g_[a].kids[0]).s + ", " +
+              ref(b).s + ")"};
+    if (is_column(sa) && is_row(sb))
+      return {lib("np.outer(", "torch.outer(") + ref(a).s + ", " + ref(b).s + ")"};
+    return {operand(a) + " @ " + operand(b), false};
+  }
+
+  const Graph& g_;
+  const CodeFunction& f_;
+  bool torch_;
+  std::set<std::string> bound_;
+  std::set<std::string> used_;
+  std::map<Id, double> folded_;
+  std::map<Id, int> uses_, consumers_;
+  std::set<Id> live_;
+  std::map<Id, std::string> names_;
+  int locals_ = 0;
+  bool need_dtype_ = false;
+  std::string ref_;  // a tensor argument whose dtype and device new tensors take
+};
+
+}  // namespace
+
+std::string emit_array_code(const Graph& g, const CodeFunction& f, ArrayLibrary library) {
+  return ArrayEmitter(g, f, library).emit();
+}
+
+}  // namespace nabla

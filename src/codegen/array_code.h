@@ -1,0 +1,18 @@
+#pragma once
+// What the NumPy and PyTorch generators share: one Python function over arrays whose vectors are
+// 1-D, written as real array expressions. Nodes used more than once become named locals, others
+// are written inline; diag(v) as a factor becomes a row or column scaling, inv(A)*B a solve,
+// vectors' transposes vanish (1-D arrays), matrices' transposes are views (.T), scalar constant
+// subexpressions are folded. Only the helpers the code calls are emitted.
+#include <string>
+
+#include "codegen/codegen.h"
+#include "ir/graph.h"
+
+namespace nabla {
+
+enum class ArrayLibrary { Numpy, Torch };
+
+std::string emit_array_code(const Graph& g, const CodeFunction& f, ArrayLibrary library);
+
+}  // namespace nabla
