@@ -48,6 +48,7 @@ inline double sigmoid(double u) {
 // softplus(u) = log(1 + e^u) = max(u, 0) + log1p(e^-|u|).
 inline double softplus(double u) { return std::max(u, 0.0) + std::log1p(std::exp(-std::abs(u))); }
 inline double sign(double u) { return u > 0 ? 1.0 : u < 0 ? -1.0 : u; }
+inline double relu(double u) { return u > 0 ? u : 0.0; }
 #define NABLA_ENTRYWISE(name, fn)                                    \
   inline double name(double u) { return fn(u); }                     \
   inline Mat name(const Mat& x) {                                    \
@@ -65,9 +66,18 @@ NABLA_ENTRYWISE(abs_, std::abs)
 NABLA_ENTRYWISE(sigmoid_, sigmoid)
 NABLA_ENTRYWISE(softplus_, softplus)
 NABLA_ENTRYWISE(sign_, sign)
+NABLA_ENTRYWISE(relu_, relu)
 #undef NABLA_ENTRYWISE
 inline Mat as_mat(double v) { return Mat::Constant(1, 1, v); }
 inline const Mat& as_mat(const Mat& m) { return m; }
+// max(a, b), min(a, b) entry-wise; a 1 x 1 side broadcasts.
+template <bool kMax>
+inline Mat extremum(const Mat& a, const Mat& b) {
+  auto f = [](double x, double y) { return kMax ? std::max(x, y) : std::min(x, y); };
+  if (a.size() == 1 && b.size() != 1) return b.unaryExpr([&](double y) { return f(a(0, 0), y); });
+  if (b.size() == 1 && a.size() != 1) return a.unaryExpr([&](double x) { return f(x, b(0, 0)); });
+  return a.binaryExpr(b, f);
+}
 // log sum_i e^{x_i} = m + log sum_i e^{x_i - m}, m = max x.
 inline double logsumexp(const Mat& x) {
   double m = x.maxCoeff();
@@ -100,6 +110,13 @@ inline Mat inverse(const Mat& a) {
 inline Mat diag(const Mat& v) { return Eigen::VectorXd(v.reshaped()).asDiagonal(); }
 inline Mat diag_part(const Mat& a) { return a.diagonal(); }
 inline Mat vec(const Mat& a) { return a.reshaped(); }
+// K(m, n): K vec(A) = vec(A') for m x n A.
+inline Mat commutation(Eigen::Index m, Eigen::Index n) {
+  Mat k = Mat::Zero(m * n, m * n);
+  for (Eigen::Index i = 0; i < m; ++i)
+    for (Eigen::Index j = 0; j < n; ++j) k(j + i * n, i + j * m) = 1;
+  return k;
+}
 // (A kron B)[i p + k, j q + l] = A[i, j] B[k, l].
 inline Mat kron(const Mat& a, const Mat& b) {
   Mat r(a.rows() * b.rows(), a.cols() * b.cols());
@@ -224,6 +241,9 @@ class CppEmitter {
         return s ? "1.0" : "Eigen::MatrixXd::Ones(" + dims(n.shape) + ")";
       case Op::Zeros:
         return s ? "0.0" : "Eigen::MatrixXd::Zero(" + dims(n.shape) + ")";
+      case Op::Commutation:
+        return "commutation(" + dim_code(g_, Dim{static_cast<int32_t>(n.a)}, bound_) + ", " +
+               dim_code(g_, Dim{static_cast<int32_t>(n.b)}, bound_) + ")";
       case Op::Add:
         return kid(n, 0) + " + " + kid(n, 1);
       case Op::Scale:
@@ -261,6 +281,17 @@ class CppEmitter {
         return fn("abs_", n);
       case Op::Sign:
         return fn("sign_", n);
+      case Op::Relu:
+        return fn("relu_", n);
+      case Op::Max:
+      case Op::Min: {
+        const char* name = n.op == Op::Max ? "max" : "min";
+        if (s) return std::string("std::") + name + "(" + kid(n, 0) + ", " + kid(n, 1) + ")";
+        return std::string("nabla_generated::extremum<") + (n.op == Op::Max ? "true" : "false") +
+               ">(" + mat(n, 0) + ", " + mat(n, 1) + ")";
+      }
+      case Op::NormInf:
+        return s0 ? "std::abs(" + kid(n, 0) + ")" : kid(n, 0) + ".cwiseAbs().maxCoeff()";
       case Op::Sum:
         return s0 ? kid(n, 0) : kid(n, 0) + ".sum()";
       case Op::Norm2:

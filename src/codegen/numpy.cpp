@@ -179,6 +179,12 @@ class NumpyEmitter {
         return s ? "1.0" : "np.ones((" + dims(n.shape) + "))";
       case Op::Zeros:
         return s ? "0.0" : "np.zeros((" + dims(n.shape) + "))";
+      case Op::Commutation: {  // K(m, n): row j + i n is e_(i + j m)'
+        std::string m = "(" + dim_code(g_, Dim{static_cast<int32_t>(n.a)}, bound_) + ")";
+        std::string k = "(" + dim_code(g_, Dim{static_cast<int32_t>(n.b)}, bound_) + ")";
+        return "np.eye(" + m + " * " + k + ")[np.arange(" + m + " * " + k + ") // " + k +
+               " + np.arange(" + m + " * " + k + ") % " + k + " * " + m + "]";
+      }
       case Op::Add:
         return kid(n, 0) + " + " + kid(n, 1);
       case Op::Scale:
@@ -215,6 +221,16 @@ class NumpyEmitter {
         return np("np.abs", n);
       case Op::Sign:
         return np("np.sign", n);
+      case Op::Relu:
+        return "np.maximum(" + kid(n, 0) + ", 0.0)";
+      case Op::Max:
+      case Op::Min: {
+        std::string r = std::string(n.op == Op::Max ? "np.maximum(" : "np.minimum(") + kid(n, 0) +
+                        ", " + kid(n, 1) + ")";
+        return s ? "float(" + r + ")" : r;
+      }
+      case Op::NormInf:
+        return s0 ? "abs(" + kid(n, 0) + ")" : "float(np.max(np.abs(" + kid(n, 0) + ")))";
       case Op::Sum:
         return s0 ? kid(n, 0) : "float(np.sum(" + kid(n, 0) + "))";
       case Op::Norm2:

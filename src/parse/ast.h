@@ -27,7 +27,7 @@ enum class AstKind {
   Stack,        // [kids; ...]
   Norm,         // ‖kids[0]‖
   Query,        // grad/jacobian/hessian/diff/simplify: kids[0] = e, kids[1..] = Name nodes
-  GradDefined,  // grad f, for a defined f
+  GradDefined,  // grad f (op Const) or hessian f (op Hessian), for a defined f
 };
 
 enum class ChainOp { Add, Sub, Mul, Div, Hadamard, HadamardDiv };

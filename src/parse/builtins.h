@@ -9,6 +9,8 @@ namespace nabla {
 struct Builtin {
   const char* name;
   Op op;
+  int min_args = 1;
+  int max_args = 1;
 };
 
 // The builtin called `name` (aliases: ln -> log, trace -> tr, σ -> sigmoid, norm -> norm2),
