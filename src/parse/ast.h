@@ -41,9 +41,10 @@ enum class NameRef {
   Ones,
   Zeros,
   Pi,
-  Builtin,   // Call: builtin function (op, or Op::Power for sqrt)
-  Abstract,  // Call/DerivCall: abstract function symbol
-  Defined,   // Call/GradDefined: defined function (index in the scope's definitions)
+  Commutation,  // K(m, n): symbol = m, deriv = n (Dim values)
+  Builtin,      // Call: builtin function (op, or Op::Power for sqrt)
+  Abstract,     // Call/DerivCall: abstract function symbol
+  Defined,      // Call/GradDefined: defined function (index in the scope's definitions)
 };
 
 struct AstNode {

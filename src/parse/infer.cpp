@@ -218,6 +218,11 @@ Ty Compiler::infer_name(int node) {
       int v = new_var();
       return {v, v};
     }
+    case NameRef::Commutation: {
+      Dim mn =
+          g_.dims.product(Dim{static_cast<int32_t>(n.symbol)}, Dim{static_cast<int32_t>(n.deriv)});
+      return {bound_var(mn), bound_var(mn)};
+    }
     case NameRef::Ones:
     case NameRef::Zeros:
       return {new_var(), new_var(true)};

@@ -49,6 +49,9 @@ Id Compiler::lower_name(int node) {
       return n.id;
     case NameRef::Identity:
       return identity(g_, settle_dim(t.rows));
+    case NameRef::Commutation:
+      return commutation(g_, Dim{static_cast<int32_t>(n.symbol)},
+                         Dim{static_cast<int32_t>(n.deriv)});
     case NameRef::Ones:
       return ones(g_, settled(t));
     case NameRef::Zeros:

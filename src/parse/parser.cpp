@@ -796,6 +796,21 @@ int Parser::name_atom() {
     }
     return ast_->add(std::move(n));
   }
+  if (name == "K" && is(Tok::LParen)) {  // K(m, n): the commutation matrix, vec(A') = K vec(A)
+    next();
+    Dim m = dim();
+    expect(Tok::Comma, "',' in K(m, n)");
+    Dim n = dim();
+    const Token& close = expect(Tok::RParen, "')' after K(m, n)");
+    AstNode k;
+    k.kind = AstKind::Name;
+    k.ref = NameRef::Commutation;
+    k.name = name;
+    k.symbol = m.v;
+    k.deriv = n.v;
+    k.span = {t.span.begin, close.span.end};
+    return ast_->add(std::move(k));
+  }
   if (is(Tok::LParen) || (is(Tok::Prime) && is(Tok::LParen, 1)))
     throw Error(ErrorKind::Name, "undeclared function '" + name + "'",
                 "declare it: " + name + " : R^n -> R", t.span);
