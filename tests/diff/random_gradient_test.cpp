@@ -83,7 +83,10 @@ struct Gen {
 
   // Entry-wise functions, with arguments kept in their domains.
   Id elementwise(Kind k, int d) {
-    switch (pick(14)) {
+    switch (pick(15)) {
+      case 14:  // a scalar broadcast in a sum, as the parser lowers x - mu: x - mu*ones
+        if (k == kS) return add(g, any(kS, d - 1), any(kS, d - 1));
+        return sub(g, any(k, d - 1), scale(g, any(kS, d - 1), ones(g, shape(k))));
       case 12:
         return unary(g, Op::Relu, any(k, d - 1));
       case 13: {  // max/min, a scalar side broadcasting now and then
@@ -322,7 +325,8 @@ TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
 }
 
 // Matrix Jacobians: random scalar, vector and matrix expressions (matrix-valued intermediates,
-// transposes, stacks of rows, inv, diag, products), d vec(e)/d vec(x)' w.r.t. a random
+// transposes, stacks of rows, inv, diag, products, max/min/relu/norm(x, inf), scalars broadcast
+// in sums), d vec(e)/d vec(x)' w.r.t. a random
 // variable of any kind, against central differences of vec(e), before and after simplifying.
 // Then Hessians w.r.t. two variables at once (the block matrix) against second differences.
 TEST(RandomGradients, RandomMatrixJacobiansAndSeveralVariableHessiansMatchDifferences) {
