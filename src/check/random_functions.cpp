@@ -99,6 +99,31 @@ Matrix RandomFunction::operator()(int64_t deriv, const std::vector<Matrix>& args
       }
       return Matrix::Constant(1, 1, value);
     }
+    if (deriv == kCallSecond || is_call_partial2(deriv)) {
+      // d2L/dv_i dv_j' = [i = j] (B_i' diag(a_i .* -2 t_i .* (1 - t_i.^2)) B_i + S_i)
+      //                  - sin(w'v) w_i w_j' + [i != j] prod_{l != i, j} u_l'v_l u_i u_j'
+      size_t i = 0, j = 0;
+      if (deriv == kCallSecond) {
+        if (k != 1)
+          throw Error(ErrorKind::Unsupported, "'" + name_ + "' has several arguments: use partial");
+      } else {
+        i = static_cast<size_t>(call_partial2_first(deriv) - 1);
+        j = static_cast<size_t>(call_partial2_second(deriv) - 1);
+        if (i >= k || j >= k) throw Error(ErrorKind::Internal, "bad derivative marker");
+      }
+      Matrix H = -std::sin(lin) * c.w[i] * c.w[j].transpose();
+      if (i == j) {
+        Matrix t = (c.B[i] * v[i] + c.c[i]).array().tanh().matrix();
+        Matrix d2 = (-2.0 * t.array() * (1.0 - t.array().square()) * c.a[i].array()).matrix();
+        H += c.B[i].transpose() * d2.asDiagonal() * c.B[i] + c.S[i];
+      } else if (coupled) {
+        double others = 1;
+        for (size_t l = 0; l < k; ++l)
+          if (l != i && l != j) others *= uv[l];
+        H += others * c.u[i] * c.u[j].transpose();
+      }
+      return H;
+    }
     size_t i;
     if (deriv == kCallDerivative) {
       if (k != 1)

@@ -79,6 +79,12 @@ class NeedsAnalysis {
       case Op::LogDet:  // logdet(X): X symmetric positive definite
         matrix_need(n.kids[0], true);
         break;
+      case Op::Relu:
+      case Op::Abs:
+      case Op::Sign:  // kinks at 0: variables drawn away from 0 (the draws are continuous, so
+                      // max/min ties and kinks of sums have probability zero)
+        nonzero(n.kids[0]);
+        break;
       default:
         break;
     }

@@ -399,6 +399,15 @@ class ArrayEmitter {
       case Op::Zeros:
         if (n.shape.is_scalar()) return {"0.0"};
         return {lib("np.zeros(", "torch.zeros(") + dims_code(n.shape) + dtype_args() + ")"};
+      case Op::Commutation: {
+        // K(m, n) vec(A) = vec(A'): row j + i n of K is e_(i + j m)', so row r selects column
+        // r // n + (r % n) m of the identity.
+        std::string m = "(" + dim_code(g_, Dim{static_cast<int32_t>(n.a)}, bound_) + ")";
+        std::string k = "(" + dim_code(g_, Dim{static_cast<int32_t>(n.b)}, bound_) + ")";
+        std::string r = lib("np.arange(", "torch.arange(") + m + " * " + k + ")";
+        return {lib("np.eye(", "torch.eye(") + m + " * " + k + dtype_args() + ")[" + r + " // " +
+                k + " + " + r + " % " + k + " * " + m + "]"};
+      }
       case Op::Add: {
         // ones(n) + b is 1.0 + b: the scalar broadcasts, no array of ones is made.
         Id a = n.kids[0], b = n.kids[1];
@@ -440,6 +449,26 @@ class ArrayEmitter {
         return {fn(lib("np.abs", "torch.abs"), n.kids[0])};
       case Op::Sign:
         return {fn(lib("np.sign", "torch.sign"), n.kids[0])};
+      case Op::Relu:  // max(u, 0)
+        if (s0) return {"max(" + ref(n.kids[0]).s + ", 0.0)"};
+        return {torch_ ? fn("torch.relu", n.kids[0]) : "np.maximum(" + ref(n.kids[0]).s + ", 0.0)"};
+      case Op::Max:
+      case Op::Min: {  // entry-wise; a scalar side broadcasts
+        const bool mx = n.op == Op::Max;
+        const bool sa = g_[n.kids[0]].shape.is_scalar(), sb = g_[n.kids[1]].shape.is_scalar();
+        std::string a = ref(n.kids[0]).s, b = ref(n.kids[1]).s;
+        if (sa && sb) return {std::string(mx ? "max(" : "min(") + a + ", " + b + ")"};
+        if (!torch_) return {std::string(mx ? "np.maximum(" : "np.minimum(") + a + ", " + b + ")"};
+        if (sa || sb) {
+          const std::string& t = sa ? b : a;
+          const std::string& c = sa ? a : b;
+          return {"torch.clamp(" + t + (mx ? ", min=" : ", max=") + c + ")"};
+        }
+        return {std::string(mx ? "torch.maximum(" : "torch.minimum(") + a + ", " + b + ")"};
+      }
+      case Op::NormInf:
+        if (s0) return {fn(lib("np.abs", "torch.abs"), n.kids[0])};
+        return {lib("np.max(np.abs(", "torch.max(torch.abs(") + ref(n.kids[0]).s + "))"};
       case Op::Sigmoid:
         if (torch_) return {fn("torch.sigmoid", n.kids[0])};
         used_.insert("_nabla_sigmoid");

@@ -101,6 +101,13 @@ inline Mat inverse(const Eigen::Ref<const Mat>& a) {
 inline Mat diag(const Eigen::Ref<const Mat>& v) { return Eigen::VectorXd(v.reshaped()).asDiagonal(); }
 inline Mat diag_part(const Mat& a) { return a.diagonal(); }
 inline Mat vec(const Mat& a) { return a.reshaped(); }
+// K(m, n): K vec(A) = vec(A') for m x n A.
+inline Mat commutation(Eigen::Index m, Eigen::Index n) {
+  Mat k = Mat::Zero(m * n, m * n);
+  for (Eigen::Index i = 0; i < m; ++i)
+    for (Eigen::Index j = 0; j < n; ++j) k(j + i * n, i + j * m) = 1;
+  return k;
+}
 // (A kron B)[i p + k, j q + l] = A[i, j] B[k, l].
 inline Mat kron(const Eigen::Ref<const Mat>& a, const Eigen::Ref<const Mat>& b) {
   Mat r(a.rows() * b.rows(), a.cols() * b.cols());
@@ -341,6 +348,10 @@ class CppEmitter {
         return s ? scalar("1.0") : matrix("Eigen::MatrixXd::Ones(" + dims(n.shape) + ")");
       case Op::Zeros:
         return s ? scalar("0.0") : matrix("Eigen::MatrixXd::Zero(" + dims(n.shape) + ")");
+      case Op::Commutation:
+        return matrix("nabla_generated::commutation(" +
+                      dim_code(g_, Dim{static_cast<int32_t>(n.a)}, bound_) + ", " +
+                      dim_code(g_, Dim{static_cast<int32_t>(n.b)}, bound_) + ")");
       case Op::Add: {
         const Code &a = kid(n, 0), &b = kid(n, 1);
         if (s) return scalar(paren(a) + " + " + paren(b), costly());
@@ -413,6 +424,26 @@ class CppEmitter {
         return unary(n, "std::abs", "abs");
       case Op::Sign:
         return unary(n, "nabla_generated::sign", "sign");
+      case Op::Relu: {
+        // relu(u) = max(u, 0); relu'(0) = 0 is the derivative's business, not the value's.
+        const Code& a = kid(n, 0);
+        if (a.form == Code::Scalar) return scalar("std::max(" + a.text + ", 0.0)", true);
+        return array(as_array(a) + ".max(0.0)", true);
+      }
+      case Op::Max:
+      case Op::Min: {
+        // max(a, b), min(a, b) entry-wise; a scalar side broadcasts.
+        const Code &a = kid(n, 0), &b = kid(n, 1);
+        const std::string f = n.op == Op::Max ? "max" : "min";
+        if (a.form == Code::Scalar && b.form == Code::Scalar)
+          return scalar("std::" + f + "(" + a.text + ", " + b.text + ")", true);
+        if (a.form == Code::Scalar) return array(as_array(b) + "." + f + "(" + a.text + ")", true);
+        if (b.form == Code::Scalar) return array(as_array(a) + "." + f + "(" + b.text + ")", true);
+        return array(as_array(a) + "." + f + "(" + as_array(b) + ")", true);
+      }
+      case Op::NormInf:
+        if (s0) return scalar("std::abs(" + kid(n, 0).text + ")");
+        return scalar(as_matrix(kid(n, 0)) + ".cwiseAbs().maxCoeff()");
       case Op::Sigmoid: {
         // sigmoid(u) = 1 / (1 + e^-u): e^-u = inf gives 0, the limit; no cancellation.
         if (s0) return scalar("nabla_generated::sigmoid(" + kid(n, 0).text + ")", true);

@@ -14,7 +14,26 @@ Id mul(Graph& g, Id a, Id b) {
   if (is_one_const(g, b)) return a;
   if (g[a].op == Op::Identity && !g[b].shape.is_scalar()) return b;
   if (g[b].op == Op::Identity && !g[a].shape.is_scalar()) return a;
+  // The mixed product: kron(P, Q)*kron(R, S) = kron(P*R, Q*S) when the factors fit.
+  if (g[a].op == Op::Kron && g[b].op == Op::Kron) {
+    Id p = g[a].kids[0], q = g[a].kids[1], r = g[b].kids[0], s = g[b].kids[1];
+    if (g[p].shape.cols == g[r].shape.rows && g[q].shape.cols == g[s].shape.rows)
+      return kron_of(g, mul(g, p, r), mul(g, q, s));
+  }
   return product(g, a, b);
+}
+
+Id kron_of(Graph& g, Id a, Id b) {
+  Shape sa = g[a].shape, sb = g[b].shape;
+  if (sa.is_scalar()) return mul(g, a, b);  // kron(s, B) = s B
+  if (sb.is_scalar()) return mul(g, b, a);
+  // kron(a', b) = b*a' and kron(a, b') = a*b' for vectors a, b
+  if (sa.is_row() && sb.is_column()) return mul(g, b, a);
+  if (sa.is_column() && sb.is_row()) return mul(g, a, b);
+  // kron(I_m, I_n) = I_mn
+  if (g[a].op == Op::Identity && g[b].op == Op::Identity)
+    return identity(g, g.dims.product(sa.rows, sb.rows));
+  return kron(g, a, b);
 }
 
 Id emul(Graph& g, Id a, Id b) {
@@ -27,6 +46,8 @@ Id emul(Graph& g, Id a, Id b) {
 Id dot(Graph& g, Id a, Id b) {
   Shape s = g[a].shape;
   if (s.is_scalar()) return mul(g, a, b);
+  if (g[a].op == Op::Ones) return unary(g, Op::Sum, b);  // <ones, b> = sum(b)
+  if (g[b].op == Op::Ones) return unary(g, Op::Sum, a);
   if (s.is_column()) return mul(g, tr(g, a), b);
   if (s.is_row()) return mul(g, a, tr(g, b));
   return unary(g, Op::Sum, emul(g, a, b));
@@ -101,6 +122,8 @@ std::optional<Id> elementwise_derivative(Graph& g, Op op, Id u, Id y) {
       return unary(g, Op::Sign, u);
     case Op::Sign:  // sign' = 0 a.e.
       return std::nullopt;
+    case Op::Relu:  // relu'(u) = 1 for u > 0, 0 for u <= 0 (PyTorch's relu'(0) = 0) = sign(relu(u))
+      return unary(g, Op::Sign, y);
     default:
       throw Error(ErrorKind::Internal, "not an entry-wise function: " + std::string(op_name(op)));
   }
@@ -132,6 +155,8 @@ ElementwiseFormula elementwise_formula(Op op) {
       return {"abs", "sign(u) .* du"};
     case Op::Sign:
       return {"sign", "0 almost everywhere"};
+    case Op::Relu:
+      return {"relu", "sign(relu(u)) .* du"};
     default:
       return {"f", "f'(u) .* du"};
   }
@@ -163,9 +188,57 @@ const char* elementwise_rule_text(Op op) {
       return "chain rule: abs' = sign";
     case Op::Sign:
       return "chain rule: sign' = 0 almost everywhere";
+    case Op::Relu:
+      return "chain rule: relu'(u) = 1 for u > 0, 0 for u <= 0";
     default:
       return "chain rule";
   }
+}
+
+ExtremumWeights extremum_weights(Graph& g, Id y) {
+  const Node n = g[y];
+  Shape s = n.shape;
+  auto spread = [&](Id k) { return g[k].shape == s ? k : mul(g, k, one_like(g, s)); };
+  // s = sign(a - b): 1 where a > b, -1 where a < b, 0 at ties
+  Id sg = unary(g, Op::Sign, sub(g, spread(n.kids[0]), spread(n.kids[1])));
+  Id half = constant(g, Rational{1, 2});
+  Id up = mul(g, half, add(g, one_like(g, s), sg));    // (1 + s)/2
+  Id down = mul(g, half, sub(g, one_like(g, s), sg));  // (1 - s)/2
+  if (n.op == Op::Max) return {up, down};
+  return {down, up};
+}
+
+Id norm_inf_gradient(Graph& g, Id y) {
+  Id x = g[y].kids[0];
+  Shape s = g[x].shape;
+  // e = 1 - sign(norm(x, inf) - |x|): 1 where |x_i| is the maximum, else 0
+  Id e = sub(g, one_like(g, s),
+             unary(g, Op::Sign, sub(g, mul(g, y, one_like(g, s)), unary(g, Op::Abs, x))));
+  if (s.is_scalar()) return unary(g, Op::Sign, x);
+  return divide(g, emul(g, unary(g, Op::Sign, x), e), unary(g, Op::Sum, e));
+}
+
+Id second_derivative_block(Graph& g, Id y, size_t j) {
+  const Node n = g[y];
+  const Symbol f = g.symbol(n.a);
+  const int32_t fn = static_cast<int32_t>(n.a);
+  if (n.b == kCallSecond || is_call_partial2(n.b))
+    throw Error(ErrorKind::Unsupported,
+                "third derivatives of the abstract function '" + f.name + "' are not supported",
+                "give '" + f.name + "' a concrete definition");
+  bool vector_args = true;
+  for (const Shape& p : f.params) vector_args = vector_args && p.is_vector_like();
+  if (!f.shape.is_scalar() || !vector_args)
+    throw Error(ErrorKind::Unsupported,
+                "second derivatives of the abstract function '" + f.name +
+                    "' have no matrix form (it is vector-valued or takes a matrix)",
+                "give '" + f.name + "' a concrete definition");
+  // d h'(u) = h''(u) du;  d grad(g)(u) = hessian(g)(u) du
+  if (n.b == kCallDerivative) return call(g, fn, kCallSecond, n.kids);
+  // d partial(L, k)(...) = sum_j partial(L, k, j)(...) d a_j, stored with k <= j (Schwarz)
+  const int64_t k = n.b, jj = static_cast<int64_t>(j) + 1;
+  Id block = call(g, fn, call_partial2(k, jj), n.kids);
+  return k > jj ? tr(g, block) : block;
 }
 
 bool is_query_op(Op op) {

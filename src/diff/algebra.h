@@ -13,6 +13,9 @@ namespace nabla::diffalg {
 bool is_one_const(const Graph& g, Id id);
 // a*b, the surface product, dropping a factor 1 or I.
 Id mul(Graph& g, Id a, Id b);
+// kron(a, b), written as a product where one side is a scalar or both are vectors of
+// opposite orientation (kron(a', b) = b*a'), and kron(I, I) = I.
+Id kron_of(Graph& g, Id a, Id b);
 // a .* b for equal shapes (a plain product for scalars), dropping ones(..) factors.
 Id emul(Graph& g, Id a, Id b);
 // <a, b>: a*b for scalars, a'*b for columns, a*b' for rows, sum(a .* b) for matrices.
@@ -46,5 +49,24 @@ struct ElementwiseFormula {
 ElementwiseFormula elementwise_formula(Op op);
 
 bool is_query_op(Op op);
+
+// y = max(a, b) or min(a, b): dy = w_a .* da + w_b .* db with weights of y's shape, 1 where a
+// side is the extremum, 0 where it is not and 1/2 each at ties (PyTorch's maximum/minimum):
+// w_a = (1 + sign(a - b))/2 for max. A scalar side's da broadcasts.
+struct ExtremumWeights {
+  Id a;
+  Id b;
+};
+ExtremumWeights extremum_weights(Graph& g, Id y);
+// y = norm(x, inf) = max |x_i|: its gradient sign(x) .* e/sum(e), e the indicator of the entries
+// where |x_i| is the maximum (the subgradient shared evenly among ties, as PyTorch's amax).
+Id norm_inf_gradient(Graph& g, Id y);
+
+// The differential of a first-derivative call y (h'(u), grad(g)(u), partial(L, k)(a1, a2, ...)
+// of a scalar-valued function of scalars and vectors): d y = sum_j S_j d a_j, with S_j the
+// second-derivative block d y/d a_j' (h''(u), hessian(g)(u), partial(L, k, j)(...)). Returns
+// S_j; throws Unsupported for a call whose second derivative has no matrix form (a vector-valued
+// function's J(f), a matrix argument) and for third derivatives.
+Id second_derivative_block(Graph& g, Id y, size_t j);
 
 }  // namespace nabla::diffalg

@@ -12,10 +12,13 @@ namespace nabla {
 
 // Gradient of scalar e w.r.t. var: same shape as var. Reverse mode, one sweep.
 Id grad(Graph& g, Id e, Id var, StepLog* steps = nullptr);
-// Jacobian of scalar/vector e w.r.t. scalar/vector var: rows index e, columns index var.
+// Jacobian d vec(e)/d vec(var)' of e (any shape) w.r.t. var (a Var of any shape, or vec(X)):
+// rows index vec(e), columns vec(var) (column-major vec); Kronecker forms for matrices.
 Id jacobian(Graph& g, Id e, Id var, StepLog* steps = nullptr);
-// Hessian of scalar e w.r.t. vector var, in matrix form.
+// Hessian of scalar e w.r.t. var of any shape: jacobian(vec(grad(e, var)), vec(var)).
 Id hessian(Graph& g, Id e, Id var, StepLog* steps = nullptr);
+// Hessian w.r.t. several variables: the block matrix of jacobian(grad(e, xi), xj).
+Id hessian(Graph& g, Id e, const std::vector<Id>& vars, StepLog* steps = nullptr);
 // Derivative of anything w.r.t. a scalar var: same shape as e.
 Id derivative(Graph& g, Id e, Id var, StepLog* steps = nullptr);
 

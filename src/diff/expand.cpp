@@ -28,7 +28,9 @@ Id expand_one(Graph& g, const Node& n, StepLog* steps) {
     case Op::Jacobian:
       return simplified(g, jacobian(g, n.kids[0], n.kids[1], steps), steps);
     case Op::Hessian:
-      return simplified(g, hessian(g, n.kids[0], n.kids[1], steps), steps);
+      return simplified(
+          g, hessian(g, n.kids[0], std::vector<Id>(n.kids.begin() + 1, n.kids.end()), steps),
+          steps);
     case Op::Derivative:
       return simplified(g, derivative(g, n.kids[0], n.kids[1], steps), steps);
     case Op::Simplify:

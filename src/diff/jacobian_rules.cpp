@@ -63,7 +63,8 @@ Id kron_term(JacobianContext& c, Id y, F build) {
 std::array<JacobianRule, kOpCount> make_table() {
   std::array<JacobianRule, kOpCount> t{};
   auto set = [&t](Op op, JacobianRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros}) set(op, leaf);
+  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
+    set(op, leaf);
 
   // J(a + b) = J(a) + J(b)
   set(Op::Add, [](JacobianContext& c, Id y) -> Opt {
@@ -103,11 +104,12 @@ std::array<JacobianRule, kOpCount> make_table() {
       if (sa.rows.is_one())
         r = mul(g, tr(g, b), *ja);
       else
-        r = kron_term(c, y, [&] { return mul(g, kron(g, tr(g, b), identity(g, sa.rows)), *ja); });
+        r = kron_term(c, y,
+                      [&] { return mul(g, kron_of(g, tr(g, b), identity(g, sa.rows)), *ja); });
     }
     if (jb) {
       Id term = sb.cols.is_one() ? mul(g, a, *jb) : kron_term(c, y, [&] {
-        return mul(g, kron(g, identity(g, sb.cols), a), *jb);
+        return mul(g, kron_of(g, identity(g, sb.cols), a), *jb);
       });
       r = sum_opt(g, r, term);
     }
@@ -122,12 +124,16 @@ std::array<JacobianRule, kOpCount> make_table() {
     return sum_opt(c.g, ju ? Opt(diag_times(c.g, v, *ju)) : std::nullopt,
                    jv ? Opt(diag_times(c.g, u, *jv)) : std::nullopt);
   });
-  // J(u') = J(u) for vectors (vec(u') = vec(u))
+  // vec(dX') = K(m, n) vec(dX) for m x n X, so J(X') = K(m, n) J(X); vectors: vec(u') = vec(u)
   set(Op::Transpose, [](JacobianContext& c, Id y) -> Opt {
     Id x = c.g[y].kids[0];
-    if (c.g[x].shape.is_matrix()) no_matrix_form(c.g, y, "a transpose");
-    c.step("linearity: transpose");
-    return *c.t(x);
+    Shape s = c.g[x].shape;
+    if (!s.is_matrix()) {
+      c.step("linearity: transpose");
+      return *c.t(x);
+    }
+    c.step("rule: vec(dX') = K(m, n) vec(dX) (commutation matrix)");
+    return mul(c.g, commutation(c.g, s.rows, s.cols), *c.t(x));
   });
   // J(u.^p) = diag(p u.^(p-1)) J(u) + vec(y .* log(u)) J(p)
   set(Op::Power, [](JacobianContext& c, Id y) -> Opt {
@@ -147,7 +153,7 @@ std::array<JacobianRule, kOpCount> make_table() {
   });
   // J(f(u)) = diag(f'(u)) J(u) entry-wise (scalar u: f'(u) J(u))
   for (Op op : {Op::Exp, Op::Log, Op::Sin, Op::Cos, Op::Tan, Op::Tanh, Op::Sigmoid, Op::Softplus,
-                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign})
+                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign, Op::Relu})
     set(op, [](JacobianContext& c, Id y) -> Opt {
       Node n = c.g[y];
       c.step(elementwise_rule_text(n.op));
@@ -155,6 +161,29 @@ std::array<JacobianRule, kOpCount> make_table() {
       if (!d) return std::nullopt;
       return diag_times(c.g, *d, *c.t(n.kids[0]));
     });
+  // J(max(a, b)) = diag(vec(w_a)) J(a) + diag(vec(w_b)) J(b)  (a scalar side: vec(w) J(s))
+  for (Op op : {Op::Max, Op::Min})
+    set(op, [](JacobianContext& c, Id y) -> Opt {
+      Graph& g = c.g;
+      Node n = g[y];
+      c.step(std::string("rule: d ") + (n.op == Op::Max ? "max" : "min") +
+             "(a, b) = w .* da + (1 - w) .* db, w = 1 where a wins, 1/2 at ties");
+      ExtremumWeights w = extremum_weights(g, y);
+      Id ws[2] = {w.a, w.b};
+      Opt r;
+      for (size_t k = 0; k < 2; ++k)
+        if (Opt j = c.t(n.kids[k])) {
+          bool spread = g[n.kids[k]].shape.is_scalar() && !n.shape.is_scalar();
+          r = sum_opt(g, r, spread ? mul(g, vec_of(g, ws[k]), *j) : diag_times(g, ws[k], *j));
+        }
+      return r;
+    });
+  // J(norm(x, inf)) = vec(sign(x) .* e/sum(e))' J(x)
+  set(Op::NormInf, [](JacobianContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    c.step("rule: d norm(x, inf) = sign(x_i) dx_i at the largest |x_i| (shared among ties)");
+    return mul(c.g, row_of(c.g, norm_inf_gradient(c.g, y)), *c.t(x));
+  });
   // J(sum(X)) = ones' J(X)
   set(Op::Sum, [](JacobianContext& c, Id y) -> Opt {
     Id x = c.g[y].kids[0];
@@ -194,7 +223,7 @@ std::array<JacobianRule, kOpCount> make_table() {
     c.step("rule: d vec(inv(X)) = -kron(inv(X)', inv(X)) d vec(X)");
     if (c.g[x].shape.is_scalar())
       return neg(c.g, mul(c.g, power(c.g, y, integer(c.g, 2)), *c.t(x)));
-    return neg(c.g, mul(c.g, kron(c.g, tr(c.g, y), y), *c.t(x)));
+    return neg(c.g, mul(c.g, kron_of(c.g, tr(c.g, y), y), *c.t(x)));
   });
   // With E = kron(ones(n), I_n) (n I_n blocks stacked) and D = diag(vec(I_n)):
   // vec(diag(v)) = D E v, so J(diag(v)) = D E J(v)   (scalar v: J(v))
@@ -238,17 +267,39 @@ std::array<JacobianRule, kOpCount> make_table() {
     return *c.t(c.g[y].kids[0]);
   });
   set(Op::Kron, [](JacobianContext& c, Id y) -> Opt { no_matrix_form(c.g, y, "kron"); });
-  // J([a; b]) = [J(a); J(b)] for vector parts
+  // Columns: J([a; b]) = [J(a); J(b)]. Parts P_i (r_i x q) of a matrix: [P_1; P_2; ...] =
+  // sum_i E_i P_i with E_i = [0; I; 0] the rows of part i, so J = sum_i kron(I_q, E_i) J(P_i).
   set(Op::Stack, [](JacobianContext& c, Id y) -> Opt {
-    std::vector<Id> parts = c.g[y].kids;
-    if (!c.g[y].shape.is_vector_like()) no_matrix_form(c.g, y, "a stack of rows");
+    Graph& g = c.g;
+    std::vector<Id> parts = g[y].kids;
     c.step("linearity: stack");
-    std::vector<Id> d;
-    for (Id p : parts) {
-      Opt jp = c.t(p);
-      d.push_back(jp ? *jp : zeros(c.g, Shape::matrix(c.g[p].shape.rows, c.n)));
+    if (g[y].shape.is_vector_like()) {
+      std::vector<Id> d;
+      for (Id p : parts) {
+        Opt jp = c.t(p);
+        d.push_back(jp ? *jp : zeros(g, Shape::matrix(g[p].shape.rows, c.n)));
+      }
+      return stack(g, d);
     }
-    return stack(c.g, d);
+    Dim q = g[y].shape.cols;
+    std::vector<Dim> rows;
+    for (Id p : parts) rows.push_back(g[p].shape.rows);
+    Opt r;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      Opt jp = c.t(parts[i]);
+      if (!jp) continue;
+      std::vector<Id> e;
+      Dim ri = rows[i];
+      std::vector<Dim> before(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(i));
+      std::vector<Dim> after(rows.begin() + static_cast<std::ptrdiff_t>(i) + 1, rows.end());
+      if (!before.empty()) e.push_back(zeros(g, Shape::matrix(g.dims.sum(before), ri)));
+      e.push_back(ri.is_one() ? integer(g, 1) : identity(g, ri));
+      if (!after.empty()) e.push_back(zeros(g, Shape::matrix(g.dims.sum(after), ri)));
+      Id E = stack(g, e);
+      Id term = mul(g, kron_of(g, identity(g, q), E), *jp);
+      r = sum_opt(g, r, term);
+    }
+    return r;
   });
   // J(f(u)) = J(f)(u) J(u);  J(g(u)) = grad(g)(u)' J(u);  J(h(t)) = h'(t) J(t);
   // J(L(a, b, ...)) = sum_k partial(L, k)(...)' J(arg k)
@@ -257,9 +308,15 @@ std::array<JacobianRule, kOpCount> make_table() {
     Graph& g = c.g;
     const Symbol f = g.symbol(n.a);
     int32_t fn = static_cast<int32_t>(n.a);
-    if (n.b != kCallValue)
-      unsupported("second derivatives of the abstract function '" + f.name + "' are not supported",
-                  "give '" + f.name + "' a concrete definition");
+    if (n.b !=
+        kCallValue) {  // J(h'(u)) = h''(u) J(u), J(partial(L, k)) = sum_j partial(L, k, j) J(a_j)
+      c.step("chain rule: second derivatives of " + f.name);
+      Opt r;
+      for (size_t j = 0; j < n.kids.size(); ++j)
+        if (Opt jj = c.t(n.kids[j]))
+          r = sum_opt(g, r, mul(g, second_derivative_block(g, y, j), *jj));
+      return r;
+    }
     if (n.kids.size() == 1) {
       Id u = n.kids[0];
       Shape in = g[u].shape, out = f.shape;

@@ -31,7 +31,8 @@ Opt sum_opt(Graph& g, Opt a, Opt b) {
 std::array<JvpRule, kOpCount> make_table() {
   std::array<JvpRule, kOpCount> t{};
   auto set = [&t](Op op, JvpRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros}) set(op, leaf);
+  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
+    set(op, leaf);
 
   // d(a + b) = da + db
   set(Op::Add, [](JvpContext& c, Id y) -> Opt {
@@ -89,7 +90,7 @@ std::array<JvpRule, kOpCount> make_table() {
   });
   // d f(u) = f'(u) .* du entry-wise
   for (Op op : {Op::Exp, Op::Log, Op::Sin, Op::Cos, Op::Tan, Op::Tanh, Op::Sigmoid, Op::Softplus,
-                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign})
+                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign, Op::Relu})
     set(op, [](JvpContext& c, Id y) -> Opt {
       Node n = c.g[y];
       c.step(elementwise_rule_text(n.op));
@@ -97,6 +98,26 @@ std::array<JvpRule, kOpCount> make_table() {
       if (!d) return std::nullopt;
       return emul(c.g, *d, *c.t(n.kids[0]));
     });
+  // d max(a, b) = w_a .* da + w_b .* db (a scalar side's da broadcasts)
+  for (Op op : {Op::Max, Op::Min})
+    set(op, [](JvpContext& c, Id y) -> Opt {
+      Graph& g = c.g;
+      Node n = g[y];
+      c.step(std::string("rule: d ") + (n.op == Op::Max ? "max" : "min") +
+             "(a, b) = w .* da + (1 - w) .* db, w = 1 where a wins, 1/2 at ties");
+      ExtremumWeights w = extremum_weights(g, y);
+      Id ws[2] = {w.a, w.b};
+      Opt r;
+      for (size_t k = 0; k < 2; ++k)
+        if (Opt d = c.t(n.kids[k])) r = sum_opt(g, r, emul(g, ws[k], *d));
+      return r;
+    });
+  // d norm(x, inf) = <sign(x) .* e/sum(e), dx>
+  set(Op::NormInf, [](JvpContext& c, Id y) -> Opt {
+    Id x = c.g[y].kids[0];
+    c.step("rule: d norm(x, inf) = sign(x_i) dx_i at the largest |x_i| (shared among ties)");
+    return dot(c.g, norm_inf_gradient(c.g, y), *c.t(x));
+  });
   // d sum(X) = sum(dX)
   set(Op::Sum, [](JvpContext& c, Id y) -> Opt {
     c.step("linearity: sum");
@@ -190,9 +211,14 @@ std::array<JvpRule, kOpCount> make_table() {
     Graph& g = c.g;
     const Symbol f = g.symbol(n.a);
     int32_t fn = static_cast<int32_t>(n.a);
-    if (n.b != kCallValue)
-      unsupported("second derivatives of the abstract function '" + f.name + "' are not supported",
-                  "give '" + f.name + "' a concrete definition");
+    if (n.b != kCallValue) {  // d h'(u) = h''(u) du, d partial(L, k) = sum_j partial(L, k, j) da_j
+      c.step("chain rule: second derivatives of " + f.name);
+      Opt r;
+      for (size_t j = 0; j < n.kids.size(); ++j)
+        if (Opt dj = c.t(n.kids[j]))
+          r = sum_opt(g, r, mul(g, second_derivative_block(g, y, j), *dj));
+      return r;
+    }
     if (n.kids.size() == 1) {
       Id u = n.kids[0];
       Shape in = g[u].shape, out = f.shape;

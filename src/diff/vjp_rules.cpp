@@ -98,7 +98,8 @@ Id unvec(Graph& g, Id G, Shape xs) {
 std::array<VjpRule, kOpCount> make_table() {
   std::array<VjpRule, kOpCount> t{};
   auto set = [&t](Op op, VjpRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros}) set(op, leaf);
+  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
+    set(op, leaf);
 
   // y = a + b:  da += G, db += G
   set(Op::Add, [](VjpContext& c, Id y, Id G) {
@@ -170,7 +171,7 @@ std::array<VjpRule, kOpCount> make_table() {
   });
   // y = f(u) entry-wise:  du += G .* f'(u)  (see elementwise_derivative for each f')
   for (Op op : {Op::Exp, Op::Log, Op::Sin, Op::Cos, Op::Tan, Op::Tanh, Op::Sigmoid, Op::Softplus,
-                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign})
+                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign, Op::Relu})
     set(op, [](VjpContext& c, Id y, Id G) {
       Node n = c.g[y];
       if (c.wants_step()) {
@@ -181,6 +182,31 @@ std::array<VjpRule, kOpCount> make_table() {
       if (auto d = elementwise_derivative(c.g, n.op, n.kids[0], y))
         c.accum(n.kids[0], emul(c.g, G, *d));
     });
+  // y = max(a, b), min(a, b):  da += w_a .* G, db += w_b .* G  (a scalar side: <w, G>)
+  for (Op op : {Op::Max, Op::Min})
+    set(op, [](VjpContext& c, Id y, Id G) {
+      Graph& g = c.g;
+      Node n = g[y];
+      c.note("rule", y, [&] {
+        return std::string("d ") + (n.op == Op::Max ? "max" : "min") +
+               "(a, b) = w .* da + (1 - w) .* db, w = 1 where a wins, 1/2 at ties";
+      });
+      ExtremumWeights w = extremum_weights(g, y);
+      Id ws[2] = {w.a, w.b};
+      for (size_t k = 0; k < 2; ++k) {
+        Id kid = n.kids[k];
+        if (!c.depends(kid)) continue;
+        bool spread = g[kid].shape.is_scalar() && !n.shape.is_scalar();
+        c.accum(kid, spread ? dot(g, ws[k], G) : emul(g, ws[k], G));
+      }
+    });
+  // y = norm(x, inf):  dx += G*sign(x) .* e/sum(e), e the indicator of the largest |x_i|
+  set(Op::NormInf, [](VjpContext& c, Id y, Id G) {
+    Id x = c.g[y].kids[0];
+    c.note("rule d norm(x, inf)/dx = sign(x) at the largest |x_i| (shared among ties)", y,
+           [] { return std::string(); });
+    c.accum(x, mul(c.g, G, norm_inf_gradient(c.g, y)));
+  });
   // y = sum(X):  dX += G*ones
   set(Op::Sum, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
@@ -281,11 +307,17 @@ std::array<VjpRule, kOpCount> make_table() {
     Node n = c.g[y];
     Graph& g = c.g;
     const Symbol f = g.symbol(n.a);
-    if (n.b != kCallValue)
-      unsupported("second derivatives of the abstract function '" + f.name +
-                      "' are not supported (differentiating J(" + f.name + "), grad(" + f.name +
-                      "), " + f.name + "' or partial(" + f.name + ", k))",
-                  "give '" + f.name + "' a concrete definition");
+    if (n.b != kCallValue) {
+      // y = h'(u), grad(g)(u) or partial(L, k)(...): dy = sum_j S_j da_j, so a_j gets S_j' G.
+      c.note("chain rule", y, [&] {
+        return "second derivatives of " + f.name + " (h'', hessian(" + f.name + "), partial(" +
+               f.name + ", i, j))";
+      });
+      for (size_t j = 0; j < n.kids.size(); ++j)
+        if (c.depends(n.kids[j]))
+          c.accum(n.kids[j], mul(g, tr(g, second_derivative_block(g, y, j)), G));
+      return;
+    }
     int32_t fn = static_cast<int32_t>(n.a);
     if (n.kids.size() == 1) {
       Id u = n.kids[0];

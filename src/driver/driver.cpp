@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "codegen/codegen.h"
@@ -174,8 +175,18 @@ std::vector<Id> answer(Graph& g, const Query& q, StepLog* steps) {
     }
     case QueryKind::Jacobian:
       return {finish(query(g, Op::Jacobian, q.expr, q.wrt.at(0)))};
-    case QueryKind::Hessian:
-      return {finish(query(g, Op::Hessian, q.expr, q.wrt.at(0)))};
+    case QueryKind::Hessian: {
+      // Several variables: one block matrix when all are scalars, else the blocks per pair
+      // (x1, x1), (x1, x2), ..., each jacobian(grad(e, xi), xj).
+      bool all_scalar = true;
+      for (Id v : q.wrt) all_scalar = all_scalar && g[v].shape.is_scalar();
+      if (q.wrt.size() == 1 || all_scalar) return {finish(query(g, Op::Hessian, q.expr, q.wrt))};
+      std::vector<Id> blocks;
+      for (Id vi : q.wrt)
+        for (Id vj : q.wrt)
+          blocks.push_back(finish(query(g, Op::Jacobian, grad_query(g, q.expr, {vi}), vj)));
+      return blocks;
+    }
     case QueryKind::Diff:
       return {finish(query(g, Op::Derivative, q.expr, q.wrt.at(0)))};
     case QueryKind::Check:
@@ -219,7 +230,12 @@ std::string generate_code(Graph& g, const Query& q, const std::string& name, Out
                                                          : "diff";
     for (size_t i = 0; i < blocks.size(); ++i) {
       std::string field = prefix;
-      if (blocks.size() == q.wrt.size()) field += "_" + code_identifier(g.symbol(g[q.wrt[i]].a).name);
+      auto var_name = [&](size_t k) { return code_identifier(g.symbol(g[q.wrt[k]].a).name); };
+      if (q.kind == QueryKind::Hessian && q.wrt.size() > 1 &&
+          blocks.size() == q.wrt.size() * q.wrt.size())
+        field += "_" + var_name(i / q.wrt.size()) + "_" + var_name(i % q.wrt.size());
+      else if (blocks.size() == q.wrt.size())
+        field += "_" + var_name(i);
       f.outputs.push_back({field, blocks[i]});
     }
   }
@@ -235,7 +251,7 @@ Id query_formula(Graph& g, const Query& q) {
     case QueryKind::Jacobian:
       return query(g, Op::Jacobian, q.expr, q.wrt.at(0));
     case QueryKind::Hessian:
-      return query(g, Op::Hessian, q.expr, q.wrt.at(0));
+      return query(g, Op::Hessian, q.expr, q.wrt);
     case QueryKind::Diff:
       return query(g, Op::Derivative, q.expr, q.wrt.at(0));
     case QueryKind::Simplify:
@@ -749,6 +765,74 @@ nlohmann::json read_values_argument(const std::string& values, std::istream* in)
 }
 }  // namespace
 
+// eval of a top-level grad(e, x, Y) or hessian(e, x, Y) with a non-scalar variable: one block
+// per variable (grad) or per pair (hessian), named by the variables.
+struct EvalBlocks {
+  std::vector<Id> ids;
+  std::vector<std::string> names;  // "x", or "x, Y" for a Hessian block
+  bool pairs = false;
+  Id inputs = kNoId;  // a node reaching every variable the blocks read (for read_values)
+};
+
+std::optional<EvalBlocks> eval_blocks(Frontend& front, Graph& g, const std::string& expr) {
+  std::vector<Query> qs;
+  try {
+    qs = front.run_script(expr);
+  } catch (const Error&) {
+    return std::nullopt;  // the ordinary path reports it
+  }
+  if (qs.size() != 1) return std::nullopt;
+  const Query& q = qs[0];
+  if ((q.kind != QueryKind::Grad && q.kind != QueryKind::Hessian) || q.wrt.size() < 2)
+    return std::nullopt;
+  bool all_scalar = true;
+  for (Id v : q.wrt) all_scalar = all_scalar && g[v].shape.is_scalar();
+  if (all_scalar) return std::nullopt;
+  EvalBlocks r;
+  r.ids = answer(g, q, nullptr);
+  r.pairs = q.kind == QueryKind::Hessian;
+  auto name = [&](Id v) { return g.symbol(g[v].a).name; };
+  for (Id a : q.wrt) {
+    if (!r.pairs) r.names.push_back(name(a));
+    if (r.pairs)
+      for (Id b : q.wrt) r.names.push_back(name(a) + ", " + name(b));
+  }
+  std::vector<Id> all = {q.expr};
+  all.insert(all.end(), q.wrt.begin(), q.wrt.end());
+  // A sum of every variable's entries reaches them all; read_values only walks the DAG.
+  Id acc = kNoId;
+  for (Id id : all) {
+    Id s = g[id].shape.is_scalar() ? id : unary(g, Op::Sum, id);
+    acc = acc == kNoId ? s : add(g, acc, s);
+  }
+  r.inputs = acc;
+  return r;
+}
+
+// Text: one "name: value" line per block; JSON: an object per variable (Hessian: nested).
+void print_blocks(const Graph& g, const EvalBlocks& blocks, const std::vector<Matrix>& vs,
+                  OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::Json) {
+    nlohmann::json j = nlohmann::json::object();
+    for (size_t i = 0; i < blocks.ids.size(); ++i) {
+      const std::string& n = blocks.names[i];
+      nlohmann::json v = value_to_json(g, blocks.ids[i], vs[i]);
+      if (!blocks.pairs) {
+        j[n] = v;
+      } else {
+        size_t comma = n.find(", ");
+        j[n.substr(0, comma)][n.substr(comma + 2)] = v;
+      }
+    }
+    out << j.dump() << "\n";
+    return;
+  }
+  for (size_t i = 0; i < blocks.ids.size(); ++i) {
+    out << blocks.names[i] << ": ";
+    print_value(g, blocks.ids[i], vs[i], format, out);
+  }
+}
+
 int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
                  const std::string& let, const DriverOptions& options, std::ostream& out,
                  std::ostream& err) {
@@ -789,7 +873,8 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
   }
   StepLog log;
   try {
-    if (kind != OneShot::Simplify && q.wrt.size() > 1 && kind != OneShot::Grad)
+    if (kind != OneShot::Simplify && q.wrt.size() > 1 && kind != OneShot::Grad &&
+        kind != OneShot::Hessian)
       throw Error(ErrorKind::Usage, "--wrt takes one variable for this command");
     if (kind != OneShot::Simplify) {
       // Shape errors (jacobian of a matrix, ...) surface here with a clear message.
@@ -868,9 +953,12 @@ int run_eval(const std::string& expr, const std::string& values_arg, const std::
   Frontend front(g);
   OutputFormat format = options.format;
   if (!apply_let(front, let, format, out, err)) return kExitBadInput;
-  Id root;
+  Id root = kNoId;
+  // grad/hessian w.r.t. several variables, one of them not a scalar: evaluated block by block.
+  std::optional<EvalBlocks> blocks;
   try {
-    root = front.parse_expression(expr);
+    blocks = eval_blocks(front, g, expr);
+    if (!blocks) root = front.parse_expression(expr);
   } catch (const Error& e) {
     report_as(format, e, expr, "expression", out, err);
     return kExitBadInput;
@@ -887,6 +975,12 @@ int run_eval(const std::string& expr, const std::string& values_arg, const std::
                        : values_arg.find('{') != std::string::npos ? "--values"
                                                                    : values_arg;
   try {
+    if (blocks) {
+      Bindings b = read_values(g, blocks->inputs, values);
+      std::vector<Matrix> vs = Plan(g, blocks->ids).run(b);
+      print_blocks(g, *blocks, vs, options.format, out);
+      return kExitOk;
+    }
     Id expanded = expand_queries(g, root, nullptr);
     Id simplified = simplify(g, expanded);
     Bindings b = read_values(g, root, values);

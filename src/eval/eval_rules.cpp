@@ -91,6 +91,18 @@ Matrix rule_identity(const EvalContext& c) {
   return Matrix::Identity(r, k);
 }
 
+// K(m, n): the mn x mn permutation with K vec(A) = vec(A') for m x n A (column-major vec):
+// entry i + j m of vec(A) (A(i, j)) goes to entry j + i n of vec(A').
+Matrix rule_commutation(const EvalContext& c) {
+  Dim dm{static_cast<int32_t>(c.node.a)}, dn{static_cast<int32_t>(c.node.b)};
+  const int32_t m = dim_size(c.g, dm, c.bindings), n = dim_size(c.g, dn, c.bindings);
+  node_size(c);  // checks the size
+  Matrix k = Matrix::Zero(m * n, m * n);
+  for (int32_t i = 0; i < m; ++i)
+    for (int32_t j = 0; j < n; ++j) k(j + i * n, i + j * m) = 1;
+  return k;
+}
+
 // ones: every entry 1.
 Matrix rule_ones(const EvalContext& c) {
   auto [r, k] = node_size(c);
@@ -218,6 +230,21 @@ Matrix rule_sign(const EvalContext& c) {
   return map(c.kid(0), sign);
 }
 
+// relu(x) = max(x, 0) entry-wise.
+Matrix rule_relu(const EvalContext& c) {
+  return c.kid(0).cwiseMax(0.0);
+}
+// max(a, b), min(a, b) entry-wise; a scalar side broadcasts.
+template <bool kMax>
+Matrix rule_extremum(const EvalContext& c) {
+  const Matrix &a = c.kid(0), &b = c.kid(1);
+  auto pick = [](double x, double y) { return kMax ? std::max(x, y) : std::min(x, y); };
+  if (a.size() == 1 && b.size() != 1) return map(b, [&](double y) { return pick(a(0, 0), y); });
+  if (b.size() == 1 && a.size() != 1) return map(a, [&](double x) { return pick(x, b(0, 0)); });
+  require_same(c, a, b);
+  return a.binaryExpr(b, pick);
+}
+
 // ---- Reductions and matrix functions ----
 
 // sum(X) = sum_ij X_ij.
@@ -227,6 +254,10 @@ Matrix rule_sum(const EvalContext& c) {
 // norm2(X) = sqrt(sum_ij X_ij^2), overflow-safe.
 Matrix rule_norm2(const EvalContext& c) {
   return scalar(norm2(c.kid(0)));
+}
+// norm(x, inf) = max_ij |X_ij| (0 for an empty value).
+Matrix rule_norm_inf(const EvalContext& c) {
+  return scalar(c.kid(0).size() ? c.kid(0).cwiseAbs().maxCoeff() : 0.0);
 }
 // tr(A) = sum_i A_ii.
 Matrix rule_trace(const EvalContext& c) {
@@ -332,6 +363,7 @@ std::array<EvalRule, kOpCount> make_table() {
   set(Op::Pi, rule_pi);
   set(Op::Var, rule_var);
   set(Op::Identity, rule_identity);
+  set(Op::Commutation, rule_commutation);
   set(Op::Ones, rule_ones);
   set(Op::Zeros, rule_zeros);
   set(Op::Add, rule_add);
@@ -352,6 +384,10 @@ std::array<EvalRule, kOpCount> make_table() {
   set(Op::Expm1, rule_expm1);
   set(Op::Abs, rule_abs);
   set(Op::Sign, rule_sign);
+  set(Op::Relu, rule_relu);
+  set(Op::Max, rule_extremum<true>);
+  set(Op::Min, rule_extremum<false>);
+  set(Op::NormInf, rule_norm_inf);
   set(Op::Sum, rule_sum);
   set(Op::Norm2, rule_norm2);
   set(Op::Trace, rule_trace);

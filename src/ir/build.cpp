@@ -49,6 +49,28 @@ Shape call_shape(const Graph& g, int64_t function, int64_t deriv, const std::vec
     if (in.is_scalar()) return f.shape;                       // derivative of a curve
     return Shape::matrix(f.shape.rows, in.rows);              // Jacobian n x d
   }
+  if (deriv == kCallSecond) {  // h''(t): scalar; hessian(g)(u): d x d
+    if (f.params.size() != 1)
+      throw Error(ErrorKind::Shape,
+                  "'" + f.name + "' has several arguments: use partial(" + f.name + ", i, j)");
+    Shape in = f.params[0];
+    if (!f.shape.is_scalar() || !in.is_vector_like())
+      throw Error(ErrorKind::Unsupported,
+                  "second derivatives of '" + f.name +
+                      "' need a scalar-valued function of a scalar or vector");
+    return Shape::matrix(in.rows, in.rows);
+  }
+  if (is_call_partial2(deriv)) {  // partial(L, i, j): len(arg i) x len(arg j)
+    int64_t i = call_partial2_first(deriv), j = call_partial2_second(deriv);
+    if (i < 1 || j < 1 || static_cast<size_t>(j) > f.params.size())
+      throw Error(ErrorKind::Shape, "partial index out of range for '" + f.name + "'");
+    Shape pi = f.params[static_cast<size_t>(i - 1)], pj = f.params[static_cast<size_t>(j - 1)];
+    if (!f.shape.is_scalar() || !pi.is_vector_like() || !pj.is_vector_like())
+      throw Error(ErrorKind::Unsupported,
+                  "second partials of '" + f.name +
+                      "' need a scalar-valued function of scalars or vectors");
+    return Shape::matrix(pi.rows, pj.rows);
+  }
   if (deriv < 1 || static_cast<size_t>(deriv) > f.params.size())
     throw Error(ErrorKind::Shape, "partial index out of range for '" + f.name + "'");
   if (!f.shape.is_scalar())
@@ -73,6 +95,7 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
     case Op::Identity:
     case Op::Ones:
     case Op::Zeros:
+    case Op::Commutation:
       throw Error(ErrorKind::Internal, "leaf shapes are given, not inferred");
     case Op::Add:
       if (!(S(0) == S(1))) shape_error(g, "cannot add", S(0), S(1));
@@ -93,8 +116,16 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
       return S(0);
     case Op::Sum:
     case Op::Norm2:
+    case Op::NormInf:
     case Op::LogSumExp:
       return Shape::scalar();
+    case Op::Relu:
+      return S(0);
+    case Op::Max:
+    case Op::Min:  // entry-wise; a scalar side broadcasts
+      if (S(0).is_scalar()) return S(1);
+      if (S(1).is_scalar() || S(0) == S(1)) return S(0);
+      shape_error(g, std::string(op_spelling(op)) + " needs equal shapes or a scalar", S(0), S(1));
     case Op::Trace:
     case Op::Det:
     case Op::LogDet:
@@ -144,17 +175,26 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
       return Shape::vector(Dim::fixed(static_cast<int32_t>(kids.size() - 1)));
     }
     case Op::Jacobian: {
+      // d vec(e) / d vec(x)': len(vec(e)) x len(vec(x)), column-major vec.
       Shape e = S(0), x = S(1);
-      if (!e.is_vector_like() || !x.is_vector_like())
-        throw Error(ErrorKind::Unsupported,
-                    "jacobian needs a scalar or vector expression and variable; for matrices use "
-                    "jacobian(vec(F), vec(X))");
-      return Shape::matrix(e.rows, x.rows);
+      auto len = [&](Shape s) {
+        return s.cols.is_one() ? s.rows : s.rows.is_one() ? s.cols : g.dims.product(s.rows, s.cols);
+      };
+      return Shape::matrix(len(e), len(x));
     }
-    case Op::Hessian:
+    case Op::Hessian: {
+      if (kids.size() < 2)
+        throw Error(ErrorKind::Internal, "hessian needs an expression and a variable");
       if (!S(0).is_scalar()) shape_error1(g, "hessian needs a scalar expression", S(0));
-      if (!S(1).is_vector_like()) shape_error1(g, "hessian needs a scalar or vector variable", S(1));
-      return Shape::matrix(S(1).rows, S(1).rows);
+      // The Jacobian of vec(grad) w.r.t. vec(x); several variables: the stacked vec of them all.
+      auto len = [&](Shape s) {
+        return s.cols.is_one() ? s.rows : s.rows.is_one() ? s.cols : g.dims.product(s.rows, s.cols);
+      };
+      std::vector<Dim> parts;
+      for (size_t i = 1; i < kids.size(); ++i) parts.push_back(len(S(i)));
+      Dim n = parts.size() == 1 ? parts[0] : g.dims.sum(parts);
+      return Shape::matrix(n, n);
+    }
     case Op::Derivative:
       if (!S(1).is_scalar()) shape_error1(g, "diff needs a scalar variable; use grad or jacobian", S(1));
       return S(0);
@@ -198,6 +238,17 @@ Id identity(Graph& g, Dim n) {
   Node node;
   node.op = Op::Identity;
   node.shape = Shape::matrix(n, n);
+  return g.add(node);
+}
+
+Id commutation(Graph& g, Dim m, Dim n) {
+  if (m.is_one() || n.is_one()) return identity(g, g.dims.product(m, n));  // vec(a') = vec(a)
+  Node node;
+  node.op = Op::Commutation;
+  node.a = m.v;
+  node.b = n.v;
+  Dim mn = g.dims.product(m, n);
+  node.shape = Shape::matrix(mn, mn);
   return g.add(node);
 }
 
@@ -332,6 +383,15 @@ Id query(Graph& g, Op op, Id e, Id var) {
   n.op = op;
   n.shape = result_shape(g, op, {e, var});
   n.kids = {e, var};
+  return g.add(n);
+}
+Id query(Graph& g, Op op, Id e, const std::vector<Id>& vars) {
+  std::vector<Id> kids{e};
+  kids.insert(kids.end(), vars.begin(), vars.end());
+  Node n;
+  n.op = op;
+  n.shape = result_shape(g, op, kids);
+  n.kids = std::move(kids);
   return g.add(n);
 }
 Id simplify_query(Graph& g, Id e) {

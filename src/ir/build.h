@@ -16,6 +16,8 @@ Id integer(Graph& g, int64_t v);
 Id pi(Graph& g);
 Id variable(Graph& g, int32_t symbol);
 Id identity(Graph& g, Dim n);
+// K(m, n), the mn x mn commutation matrix: K(m, n)*vec(A) = vec(A') for an m x n matrix A.
+Id commutation(Graph& g, Dim m, Dim n);
 Id ones(Graph& g, Shape s);
 Id zeros(Graph& g, Shape s);
 
@@ -54,5 +56,6 @@ namespace nabla {
 // Query nodes (expanded by diff/expand.h before evaluation or printing of results).
 Id grad_query(Graph& g, Id e, const std::vector<Id>& vars);
 Id query(Graph& g, Op op, Id e, Id var);  // Jacobian, Hessian, Derivative
+Id query(Graph& g, Op op, Id e, const std::vector<Id>& vars);  // Hessian w.r.t. several
 Id simplify_query(Graph& g, Id e);
 }  // namespace nabla

@@ -4,6 +4,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ir/op.h"
@@ -31,6 +32,23 @@ struct Node {
 inline constexpr int64_t kCallValue = 0;        // f(x)
 inline constexpr int64_t kCallDerivative = -1;  // J(f)(x), grad(g)(u), h'(t)
 // k > 0: partial(L, k)(...)
+inline constexpr int64_t kCallSecond = -2;  // h''(t), hessian(g)(u)
+// partial(L, i, j)(...), the mixed second partial (i <= j: Schwarz), 1-based argument indices.
+inline constexpr int64_t kCallPartial2Base = -16;
+inline constexpr int64_t kCallPartial2Stride = int64_t{1} << 20;
+inline int64_t call_partial2(int64_t i, int64_t j) {
+  if (j < i) std::swap(i, j);
+  return kCallPartial2Base - (i * kCallPartial2Stride + j);
+}
+inline bool is_call_partial2(int64_t b) {
+  return b <= kCallPartial2Base;
+}
+inline int64_t call_partial2_first(int64_t b) {
+  return (kCallPartial2Base - b) / kCallPartial2Stride;
+}
+inline int64_t call_partial2_second(int64_t b) {
+  return (kCallPartial2Base - b) % kCallPartial2Stride;
+}
 
 enum class SymbolKind { Variable, Function };
 

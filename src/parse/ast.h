@@ -28,7 +28,7 @@ enum class AstKind {
   Row,          // [kids, ...]: horizontal (a row of a block stack [A, B; C, D])
   Norm,         // ‖kids[0]‖
   Query,        // grad/jacobian/hessian/diff/simplify: kids[0] = e, kids[1..] = Name nodes
-  GradDefined,  // grad f, for a defined f
+  GradDefined,  // grad f (op Const) or hessian f (op Hessian), for a defined f
 };
 
 enum class ChainOp { Add, Sub, Mul, Div, Hadamard, HadamardDiv, Kron };
@@ -42,9 +42,10 @@ enum class NameRef {
   Ones,
   Zeros,
   Pi,
-  Builtin,   // Call: builtin function (op, or Op::Power for sqrt)
-  Abstract,  // Call/DerivCall: abstract function symbol
-  Defined,   // Call/GradDefined: defined function (index in the scope's definitions)
+  Commutation,  // K(m, n): symbol = m, deriv = n (Dim values)
+  Builtin,      // Call: builtin function (op, or Op::Power for sqrt)
+  Abstract,     // Call/DerivCall: abstract function symbol
+  Defined,      // Call/GradDefined: defined function (index in the scope's definitions)
 };
 
 struct AstNode {

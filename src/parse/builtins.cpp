@@ -23,7 +23,11 @@ constexpr Builtin kBuiltins[] = {
     {"sign", Op::Sign},
     {"sum", Op::Sum},
     {"norm2", Op::Norm2},
-    {"norm", Op::Norm2},
+    {"norm", Op::Norm2, 1, 2},  // norm(x), norm(x, p) for a constant p >= 1, norm(x, inf)
+    {"norm1", Op::Abs},         // sugar: sum(abs(x))
+    {"relu", Op::Relu},
+    {"max", Op::Max, 2, 2},
+    {"min", Op::Min, 2, 2},
     {"tr", Op::Trace},
     {"trace", Op::Trace},
     {"det", Op::Det},
@@ -33,7 +37,7 @@ constexpr Builtin kBuiltins[] = {
     {"softmax", Op::Softmax},
     {"logsumexp", Op::LogSumExp},
     {"vec", Op::Vec},
-    {"kron", Op::Kron},
+    {"kron", Op::Kron, 2, 2},
 };
 
 constexpr const char* kGreek[] = {

@@ -6,10 +6,13 @@
 
 namespace nabla {
 
-// A built-in function of one argument (kron: two). sqrt is Op::Power (x.^(1/2)).
+// A built-in function and how many arguments it takes (most: one; kron, max, min: two; norm:
+// one or two). sqrt is Op::Power (x.^(1/2)).
 struct Builtin {
   const char* name;
   Op op;
+  int min_args = 1;
+  int max_args = 1;
 };
 
 // The builtin called `name` (aliases: ln -> log, trace -> tr, σ -> sigmoid, norm -> norm2),

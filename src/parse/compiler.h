@@ -58,8 +58,12 @@ class Compiler {
     bool bound;
     Dim value;
     bool default_one;
+    bool never_one = false;  // a dimension of an undeclared upper-case name (a matrix)
   };
   int new_var(bool default_one = false);
+  int vec_len(Ty t);
+  Id p_norm(Id x, int p_node);
+  bool known_nonscalar(Ty t);  // a dimension is known and is not 1
   int bound_var(Dim d);
   int find(int v);
   bool resolved(int v) { return dims_[static_cast<size_t>(find(v))].bound; }

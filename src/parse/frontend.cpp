@@ -245,7 +245,7 @@ struct Frontend::Impl {
     const AstNode& n = ast[root];
     if (n.kind == AstKind::GradDefined) {
       const Definition& d = scope.definitions[static_cast<size_t>(n.symbol)];
-      q.kind = QueryKind::Grad;
+      q.kind = n.op == Op::Hessian ? QueryKind::Hessian : QueryKind::Grad;
       q.expr = d.body;
       q.wrt = d.param_vars;
       return q;

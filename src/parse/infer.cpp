@@ -44,6 +44,9 @@ bool Compiler::compatible(int a, int b) {
   int ra = find(a), rb = find(b);
   if (ra == rb) return true;
   const DimVar &x = dims_[static_cast<size_t>(ra)], &y = dims_[static_cast<size_t>(rb)];
+  // An undeclared upper-case name is a matrix: neither of its dimensions becomes 1.
+  if ((x.never_one && y.bound && y.value.is_one()) || (y.never_one && x.bound && x.value.is_one()))
+    return false;
   return !x.bound || !y.bound || x.value == y.value;
 }
 
@@ -59,6 +62,7 @@ bool Compiler::unify(int a, int b) {
     x.value = y.value;
   }
   x.default_one = x.default_one && y.default_one;
+  x.never_one = x.never_one || y.never_one;
   return true;
 }
 
@@ -208,8 +212,11 @@ InferredName& Compiler::inferred_entry(const std::string& name, SourceSpan span)
   // Spelling decides the kind: Greek -> scalar, upper case -> matrix, else a column vector.
   if (is_greek_name(name))
     n.ty = scalar_ty();
-  else if (is_upper_name(name))
+  else if (is_upper_name(name)) {
     n.ty = {new_var(), new_var()};
+    dims_[static_cast<size_t>(n.ty.rows)].never_one = true;
+    dims_[static_cast<size_t>(n.ty.cols)].never_one = true;
+  }
   else
     n.ty = {new_var(), bound_var(Dim::fixed(1))};
   inferred_index_[name] = inferred_.size();
@@ -232,6 +239,11 @@ Ty Compiler::infer_name(int node) {
     case NameRef::Identity: {
       int v = new_var();
       return {v, v};
+    }
+    case NameRef::Commutation: {
+      Dim mn =
+          g_.dims.product(Dim{static_cast<int32_t>(n.symbol)}, Dim{static_cast<int32_t>(n.deriv)});
+      return {bound_var(mn), bound_var(mn)};
     }
     case NameRef::Ones:
     case NameRef::Zeros:
@@ -341,6 +353,10 @@ Ty Compiler::infer(int node, bool top) {
   return t;
 }
 
+bool Compiler::known_nonscalar(Ty t) {
+  return (resolved(t.rows) && !is_one(t.rows)) || (resolved(t.cols) && !is_one(t.cols));
+}
+
 Ty Compiler::infer_chain(int node) {
   const AstNode& n = ast_[node];
   bool additive = n.ops[0] == ChainOp::Add || n.ops[0] == ChainOp::Sub;
@@ -353,10 +369,11 @@ Ty Compiler::infer_chain(int node) {
     SourceSpan here{ast_.core(node).begin, ast_[kid].span.end};
     ChainOp op = n.ops[i - 1];
     if (additive) {
-      // A constant scalar added to a vector or matrix is broadcast: 1 - v is ones - v.
+      // A scalar added to a vector or matrix is broadcast: 1 - v is ones - v, x - mu is
+      // x - mu*ones (a constant always; any scalar when the other side is known not to be one).
       bool kid_constant = is_constant(kid);
-      if (kid_constant && scalar(t)) continue;
-      if (acc_constant && scalar(acc)) {
+      if (scalar(t) && (kid_constant || known_nonscalar(acc))) continue;
+      if (scalar(acc) && (acc_constant || known_nonscalar(t))) {
         acc = t;
         acc_constant = kid_constant;
         continue;
@@ -476,6 +493,31 @@ Ty Compiler::infer_builtin(int node) {
     if (!unify(a.rows, a.cols))
       shape_error(n.name + " needs " + what + ": " + quote(arg) + " is " + ty_str(a), n.span, node);
   };
+  if (n.name == "norm1") return scalar_ty();  // sum(abs(x))
+  if (n.op == Op::Norm2 && n.kids.size() == 2) {
+    // norm(x, p): p a constant >= 1, or inf (not a name to infer)
+    const AstNode& p = ast_[n.kids[1]];
+    if (!(p.kind == AstKind::Name && p.name == "inf")) {
+      Ty tp = infer(n.kids[1]);
+      auto v = constant_value(n.kids[1]);
+      if (!scalar(tp) || !v || v->num < v->den)
+        throw Error(
+            ErrorKind::Shape,
+            "norm(x, p) needs a constant p >= 1 or inf: " + quote(n.kids[1]) + " is not one",
+            "write e.g. norm(x, 1), norm(x, 3) or norm(x, inf)", p.span);
+    }
+    return scalar_ty();
+  }
+  if (n.op == Op::Max || n.op == Op::Min) {  // entry-wise; a scalar side broadcasts
+    Ty b = infer(n.kids[1]);
+    if (scalar(a)) return b;
+    if (scalar(b)) return a;
+    if (!unify_ty(a, b))
+      shape_error(n.name + " needs equal shapes or a scalar: " + quote(n.kids[0]) + " is " +
+                      ty_str(a) + ", " + quote(n.kids[1]) + " is " + ty_str(b),
+                  n.span, node);
+    return a;
+  }
   switch (n.op) {
     case Op::Sum:
     case Op::Norm2:
@@ -558,6 +600,30 @@ Ty Compiler::infer_call(int node) {
     if (in.is_scalar()) return shape_ty(result);
     return shape_ty(Shape::matrix(result.rows, in.rows));
   }
+  if (n.deriv == kCallSecond || is_call_partial2(n.deriv)) {
+    // h''(t), hessian(g)(u): d x d;  partial(L, i, j)(...): len(arg i) x len(arg j)
+    size_t i = 1, j = 1;
+    if (n.deriv == kCallSecond) {
+      if (params.size() != 1)
+        throw Error(ErrorKind::Shape, "'" + n.name + "' has several arguments",
+                    "use partial(" + n.name + ", i, j)(...) for a second partial", n.span);
+    } else {
+      i = static_cast<size_t>(call_partial2_first(n.deriv));
+      j = static_cast<size_t>(call_partial2_second(n.deriv));
+      if (j > params.size())
+        throw Error(ErrorKind::Shape,
+                    "'" + n.name + "' has " + std::to_string(params.size()) +
+                        " argument(s), no argument " + std::to_string(j),
+                    {}, n.span);
+    }
+    Shape pi = params[i - 1], pj = params[j - 1];
+    if (!result.is_scalar() || !pi.is_vector_like() || !pj.is_vector_like())
+      throw Error(ErrorKind::Shape,
+                  "second derivatives need a scalar-valued function of scalars or vectors; '" +
+                      n.name + "' is not one",
+                  {}, n.span);
+    return shape_ty(Shape::matrix(pi.rows, pj.rows));
+  }
   if (n.deriv < 1 || static_cast<size_t>(n.deriv) > params.size())
     throw Error(ErrorKind::Shape,
                 "'" + n.name + "' has " + std::to_string(params.size()) +
@@ -577,11 +643,21 @@ Ty Compiler::infer_query(int node, bool top) {
   if (n.kind == AstKind::GradDefined) {
     const Definition& d = scope_.definitions[static_cast<size_t>(n.symbol)];
     Shape body = g_[d.body].shape;
+    const char* what = n.op == Op::Hessian ? "hessian" : "grad";
     if (!body.is_scalar())
       throw Error(ErrorKind::Shape,
-                  "grad needs a scalar-valued function; '" + n.name + "' returns " +
+                  std::string(what) + " needs a scalar-valued function; '" + n.name + "' returns " +
                       g_.dims.to_string(body),
                   "use jacobian", n.span);
+    if (n.op == Op::Hessian) {  // hessian f: w.r.t. all its parameters, as hessian(body, ...)
+      std::vector<Id> kids{d.body};
+      kids.insert(kids.end(), d.param_vars.begin(), d.param_vars.end());
+      try {
+        return shape_ty(result_shape(g_, Op::Hessian, kids));
+      } catch (const Error& e) {
+        throw Error(e.kind(), e.what(), e.hint(), n.span);
+      }
+    }
     if (d.params.size() == 1) return shape_ty(g_.symbol(d.params[0]).shape);
     if (!top)
       for (int32_t p : d.params)
@@ -612,19 +688,23 @@ Ty Compiler::infer_query(int node, bool top) {
                vars[i], "");
       return shape_ty(Shape::vector(Dim::fixed(static_cast<int32_t>(vars.size()))));
     }
-    case Op::Jacobian: {
-      Ty col = scalar_ty();
-      if (!unify(te.cols, col.cols) || !unify(vars[0].cols, col.cols))
-        throw Error(ErrorKind::Unsupported,
-                    "jacobian needs a scalar or vector expression and variable",
-                    "for matrices use jacobian(vec(F), vec(X))", n.span);
-      return {te.rows, vars[0].rows};
-    }
+    case Op::Jacobian:  // d vec(e)/d vec(x)': any shapes
+      return {vec_len(te), vec_len(vars[0])};
     case Op::Hessian: {
-      need(unify_ty(te, one), "hessian needs a scalar expression", e, te, "");
-      need(unify(vars[0].cols, one.cols), "hessian needs a scalar or vector variable", n.kids[1],
-           vars[0], "");
-      return {vars[0].rows, vars[0].rows};
+      need(unify_ty(te, one), "hessian needs a scalar expression", e, te,
+           "use jacobian for a vector or matrix expression");
+      if (vars.size() == 1) {
+        int n = vec_len(vars[0]);
+        return {n, n};
+      }
+      std::vector<Dim> parts;
+      for (Ty v : vars) {
+        int len = vec_len(v);
+        if (!resolved(len)) return {new_var(), new_var()};
+        parts.push_back(value(len));
+      }
+      Dim total = g_.dims.sum(parts);
+      return {bound_var(total), bound_var(total)};
     }
     case Op::Derivative:
       need(unify_ty(vars[0], one), "diff needs a scalar variable", n.kids[1], vars[0],
@@ -633,6 +713,16 @@ Ty Compiler::infer_query(int node, bool top) {
     default:  // simplify
       return te;
   }
+}
+
+// The length of vec(t) as a dimension variable: t's rows for a column, its columns for a row, the
+// product once both are known, else open.
+int Compiler::vec_len(Ty t) {
+  if (is_one(t.cols)) return t.rows;
+  if (is_one(t.rows)) return t.cols;
+  if (resolved(t.rows) && resolved(t.cols))
+    return bound_var(g_.dims.product(value(t.rows), value(t.cols)));
+  return new_var();
 }
 
 void Compiler::unify_check(int lhs, int rhs) {

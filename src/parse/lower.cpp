@@ -49,6 +49,9 @@ Id Compiler::lower_name(int node) {
       return n.id;
     case NameRef::Identity:
       return identity(g_, settle_dim(t.rows));
+    case NameRef::Commutation:
+      return commutation(g_, Dim{static_cast<int32_t>(n.symbol)},
+                         Dim{static_cast<int32_t>(n.deriv)});
     case NameRef::Ones:
       return ones(g_, settled(t));
     case NameRef::Zeros:
@@ -99,9 +102,10 @@ Id Compiler::lower_chain(int node) {
         case ChainOp::Add:
         case ChainOp::Sub:
           if (!(sa == sb)) {
-            if (kid_constant && sb.is_scalar())
+            // Inference admitted a scalar beside a vector or matrix only to broadcast it.
+            if (sb.is_scalar())
               b = broadcast(b, sa);
-            else if (acc_constant && sa.is_scalar())
+            else if (sa.is_scalar())
               acc = broadcast(acc, sb);
           }
           acc = built(here, [&] { return op == ChainOp::Add ? add(g_, acc, b) : sub(g_, acc, b); });
@@ -149,16 +153,41 @@ Id Compiler::lower_power(int node) {
   });
 }
 
+// norm(x, p) = sum(abs(x).^p)^(1/p) for a constant p >= 1 (norm(x, 1) = sum(abs(x)),
+// norm(x, 2) = norm2(x)); norm(x, inf) = max |x_i|.
+Id Compiler::p_norm(Id x, int p_node) {
+  const AstNode& p = ast_[p_node];
+  if (p.kind == AstKind::Name && p.name == "inf") return unary(g_, Op::NormInf, x);
+  Rational r = *constant_value(p_node);
+  if (r.num == r.den) return unary(g_, Op::Sum, unary(g_, Op::Abs, x));
+  if (r.num == 2 * r.den) return unary(g_, Op::Norm2, x);
+  Id pc = constant(g_, r);
+  Id s = unary(g_, Op::Sum, power(g_, unary(g_, Op::Abs, x), pc));
+  return power(g_, s, constant(g_, Rational{r.den, r.num}));
+}
+
 Id Compiler::lower_call(int node) {
   const AstNode& n = ast_[node];
   std::vector<Id> args;
-  for (int k : n.kids) args.push_back(lower(k));
+  if (n.ref == NameRef::Builtin && n.op == Op::Norm2 && n.kids.size() == 2)
+    args.push_back(lower(n.kids[0]));  // the order p is read by p_norm, not lowered
+  else
+    for (int k : n.kids) args.push_back(lower(k));
   return built(n.span, [&] {
     if (n.kind == AstKind::DerivCall)
       return call(g_, static_cast<int32_t>(n.symbol), n.deriv, args);
     if (n.ref == NameRef::Builtin) {
       if (n.op == Op::Power) return power(g_, args[0], constant(g_, Rational{1, 2}));  // sqrt
       if (n.op == Op::Kron) return kron(g_, args[0], args[1]);
+      if (n.name == "norm1") return unary(g_, Op::Sum, unary(g_, Op::Abs, args[0]));
+      if (n.op == Op::Max || n.op == Op::Min) {
+        Node m;
+        m.op = n.op;
+        m.kids = {args[0], args[1]};
+        m.shape = result_shape(g_, n.op, m.kids);
+        return g_.add(m);
+      }
+      if (n.op == Op::Norm2 && n.kids.size() == 2) return p_norm(args[0], n.kids[1]);
       return unary(g_, n.op, args[0]);
     }
     // A defined function: its body with the arguments in place of the parameters.
@@ -221,12 +250,16 @@ Id Compiler::lower(int node) {
       return built(n.span, [&] {
         if (n.op == Op::Grad) return grad_query(g_, e, vars);
         if (n.op == Op::Simplify) return simplify_query(g_, e);
+        if (n.op == Op::Hessian) return query(g_, n.op, e, vars);
         return query(g_, n.op, e, vars[0]);
       });
     }
     case AstKind::GradDefined: {
       const Definition& d = scope_.definitions[static_cast<size_t>(n.symbol)];
-      return built(n.span, [&] { return grad_query(g_, d.body, d.param_vars); });
+      return built(n.span, [&] {
+        if (n.op == Op::Hessian) return query(g_, Op::Hessian, d.body, d.param_vars);
+        return grad_query(g_, d.body, d.param_vars);
+      });
     }
   }
   throw Error(ErrorKind::Internal, "unknown syntax node", {}, n.span);

@@ -683,16 +683,29 @@ int Parser::query(Op op, const Token& keyword) {
                      : op == Op::Derivative ? "diff"
                                             : "simplify";
   size_t want = op == Op::Simplify ? 1 : 2;
-  if (n.kids.size() < want || (op != Op::Grad && n.kids.size() != want)) {
+  const bool several = op == Op::Grad || op == Op::Hessian;
+  if (n.kids.size() < want || (!several && n.kids.size() != want)) {
     std::string form = op == Op::Simplify ? "simplify(e)"
-                       : op == Op::Grad   ? "grad(e, x) or grad(e, x, y)"
+                       : several          ? std::string(name) + "(e, x) or " + name + "(e, x, y)"
                                           : std::string(name) + "(e, x)";
     fail(std::string(name) + " takes " +
              (op == Op::Simplify ? "1 argument" : "an expression and a variable") + ", given " +
              std::to_string(n.kids.size()),
          n.span, "write " + form);
   }
-  for (size_t i = 1; i < n.kids.size(); ++i) check_variable(n.kids[i], name);
+  for (size_t i = 1; i < n.kids.size(); ++i) {
+    // jacobian(F, vec(X)) and hessian(e, vec(X)) mean the same as with X: both are taken
+    // w.r.t. vec(X) (column-major).
+    const AstNode& k = (*ast_)[n.kids[i]];
+    if (op != Op::Grad && op != Op::Derivative && k.kind == AstKind::Call &&
+        k.ref == NameRef::Builtin && k.op == Op::Vec && k.kids.size() == 1) {
+      const AstNode& inner = (*ast_)[k.kids[0]];
+      if (inner.kind == AstKind::Name &&
+          (inner.ref == NameRef::Variable || inner.ref == NameRef::Inferred))
+        n.kids[i] = k.kids[0];
+    }
+    check_variable(n.kids[i], name);
+  }
   return ast_->add(std::move(n));
 }
 
@@ -734,6 +747,11 @@ int Parser::name_atom() {
         if (is(Tok::Prime) && is(Tok::LParen, 1)) {
           next();
           return deriv_call(name, kCallDerivative, t.span.begin);
+        }
+        if (is(Tok::Prime) && is(Tok::Prime, 1) && is(Tok::LParen, 2)) {  // h''(t)
+          next();
+          next();
+          return deriv_call(name, kCallSecond, t.span.begin);
         }
         throw Error(ErrorKind::Name, "'" + name + "' is a function; apply it to arguments",
                     "write " + name + "(x)", t.span);
@@ -778,6 +796,23 @@ int Parser::name_atom() {
                   "define it first, e.g. f(x, y) = x*y, or write grad(e, x)", peek().span);
     fail("grad needs an expression and a variable", t.span, "write grad(e, x)");
   }
+  if (name == "hessian" && is(Tok::Ident) && is_defined(peek().text)) {  // hessian f
+    const Token& f = next();
+    AstNode n;
+    n.kind = AstKind::GradDefined;
+    n.op = Op::Hessian;
+    n.name = f.text;
+    n.symbol = scope_.find(f.text)->definition;
+    n.span = {t.span.begin, f.span.end};
+    return ast_->add(std::move(n));
+  }
+  if (name == "hessian" && is(Tok::LParen) && is(Tok::Ident, 1) && is_function(peek(1).text) &&
+      is(Tok::RParen, 2) && is(Tok::LParen, 3)) {  // hessian(g)(u)
+    next();
+    std::string f = next().text;
+    next();
+    return deriv_call(f, kCallSecond, t.span.begin);
+  }
   if (name == "jacobian" || name == "hessian" || name == "diff" || name == "simplify") {
     if (!is(Tok::LParen)) fail(name + " needs arguments in parentheses", t.span);
     Op op = name == "jacobian"  ? Op::Jacobian
@@ -794,14 +829,23 @@ int Parser::name_atom() {
       throw Error(ErrorKind::Name, "'" + f.text + "' is not a declared function",
                   function_hint(f.text, "declare it: " + f.text + " : R x R -> R"), f.span);
     expect(Tok::Comma, "',' in partial(L, k)");
-    const Token& k = expect(Tok::Number, "the argument index k");
-    char* end = nullptr;
-    long long index = std::strtoll(k.text.c_str(), &end, 10);
-    if (*end != '\0' || index < 1 || index > 1000000)
-      fail("the argument index must be a positive integer", k.span);
+    auto argument_index = [&]() -> int64_t {
+      const Token& k = expect(Tok::Number, "the argument index k");
+      char* end = nullptr;
+      long long index = std::strtoll(k.text.c_str(), &end, 10);
+      if (*end != '\0' || index < 1 || index > 1000000)
+        fail("the argument index must be a positive integer", k.span);
+      return index;
+    };
+    int64_t index = argument_index();
+    int64_t deriv = index;
+    if (is(Tok::Comma)) {  // partial(L, i, j): the mixed second partial
+      next();
+      deriv = call_partial2(index, argument_index());
+    }
     expect(Tok::RParen, "')'");
     if (!is(Tok::LParen)) unexpected("the arguments: partial(L, k)(a, b)");
-    return deriv_call(f.text, index, t.span.begin);
+    return deriv_call(f.text, deriv, t.span.begin);
   }
   if (name == "J" && is(Tok::LParen) && is(Tok::Ident, 1) && is_function(peek(1).text) &&
       is(Tok::RParen, 2) && is(Tok::LParen, 3)) {
@@ -865,12 +909,33 @@ int Parser::name_atom() {
     SourceSpan close;
     paren_or_call_args(n.kids, &close);
     n.span = {t.span.begin, close.end};
-    size_t arity = b->op == Op::Kron ? 2 : 1;
-    if (n.kids.size() != arity)
-      fail(name + " takes " + (arity == 1 ? "1 argument" : "2 arguments") + ", given " +
-               std::to_string(n.kids.size()),
-           n.span, arity == 1 ? "write " + name + "(x)" : "write " + name + "(A, B)");
+    const int given = static_cast<int>(n.kids.size());
+    if (given < b->min_args || given > b->max_args) {
+      if (b->max_args == 1)
+        fail(name + " takes 1 argument, given " + std::to_string(given), n.span,
+             "write " + name + "(x)");
+      if (b->min_args == 2)
+        fail(name + " takes 2 arguments, given " + std::to_string(given), n.span,
+             "write " + name + "(a, b)");
+      fail(name + " takes 1 or 2 arguments, given " + std::to_string(given), n.span,
+           "write " + name + "(x) or " + name + "(x, p)");
+    }
     return ast_->add(std::move(n));
+  }
+  if (name == "K" && is(Tok::LParen)) {  // K(m, n): the commutation matrix, vec(A') = K vec(A)
+    next();
+    Dim m = dim();
+    expect(Tok::Comma, "',' in K(m, n)");
+    Dim n = dim();
+    const Token& close = expect(Tok::RParen, "')' after K(m, n)");
+    AstNode k;
+    k.kind = AstKind::Name;
+    k.ref = NameRef::Commutation;
+    k.name = name;
+    k.symbol = m.v;
+    k.deriv = n.v;
+    k.span = {t.span.begin, close.span.end};
+    return ast_->add(std::move(k));
   }
   if (is(Tok::LParen) || (is(Tok::Prime) && is(Tok::LParen, 1)))
     throw Error(ErrorKind::Name, "undeclared function '" + name + "'",

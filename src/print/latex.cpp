@@ -121,6 +121,8 @@ std::string func_latex(const Layout& l) {
   switch (l.op) {
     case Op::Norm2:
       return "\\lVert " + render_latex(l.kids[0]) + " \\rVert_2";
+    case Op::NormInf:
+      return "\\lVert " + render_latex(l.kids[0]) + " \\rVert_\\infty";
     case Op::Abs:
       return "\\left|" + render_latex(l.kids[0]) + "\\right|";
     case Op::Kron: {
@@ -157,6 +159,13 @@ std::string call_latex(const Layout& l) {
       return name + "'" + args;
     case CallForm::Partial:
       return "\\partial_{" + std::to_string(l.num) + "} " + name + args;
+    case CallForm::Second:
+      return name + "''" + args;
+    case CallForm::Hessian:
+      return "\\nabla^2 " + name + args;
+    case CallForm::Partial2:
+      return "\\partial_{" + std::to_string(l.num) + "}\\partial_{" + std::to_string(l.den) + "} " +
+             name + args;
   }
   return name + args;
 }

@@ -475,6 +475,37 @@ Layout rule_function(LayoutBuilder& b, Id id) {
   return l;
 }
 
+// K(m, n), the commutation matrix: its two dimensions as arguments.
+Layout rule_commutation(LayoutBuilder& b, Id id) {
+  Layout l = make(LayoutKind::Func, kLevelAtom);
+  l.op = Op::Commutation;
+  const Node& n = b.node(id);
+  for (int64_t v : {n.a, n.b}) {
+    Dim d{static_cast<int32_t>(v)};
+    if (d.is_fixed()) {
+      Layout k = make(LayoutKind::Number, kLevelAtom);
+      k.num = d.size();
+      l.kids.push_back(std::move(k));
+    } else {
+      Layout k = make(LayoutKind::Name, kLevelAtom);
+      k.name = b.graph().dims.to_string(d);
+      l.kids.push_back(std::move(k));
+    }
+  }
+  return l;
+}
+
+// norm(x, inf): the function with its second argument spelled out.
+Layout rule_norm_inf(LayoutBuilder& b, Id id) {
+  Layout l = make(LayoutKind::Func, kLevelAtom);
+  l.op = Op::NormInf;
+  l.kids.push_back(b.of(b.node(id).kids[0]));
+  Layout inf = make(LayoutKind::Name, kLevelAtom);
+  inf.name = "inf";
+  l.kids.push_back(std::move(inf));
+  return l;
+}
+
 // [a; b; c]
 Layout rule_stack(LayoutBuilder& b, Id id) {
   Layout l = make(LayoutKind::Stack, kLevelAtom);
@@ -501,6 +532,13 @@ Layout rule_call(LayoutBuilder& b, Id id) {
   } else if (n.b > 0) {
     l.form = CallForm::Partial;
     l.num = n.b;
+  } else if (n.b == kCallSecond) {
+    bool in_scalar = f.params.size() == 1 && f.params[0].is_scalar();
+    l.form = in_scalar ? CallForm::Second : CallForm::Hessian;
+  } else if (is_call_partial2(n.b)) {
+    l.form = CallForm::Partial2;
+    l.num = call_partial2_first(n.b);
+    l.den = call_partial2_second(n.b);
   } else {
     throw Error(ErrorKind::Internal, "bad derivative marker on a call of '" + f.name + "'");
   }
@@ -527,16 +565,19 @@ RuleTable make_rules() {
   set(Op::Identity, constant_leaf);
   set(Op::Ones, constant_leaf);
   set(Op::Zeros, constant_leaf);
+  set(Op::Commutation, rule_commutation);
+  set(Op::NormInf, rule_norm_inf);
   set(Op::Add, rule_add);
   set(Op::Scale, rule_scale);
   set(Op::MatMul, rule_matmul);
   set(Op::Hadamard, rule_hadamard);
   set(Op::Transpose, rule_transpose);
   set(Op::Power, rule_power);
-  for (Op op : {Op::Exp,     Op::Log,      Op::Sin,     Op::Cos,       Op::Tan,    Op::Tanh,
-                Op::Sigmoid, Op::Softplus, Op::Log1p,   Op::Expm1,     Op::Abs,    Op::Sign,
-                Op::Sum,     Op::Norm2,    Op::Trace,   Op::Det,       Op::LogDet, Op::Inv,
-                Op::Diag,    Op::DiagPart, Op::Softmax, Op::LogSumExp, Op::Vec,    Op::Kron})
+  for (Op op :
+       {Op::Exp,      Op::Log,      Op::Sin,     Op::Cos,       Op::Tan,  Op::Tanh,   Op::Sigmoid,
+        Op::Softplus, Op::Log1p,    Op::Expm1,   Op::Abs,       Op::Sign, Op::Relu,   Op::Max,
+        Op::Min,      Op::Sum,      Op::Norm2,   Op::Trace,     Op::Det,  Op::LogDet, Op::Inv,
+        Op::Diag,     Op::DiagPart, Op::Softmax, Op::LogSumExp, Op::Vec,  Op::Kron})
     set(op, rule_function);
   set(Op::Stack, rule_stack);
   set(Op::Call, rule_call);

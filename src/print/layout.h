@@ -53,6 +53,9 @@ enum class CallForm : uint8_t {
   Gradient,  // grad(g)(u): scalar-valued, one non-scalar argument
   Prime,     // h'(t): R -> R
   Partial,   // partial(L, k)(a, b, c)
+  Second,    // h''(t): R -> R
+  Hessian,   // hessian(g)(u): scalar-valued, one vector argument
+  Partial2,  // partial(L, i, j)(a, b, c); num = i, den = j
 };
 
 struct Layout {

@@ -48,6 +48,13 @@ std::string call_text(const Layout& l) {
       return l.name + "'" + args;
     case CallForm::Partial:
       return "partial(" + l.name + ", " + std::to_string(l.num) + ")" + args;
+    case CallForm::Second:
+      return l.name + "''" + args;
+    case CallForm::Hessian:
+      return "hessian(" + l.name + ")" + args;
+    case CallForm::Partial2:
+      return "partial(" + l.name + ", " + std::to_string(l.num) + ", " + std::to_string(l.den) +
+             ")" + args;
   }
   return l.name + args;
 }

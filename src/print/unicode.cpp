@@ -49,6 +49,8 @@ std::string func_unicode(const Layout& l) {
       return "σ(" + args_unicode(l.kids) + ")";
     case Op::Norm2:
       return "‖" + render_unicode(l.kids[0]) + "‖";
+    case Op::NormInf:
+      return "‖" + render_unicode(l.kids[0]) + "‖∞";
     case Op::Abs:
       return "|" + render_unicode(l.kids[0]) + "|";
     case Op::Inv:
@@ -74,6 +76,13 @@ std::string call_unicode(const Layout& l) {
       return name + "′" + args;
     case CallForm::Partial:
       return "∂" + unicode_subscript(std::to_string(l.num)) + name + args;
+    case CallForm::Second:
+      return name + "″" + args;
+    case CallForm::Hessian:
+      return "∇²" + name + args;
+    case CallForm::Partial2:
+      return "∂" + unicode_subscript(std::to_string(l.num)) + "∂" +
+             unicode_subscript(std::to_string(l.den)) + name + args;
   }
   return name + args;
 }

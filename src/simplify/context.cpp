@@ -249,6 +249,7 @@ uint64_t Ctx::tokens(Id id) {
       case Op::Identity:
       case Op::Ones:
       case Op::Zeros:
+      case Op::Commutation:
         total = 1;
         break;
       case Op::Add:

@@ -554,6 +554,7 @@ Id function_at_zero(Ctx& c, Id id) {
     case Op::Expm1:
     case Op::Abs:
     case Op::Sign:
+    case Op::Relu:
       return zero_of(g, n.shape);
     default:
       return kNoId;
@@ -764,7 +765,7 @@ std::vector<Rule> make_table() {
       {"norm of scaled", Op::Norm2, norm_scale},
   };
   for (Op op : {Op::Exp, Op::Cos, Op::Sigmoid, Op::Sin, Op::Tan, Op::Tanh, Op::Log1p, Op::Expm1,
-                Op::Abs, Op::Sign})
+                Op::Abs, Op::Sign, Op::Relu})
     t.push_back({"function at zero", op, function_at_zero});
   for (Op op : {Op::Sum, Op::Trace, Op::Det, Op::Diag, Op::DiagPart, Op::Vec, Op::LogSumExp,
                 Op::Norm2, Op::Softmax, Op::Inv, Op::LogDet})

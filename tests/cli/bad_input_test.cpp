@@ -66,7 +66,9 @@ std::vector<BadInput> table() {
       {"grad of a vector", {"-e", "x in R^n; grad(x, x)"}, "", "scalar", true},
       {"divide by vector", {"-e", "x in R^n; 1/x"}, "", "", true},
       {"concrete mismatch", {"-e", "x in R^3; y in R^4; x + y"}, "", "", true},
-      {"jacobian of a matrix", {"jacobian", "A*B", "--wrt", "B", "--let", "A, B in R^(n x n)"}, "", "", false},
+      {"jacobian w.r.t. an expression", {"jacobian", "A*B", "--wrt", "A + B", "--let", "A, B in R^(n x n)"}, "", "", false},
+      {"third derivative", {"-e", "h : R -> R; t in R; diff(h''(t), t)"}, "", "third", false},
+      {"norm order below 1", {"-e", "x in R^n; norm(x, 1/2)"}, "", "p >= 1", true},
       // arity
       {"exp of two", {"-e", "x in R; exp(x, x)"}, "", "", true},
       {"trace of nothing", {"-e", "tr()"}, "", "", true},

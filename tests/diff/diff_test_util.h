@@ -144,10 +144,13 @@ struct Functions {
     w.b.functions[gs] = [](int64_t d, const std::vector<Matrix>& a) -> Matrix {
       if (d == kCallValue)
         return Matrix::Constant(1, 1, a[0].array().sin().sum() + 0.5 * a[0].squaredNorm());
+      if (d == kCallSecond)  // hessian(g)(u) = I - diag(sin(u))
+        return Matrix(Matrix::Identity(3, 3) - Matrix(a[0].array().sin().matrix().asDiagonal()));
       return (a[0].array().cos().matrix() + a[0]).eval();
     };
     w.b.functions[h] = [](int64_t d, const std::vector<Matrix>& a) -> Matrix {
       double t = a[0](0, 0);
+      if (d == kCallSecond) return Matrix::Constant(1, 1, 2 - std::sin(t));
       return Matrix::Constant(1, 1, d == kCallValue ? std::sin(t) + t * t : std::cos(t) + 2 * t);
     };
     w.b.functions[L] = [](int64_t d, const std::vector<Matrix>& a) -> Matrix {
@@ -157,6 +160,9 @@ struct Functions {
       if (d == 1) v = y + std::sin(z);
       if (d == 2) v = x;
       if (d == 3) v = std::cos(z) * x + 2 * z;
+      if (d == call_partial2(1, 2)) v = 1;
+      if (d == call_partial2(1, 3)) v = std::cos(z);
+      if (d == call_partial2(3, 3)) v = 2 - std::sin(z) * x;  // L11, L22, L23: 0
       return Matrix::Constant(1, 1, v);
     };
     w.b.functions[c] = [](int64_t d, const std::vector<Matrix>& a) -> Matrix {

@@ -99,21 +99,14 @@ TEST_F(Matrices, JacobianOfMatrixProductInKroneckerForm) {
   // jacobian(vec(X), vec(X)) = I
   Id Jx = jacobian(g, unary(g, Op::Vec, Xm), unary(g, Op::Vec, Xm));
   EXPECT_LT(rel_err(ev(Jx), Matrix::Identity(9, 9)), 1e-12);
-  // a transpose of a matrix that depends on the variable has no matrix form
-  try {
-    jacobian(g, unary(g, Op::Vec, transpose(g, Xm)), unary(g, Op::Vec, Xm));
-    FAIL() << "expected Unsupported";
-  } catch (const Error& err) {
-    EXPECT_EQ(err.kind(), ErrorKind::Unsupported);
-  }
-  // w.r.t. a bare matrix: Unsupported, suggesting vec
-  try {
-    jacobian(g, unary(g, Op::Vec, Xm), Xm);
-    FAIL() << "expected Unsupported";
-  } catch (const Error& err) {
-    EXPECT_EQ(err.kind(), ErrorKind::Unsupported);
-    EXPECT_NE(std::string(err.hint()).find("vec"), std::string::npos);
-  }
+  // a transpose of a matrix that depends on the variable: the commutation matrix K(3, 3)
+  Id Jt = jacobian(g, unary(g, Op::Vec, transpose(g, Xm)), unary(g, Op::Vec, Xm));
+  EXPECT_EQ(Jt, commutation(g, Dim::fixed(3), Dim::fixed(3))) << show(g, Jt);
+  EXPECT_LT(rel_err(ev(Jt), fd_jacobian(g, transpose(g, Xm), g[Xm].a, w.b)), 1e-9);
+  // w.r.t. a bare matrix: the same as w.r.t. vec(X), also for a matrix-valued F
+  EXPECT_EQ(jacobian(g, unary(g, Op::Vec, Xm), Xm), jacobian(g, Xm, Xm));
+  Id J2 = jacobian(g, matmul(g, matmul(g, Am, Xm), B), Xm);
+  EXPECT_LT(rel_err(ev(J2), ev(kron(g, transpose(g, B), Am))), 1e-12) << show(g, J2);
 }
 
 TEST_F(Matrices, HessianOfQuadraticForm) {

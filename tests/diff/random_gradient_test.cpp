@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "diff_test_util.h"
+#include "simplify/simplify.h"
 
 namespace nabla {
 namespace {
@@ -82,7 +83,21 @@ struct Gen {
 
   // Entry-wise functions, with arguments kept in their domains.
   Id elementwise(Kind k, int d) {
-    switch (pick(12)) {
+    switch (pick(15)) {
+      case 14:  // a scalar broadcast in a sum, as the parser lowers x - mu: x - mu*ones
+        if (k == kS) return add(g, any(kS, d - 1), any(kS, d - 1));
+        return sub(g, any(k, d - 1), scale(g, any(kS, d - 1), ones(g, shape(k))));
+      case 12:
+        return unary(g, Op::Relu, any(k, d - 1));
+      case 13: {  // max/min, a scalar side broadcasting now and then
+        Id a = any(k, d - 1), b = chance(0.3) ? any(kS, d - 1) : any(k, d - 1);
+        if (chance(0.5)) std::swap(a, b);
+        Node n;
+        n.op = chance(0.5) ? Op::Max : Op::Min;
+        n.kids = {a, b};
+        n.shape = result_shape(g, n.op, n.kids);
+        return g.add(n);
+      }
       case 0:
         return unary(g, Op::Exp, bounded(k, d));
       case 1:
@@ -163,7 +178,8 @@ struct Gen {
           case 14:
             return unary(g, Op::Diag, any(kS, d - 1));  // 1 x 1
           case 15:
-            return unary(g, Op::Norm2, unary(g, Op::Vec, pos(kM, d - 1)));
+            return chance(0.5) ? unary(g, Op::Norm2, unary(g, Op::Vec, pos(kM, d - 1)))
+                               : unary(g, Op::NormInf, any(chance(0.5) ? kV : kM, d - 1));
           default:
             return unary(g, Op::Sum, unary(g, Op::Vec, transpose(g, any(kV, d - 1))));
         }
@@ -300,11 +316,120 @@ TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
   // Every non-query op except kron (Unsupported in reverse mode) was exercised.
   for (int i = 0; i < kOpCount; ++i) {
     Op op = static_cast<Op>(i);
-    if (op == Op::Kron || op == Op::Zeros || op == Op::Pi || op == Op::Grad || op == Op::Jacobian ||
-        op == Op::Hessian || op == Op::Derivative || op == Op::Simplify)
+    if (op == Op::Kron || op == Op::Zeros || op == Op::Commutation || op == Op::Pi ||
+        op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
+        op == Op::Simplify)
       continue;
     EXPECT_TRUE(op_seen[static_cast<size_t>(i)]) << "never generated: " << op_name(op);
   }
+}
+
+// Matrix Jacobians: random scalar, vector and matrix expressions (matrix-valued intermediates,
+// transposes, stacks of rows, inv, diag, products, max/min/relu/norm(x, inf), scalars broadcast
+// in sums), d vec(e)/d vec(x)' w.r.t. a random
+// variable of any kind, against central differences of vec(e), before and after simplifying.
+// Then Hessians w.r.t. two variables at once (the block matrix) against second differences.
+TEST(RandomGradients, RandomMatrixJacobiansAndSeveralVariableHessiansMatchDifferences) {
+  const uint64_t seed = seed_from_env() + 1;
+  World w(seed);
+  Functions fn;
+  fn.declare(w);
+  Gen gen(w, fn);
+  Dim three = Dim::fixed(3);
+  for (const char* n : {"s", "t"}) gen.leaves[kS].push_back(w.var(n, Shape::scalar()));
+  for (const char* n : {"u", "v"}) gen.leaves[kV].push_back(w.var(n, Shape::vector(three)));
+  for (const char* n : {"X", "Y"}) gen.leaves[kM].push_back(w.var(n, Shape::matrix(three, three)));
+  gen.positive[kS].push_back(w.var("p", Shape::scalar(), 0.5, 2));
+  gen.positive[kV].push_back(w.var("q", Shape::vector(three), 0.5, 2));
+  gen.positive[kM].push_back(w.var("Q", Shape::matrix(three, three), 0.5, 2));
+  gen.wellcond_leaf = w.wellcond("P", 3);
+  gen.leaves[kM].push_back(gen.wellcond_leaf);
+
+  int checked = 0, skipped = 0, failures = 0;
+  for (int attempt = 0; checked < 300 && attempt < 5000; ++attempt) {
+    Kind k = static_cast<Kind>(gen.pick(3));
+    Id e = gen.any(k, 2 + gen.pick(3));
+    std::vector<Id> dep;
+    for (Id v : w.vars)
+      if (depends_on(w.g, e, w.g[v].a)) dep.push_back(v);
+    if (dep.empty()) continue;
+    Id v = dep[static_cast<size_t>(gen.pick(static_cast<int>(dep.size())))];
+    Matrix value = evaluate(w.g, e, w.b);
+    if (!value.allFinite() || value.cwiseAbs().maxCoeff() > 1e6) {
+      ++skipped;
+      continue;
+    }
+    std::string msg;
+    try {
+      Id J = jacobian(w.g, e, v);
+      Id Js = simplify(w.g, J);
+      Matrix want = fd_jacobian(w.g, e, w.g[v].a, w.b);
+      Matrix fine = fd_jacobian(w.g, e, w.g[v].a, w.b, 1e-6);
+      if (!(rel_err(want, fine) <= 1e-4)) {
+        ++skipped;
+        continue;
+      }
+      for (Id r : {J, Js}) {
+        double err = rel_err(evaluate(w.g, r, w.b), want);
+        if (!(err <= 1e-4) && msg.empty())
+          msg = "jacobian w.r.t. " + w.g.symbol(w.g[v].a).name + " of " + show(w.g, e) + ": " +
+                show(w.g, r) + " error " + std::to_string(err);
+      }
+    } catch (const Error& err) {
+      msg = std::string("threw: ") + err.what() + " for " + show(w.g, e);
+    }
+    if (!msg.empty() && ++failures <= 5)
+      ADD_FAILURE() << "seed " << seed << " expression #" << checked << ": " << msg;
+    ++checked;
+  }
+  EXPECT_EQ(failures, 0) << "seed " << seed;
+  EXPECT_GE(checked, 300);
+  EXPECT_LT(skipped, checked / 5);
+
+  // Hessians w.r.t. two variables: block (i, j) = d vec(grad_i)/d vec(x_j)'.
+  int hessians = 0;
+  for (int attempt = 0; hessians < 40 && attempt < 2000; ++attempt) {
+    Id e = gen.any(kS, 2 + gen.pick(2));
+    std::vector<Id> dep;
+    for (Id v : w.vars)
+      if (depends_on(w.g, e, w.g[v].a) && w.g[v].shape.rows.size() * w.g[v].shape.cols.size() <= 3)
+        dep.push_back(v);
+    if (dep.size() < 2) continue;
+    Matrix value = evaluate(w.g, e, w.b);
+    if (!value.allFinite() || std::abs(value(0, 0)) > 1e4) continue;
+    std::vector<Id> two = {dep[0], dep[1]};
+    std::string msg;
+    try {
+      Id H = simplify(w.g, hessian(w.g, e, two));
+      // Second differences over the stacked entries of both variables.
+      std::vector<std::pair<int64_t, Eigen::Index>> slots;
+      for (Id v : two)
+        for (Eigen::Index i = 0; i < w.b.values.at(w.g[v].a).size(); ++i)
+          slots.push_back({w.g[v].a, i});
+      const double h = 1e-4;
+      auto f = [&](size_t i, double di, size_t j, double dj) {
+        Bindings c = w.b;
+        c.values[slots[i].first](slots[i].second) += di;
+        c.values[slots[j].first](slots[j].second) += dj;
+        return evaluate(w.g, e, c)(0, 0);
+      };
+      Matrix want(static_cast<Eigen::Index>(slots.size()), static_cast<Eigen::Index>(slots.size()));
+      for (size_t i = 0; i < slots.size(); ++i)
+        for (size_t j = 0; j < slots.size(); ++j)
+          want(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+              (f(i, h, j, h) - f(i, h, j, -h) - f(i, -h, j, h) + f(i, -h, j, -h)) / (4 * h * h);
+      double err = rel_err(evaluate(w.g, H, w.b), want);
+      if (!(err <= 1e-4)) msg = "hessian of " + show(w.g, e) + ": error " + std::to_string(err);
+    } catch (const Error& err) {
+      // A vector-valued abstract function's second derivative (a 3-tensor) has no matrix form.
+      if (err.kind() == ErrorKind::Unsupported) continue;
+      msg = std::string("threw: ") + err.what() + " for " + show(w.g, e);
+    }
+    if (!msg.empty() && ++failures <= 5) ADD_FAILURE() << "seed " << seed << ": " << msg;
+    ++hessians;
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_GE(hessians, 40);
 }
 
 }  // namespace

@@ -153,6 +153,25 @@ TEST_F(Expressions, EveryOperatorMatchesADirectComputation) {
   add_case("sign(x)", unary(g, Op::Sign, x), Matrix(VectorXd{{1.0, -1.0, 1.0}}));
   add_case("sign(s - s)", unary(g, Op::Sign, sub(g, s, s)), scalar(0.0));
   add_case("tanh(C)", unary(g, Op::Tanh, C), apply(Cv, [](double v) { return std::tanh(v); }));
+  add_case("relu(x)", unary(g, Op::Relu, x), Matrix(VectorXd{{0.5, 0.0, 2.0}}));
+  {
+    auto binary = [&](Op op, Id a, Id b2) {
+      Node k;
+      k.op = op;
+      k.kids = {a, b2};
+      k.shape = result_shape(g, op, k.kids);
+      return g.add(k);
+    };
+    add_case("max(x, y)", binary(Op::Max, x, y), Matrix(xv.cwiseMax(yv)));
+    add_case("min(s, x)", binary(Op::Min, s, x), Matrix(xv.cwiseMin(sv)));
+  }
+  add_case("norm(x, inf)", unary(g, Op::NormInf, x), scalar(2.0));
+  {
+    // K(n, m) vec(C) = vec(C') for the n x m matrix C
+    Matrix ct = Cv.transpose();
+    add_case("K(n, m)*vec(C)", matmul(g, commutation(g, n, m), unary(g, Op::Vec, C)),
+             Matrix(ct.reshaped(ct.size(), 1)));
+  }
   // Reductions and matrix functions.
   add_case("sum(x)", unary(g, Op::Sum, x), scalar(xv.sum()));
   add_case("sum(C)", unary(g, Op::Sum, C), scalar(Cv.sum()));
