@@ -32,8 +32,9 @@ class GoodClient {
             double took = since(start);
             std::lock_guard<std::mutex> lock(mutex_);
             ++requests_;
-            if (status != 200 || !body.is_array() || body.size() != 1 ||
-                body[0].value("result", "") != "(A + A')*x" || took > bound)
+            json a = body.is_array() ? answers(body) : json::array();
+            if (status != 200 || a.size() != 1 || a[0].value("result", "") != "(A + A')*x" ||
+                took > bound)
               failures_.push_back("status " + std::to_string(status) + " after " +
                                   std::to_string(took) + " s: " + body.dump().substr(0, 200));
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -22,6 +22,17 @@ namespace nabla::serve::testing {
 using nlohmann::json;
 
 // Time bounds (to catch hangs, generously) scaled for the sanitizer builds.
+// The objects of an answer that answer something (queries, checks, errors): the driver's JSON
+// also reports each declaration and definition of the script.
+inline json answers(const json& body) {
+  json a = json::array();
+  for (const json& o : body) {
+    std::string kind = o.value("kind", "");
+    if (kind != "declaration" && kind != "definition") a.push_back(o);
+  }
+  return a;
+}
+
 inline double slow_factor() {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   return 8;

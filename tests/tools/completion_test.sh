@@ -73,7 +73,7 @@ help_options() {
     awk '/^Options:/ { on = 1; next } on && /^$/ { on = 0 } on && /^  -/ { print $1 }' |
     tr ',' '\n' | grep -vx -- -h | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
-for command in "" grad jacobian hessian diff simplify check eval; do
+for command in "" grad jacobian hessian diff simplify check eval serve; do
   if [ -z "$command" ]; then
     want=$(help_options)
     got=$(complete_words nabla -)
@@ -89,8 +89,17 @@ for command in "" grad jacobian hessian diff simplify check eval; do
 done
 
 # Every command completed is one the program has (its own usage line); run is the script runner.
+# ... and every command the program has (the list `nabla help` ends with) is completed.
+have=$("$nabla" help | sed -n 's/.*commands: \(.*\)\.$/\1/p' | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')
+want=$(echo "$_nabla_commands" | tr ' ' '\n' | grep -vx help | sort | tr '\n' ' ')
+checks=$((checks + 1))
+if [ -z "$have" ] || [ "$have" != "$want" ]; then
+  echo "FAIL: completion offers the commands '$want', nabla help lists '$have'"
+  failures=$((failures + 1))
+fi
 for command in $_nabla_commands; do
   [ "$command" = run ] && continue
+  [ "$command" = help ] && continue
   checks=$((checks + 1))
   if ! "$nabla" "$command" --help | grep -q "^Usage: nabla $command "; then
     echo "FAIL: completion offers the command '$command', which nabla does not have"

@@ -3,8 +3,8 @@
 # share/bash-completion/completions/nabla; works without the bash-completion package too
 # (`source completion.bash`). tests/tools/completion_test.sh drives it.
 
-_nabla_commands="grad jacobian hessian diff simplify check eval run"
-_nabla_formats="text unicode latex json cpp numpy"
+_nabla_commands="grad jacobian hessian diff simplify check eval run serve help"
+_nabla_formats="text unicode latex json cpp numpy torch"
 
 # The options of a command ("" for running scripts), as `nabla COMMAND --help` lists them.
 _nabla_options() {
@@ -13,6 +13,8 @@ _nabla_options() {
     grad | jacobian | hessian | diff) echo "--wrt --let $common" ;;
     simplify | check) echo "--let $common" ;;
     eval) echo "--values --let $common" ;;
+    serve) echo "--host --port --threads --workers --allow-origin --request-timeout --idle-timeout --help" ;;
+    help) echo "" ;;
     *) echo "-e $common --version" ;;
   esac
 }
@@ -54,7 +56,8 @@ _nabla() {
     --values)
       _nabla_files "$cur" "*.json"
       return 0 ;;
-    --wrt | --let | --seed | -e)
+    --wrt | --let | --seed | -e | --host | --port | --threads | --workers | --allow-origin | \
+      --request-timeout | --idle-timeout)
       return 0 ;;  # math or a number: nothing to suggest
   esac
 

@@ -113,6 +113,9 @@ function typeset(latex) {
 // "name = value" lines (or an object, or a list of pairs) as a two-column table.
 function counterexampleTable(c) {
   const rows = [];
+  // The driver's counterexample is data (dims, values, lhs, rhs, ...) with its text beside it:
+  // the text's "name = value" lines read best.
+  if (c && typeof c === "object" && !Array.isArray(c) && typeof c.text === "string") c = c.text;
   if (typeof c === "string") {
     for (const line of c.split("\n")) {
       if (!line.trim()) continue;
@@ -174,10 +177,12 @@ function render(items, built) {
   out.replaceChildren();
   let errors = 0;
   for (const item of items) {
-    if (item.error !== undefined || (item.message !== undefined && item.line !== undefined)) {
+    if (item.kind === "error" || item.error !== undefined) {
       if (errors++ === 0) showError(item, built);
       continue;
     }
+    // The driver also reports each declaration and definition: nothing to show for them.
+    if (item.kind === "declaration" || item.kind === "definition") continue;
     const card = el("article", { class: "card" });
     if (item.query !== undefined) card.append(el("div", { class: "query" }, item.query));
     if (item.holds !== undefined) {
