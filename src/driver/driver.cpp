@@ -824,13 +824,11 @@ void print_blocks(const Graph& g, const EvalBlocks& blocks, const std::vector<Ma
         j[n.substr(0, comma)][n.substr(comma + 2)] = v;
       }
     }
-    out << j.dump() << "\n";
+    out << json_text(j) << "\n";
     return;
   }
-  for (size_t i = 0; i < blocks.ids.size(); ++i) {
-    out << blocks.names[i] << ": ";
-    print_value(g, blocks.ids[i], vs[i], format, out);
-  }
+  for (size_t i = 0; i < blocks.ids.size(); ++i)
+    out << blocks.names[i] << ": " << plain_value(g, blocks.ids[i], vs[i]) << "\n";
 }
 
 int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
