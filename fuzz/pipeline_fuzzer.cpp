@@ -45,6 +45,7 @@ using nabla::Id;
 
 constexpr int32_t kMaxFixedDim = 12;
 constexpr double kMaxConstant = 1e6;
+constexpr double kMaxPower = 64;
 constexpr size_t kMaxQueries = 4;
 
 [[noreturn]] void fail(const std::string& what, std::string_view source) {
@@ -65,6 +66,11 @@ bool evaluable(const Graph& g, const std::vector<Id>& roots) {
         double v = nabla::const_value(g, id);
         if (!std::isfinite(v) || std::fabs(v) > kMaxConstant) return false;
       }
+      // A constant power above 64 (5^551555) over- or underflows for most bases, and then
+      // the order of the overflowing operations decides the comparison.
+      if (n.op == nabla::Op::Power && g[n.kids[1]].op == nabla::Op::Const &&
+          std::fabs(nabla::const_value(g, n.kids[1])) > kMaxPower)
+        return false;
     }
   }
   return true;
