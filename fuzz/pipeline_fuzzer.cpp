@@ -17,12 +17,14 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "check/check.h"
 #include "diff/diff.h"
 #include "ir/build.h"
 #include "ir/error.h"
 #include "ir/graph.h"
+#include "ir/substitute.h"
 #include "parse/frontend.h"
 #include "print/print.h"
 #include "simplify/simplify.h"
@@ -43,6 +45,7 @@ using nabla::Id;
 
 constexpr int32_t kMaxFixedDim = 12;
 constexpr double kMaxConstant = 1e6;
+constexpr double kMaxPower = 64;
 constexpr size_t kMaxQueries = 4;
 
 [[noreturn]] void fail(const std::string& what, std::string_view source) {
@@ -63,6 +66,11 @@ bool evaluable(const Graph& g, const std::vector<Id>& roots) {
         double v = nabla::const_value(g, id);
         if (!std::isfinite(v) || std::fabs(v) > kMaxConstant) return false;
       }
+      // A constant power above 64 (5^551555) over- or underflows for most bases, and then
+      // the order of the overflowing operations decides the comparison.
+      if (n.op == nabla::Op::Power && g[n.kids[1]].op == nabla::Op::Const &&
+          std::fabs(nabla::const_value(g, n.kids[1])) > kMaxPower)
+        return false;
     }
   }
   return true;
@@ -162,6 +170,8 @@ Id round_trip(nabla::Frontend& frontend, Graph& g, Id id, std::string_view sourc
        source);
 }
 
+bool ill_conditioned(Graph& g, Id a, const nabla::CheckOptions& options);
+
 // The Unicode form reads back too, to the same shape and value as the text form.
 void unicode_round_trip(nabla::Frontend& frontend, Graph& g, Id id, Id text_back,
                         std::string_view source) {
@@ -191,7 +201,8 @@ void unicode_round_trip(nabla::Frontend& frontend, Graph& g, Id id, Id text_back
     options.points_per_draw = 1;
     options.tolerance = 1e-6;
     try {
-      if (!nabla::check_equal(g, text_back, back, options).holds)
+      if (!nabla::check_equal(g, text_back, back, options).holds &&
+          !ill_conditioned(g, text_back, options))
         fail("the text and Unicode forms read back to different values: " + text, source);
     } catch (const Error& e) {
       clean(e, source, "evaluate unicode");
@@ -199,7 +210,22 @@ void unicode_round_trip(nabla::Frontend& frontend, Graph& g, Id id, Id text_back
   }
 }
 
-void compare(const Graph& g, Id a, Id b, const char* what, std::string_view source) {
+// True when a relative change of 1e-13 in every variable changes `a` by more than the
+// tolerance at the points check_equal draws: there, two groupings of the same expression (the
+// parser's and the builders') give different values through rounding alone (sin of a 1e18
+// argument, say), so their disagreement is no finding.
+bool ill_conditioned(Graph& g, Id a, const nabla::CheckOptions& options) {
+  std::unordered_map<Id, Id> nudged;
+  for (Id k : nabla::reachable(g, a))
+    if (g[k].op == nabla::Op::Var) nudged[k] = nabla::scale(g, nabla::constant(g, 1 + 1e-13), k);
+  try {
+    return !nabla::check_equal(g, a, nabla::substitute(g, a, nudged), options).holds;
+  } catch (const Error&) {
+    return true;
+  }
+}
+
+void compare(Graph& g, Id a, Id b, const char* what, std::string_view source) {
   nabla::CheckOptions options;
   options.dimension_draws = 1;
   options.points_per_draw = 1;
@@ -211,7 +237,7 @@ void compare(const Graph& g, Id a, Id b, const char* what, std::string_view sour
     clean(e, source, "evaluate");
     return;  // no point could be evaluated (a singular matrix, a domain error): nothing to compare
   }
-  if (!r.holds)
+  if (!r.holds && !ill_conditioned(g, a, options))
     fail(std::string(what) + " disagree: " + nabla::to_text(g, a) + "  vs  " +
              nabla::to_text(g, b) + "\n" + r.counterexample,
          source);
