@@ -32,6 +32,18 @@ def codegen(e, wrt=None, format="numpy", name=None, kind="grad"):  # noqa: A002
     return _nabla.generate(format, name or "f", _named_outputs(e, wrt, kind))
 
 
+def codegen_module(functions, format="numpy", kind="grad"):  # noqa: A002
+    """Source of one Python file holding several generated functions, with the imports and each
+    helper once: ``codegen_module([("loss", e, "w"), ("quad", q, "x")], "torch")``. Each entry
+    is (name, expression or list of expressions, wrt or None); the expressions must share a
+    scope."""
+    entries = []
+    for entry in functions:
+        name, e, wrt = (tuple(entry) + (None,))[:3]
+        entries.append((name, _named_outputs(e, wrt, kind)))
+    return _nabla.generate_module(format, entries)
+
+
 def _load(source, name, prefix):
     """Imports generated source as a module from a file (TorchScript reads functions' source)."""
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]

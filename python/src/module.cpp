@@ -565,4 +565,31 @@ PYBIND11_MODULE(_nabla, m) {
         throw py::value_error("generate: format is numpy, torch or cpp, not " + format);
       },
       py::arg("format"), py::arg("name"), py::arg("outputs"));
+
+  m.def(
+      "generate_module",
+      [](const std::string& format,
+         const std::vector<std::pair<std::string, std::vector<std::pair<std::string, PyExpr>>>>&
+             functions) {
+        if (functions.empty() || functions[0].second.empty())
+          throw py::value_error("generate_module: no functions");
+        auto s = functions[0].second[0].second.scope;
+        std::vector<CodeFunction> fs;
+        {
+          SimplifyDeadline budget(kQuerySeconds);
+          for (const auto& [name, outputs] : functions) {
+            CodeFunction f;
+            f.name = name;
+            for (const auto& [n, e] : outputs) {
+              common(functions[0].second[0].second, e);
+              f.outputs.push_back({n, expanded(*s->graph, e.id, nullptr)});
+            }
+            fs.push_back(std::move(f));
+          }
+        }
+        if (format == "numpy") return emit_numpy_module(*s->graph, fs);
+        if (format == "torch") return emit_torch_module(*s->graph, fs);
+        throw py::value_error("generate_module: format is numpy or torch, not " + format);
+      },
+      py::arg("format"), py::arg("functions"));
 }

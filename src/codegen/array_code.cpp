@@ -159,14 +159,7 @@ class ArrayEmitter {
       returned += (i ? ", " : "") + r;
     }
     std::ostringstream out;
-    std::string header_imports = torch_ ? "import torch\n" : "import numpy as np\n";
-    if (torch_ && f_.outputs.size() > 1) header_imports += "from typing import Tuple\n";
-    out << header_imports << "\n";
-    for (const std::string& h : used_) {
-      auto it = numpy_helpers().find(h);
-      if (it != numpy_helpers().end()) out << "\n" << it->second << "\n";
-    }
-    out << "\ndef " << code_identifier(f_.name) << "(";
+    out << "def " << code_identifier(f_.name) << "(";
     for (size_t i = 0; i < params.size(); ++i) {
       out << (i ? ", " : "") << code_identifier(g_.symbol(params[i]).name);
       if (torch_) out << ": torch.Tensor";
@@ -584,13 +577,42 @@ class ArrayEmitter {
   std::map<Id, std::string> names_;
   int locals_ = 0;
   bool need_dtype_ = false;
+
+ public:
+  // The helpers the emitted function calls, and whether it needs typing.Tuple.
+  const std::set<std::string>& helpers() const { return used_; }
+  bool needs_tuple() const { return torch_ && f_.outputs.size() > 1; }
+
+ private:
   std::string ref_;  // a tensor argument whose dtype and device new tensors take
 };
 
 }  // namespace
 
+std::string emit_array_module(const Graph& g, const std::vector<CodeFunction>& functions,
+                              ArrayLibrary library) {
+  bool torch = library == ArrayLibrary::Torch;
+  std::set<std::string> helpers;
+  bool tuple = false;
+  std::string bodies;
+  for (const CodeFunction& f : functions) {
+    ArrayEmitter e(g, f, library);
+    bodies += "\n\n" + e.emit();
+    helpers.insert(e.helpers().begin(), e.helpers().end());
+    tuple = tuple || e.needs_tuple();
+  }
+  // Imports and helpers once, then the functions.
+  std::string out = torch ? "import torch\n" : "import numpy as np\n";
+  if (tuple) out += "from typing import Tuple\n";
+  for (const std::string& h : helpers) {
+    auto it = numpy_helpers().find(h);
+    if (it != numpy_helpers().end()) out += "\n\n" + it->second;
+  }
+  return out + bodies;
+}
+
 std::string emit_array_code(const Graph& g, const CodeFunction& f, ArrayLibrary library) {
-  return ArrayEmitter(g, f, library).emit();
+  return emit_array_module(g, {f}, library);
 }
 
 }  // namespace nabla

@@ -5,6 +5,7 @@
 // vectors' transposes vanish (1-D arrays), matrices' transposes are views (.T), scalar constant
 // subexpressions are folded. Only the helpers the code calls are emitted.
 #include <string>
+#include <vector>
 
 #include "codegen/codegen.h"
 #include "ir/graph.h"
@@ -14,5 +15,8 @@ namespace nabla {
 enum class ArrayLibrary { Numpy, Torch };
 
 std::string emit_array_code(const Graph& g, const CodeFunction& f, ArrayLibrary library);
+// Several functions in one file: the imports and the helpers any of them uses appear once.
+std::string emit_array_module(const Graph& g, const std::vector<CodeFunction>& functions,
+                              ArrayLibrary library);
 
 }  // namespace nabla

@@ -136,3 +136,25 @@ def test_numpy_and_torch_agree_with_the_plan(text, decls, wrt, kind, torch, rng)
     for w, a, b in zip(want, got_np, got_t):
         assert close(a, w, 1e-11)[0], (text, a, w)
         assert close(b.numpy(), w, 1e-11)[0], (text, b, w)
+
+
+def test_module_of_several_functions_imports_once(torch, rng):
+    s = nabla.Scope("X in R^(m x d); y in R^m; w in R^d; A in R^(d x d)")
+    loss = s.expr("sum(softplus(-y .* (X*w)))")
+    quad = s.expr("w'*A*w")
+    hess = nabla.hessian(loss, "w")
+    for fmt in ("numpy", "torch"):
+        src = nabla.codegen_module([("loss", loss, "w"), ("quad", quad, ["w", "A"]),
+                                    ("hess", [hess])], fmt)
+        assert src.count("import ") == (1 if fmt == "numpy" else 2)  # torch: + typing.Tuple
+        assert src.count("def _nabla_sigmoid") == (1 if fmt == "numpy" else 0)
+        ns = {}
+        exec(compile(src, "<module>", "exec"), ns)
+        X, y, w, A = (rng.standard_normal((9, 3)), np.sign(rng.standard_normal(9)),
+                      rng.standard_normal(3), rng.standard_normal((3, 3)))
+        args = (X, y, w) if fmt == "numpy" else tuple(torch.tensor(a) for a in (X, y, w))
+        v, g = ns["loss"](*args)
+        want = nabla.compile(loss, wrt=["w"])(X, y, w)
+        assert close(float(v), want[0], 1e-12)[0] and close(np.asarray(g), want[1], 1e-12)[0]
+        qa = (w, A) if fmt == "numpy" else (torch.tensor(w), torch.tensor(A))
+        assert len(ns["quad"](*qa)) == 3
