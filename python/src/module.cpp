@@ -12,6 +12,7 @@
 
 #include "api/context.h"
 #include "check/check.h"
+#include "codegen/array_code.h"
 #include "codegen/codegen.h"
 #include "compiled.h"
 #include "diff/diff.h"
@@ -549,7 +550,7 @@ PYBIND11_MODULE(_nabla, m) {
   m.def(
       "generate",
       [](const std::string& format, const std::string& name,
-         const std::vector<std::pair<std::string, PyExpr>>& outputs) {
+         const std::vector<std::pair<std::string, PyExpr>>& outputs, bool batch) {
         if (outputs.empty()) throw py::value_error("generate: no outputs");
         auto s = outputs[0].second.scope;
         CodeFunction f;
@@ -559,12 +560,14 @@ PYBIND11_MODULE(_nabla, m) {
           for (const auto& [n, e] : outputs)
             f.outputs.push_back({n, expanded(*common(outputs[0].second, e)->graph, e.id, nullptr)});
         }
-        if (format == "numpy") return emit_numpy(*s->graph, f);
+        if (batch && format != "numpy")
+          throw py::value_error("generate: batch=True is for format numpy");
+        if (format == "numpy") return emit_array_code(*s->graph, f, ArrayLibrary::Numpy, batch);
         if (format == "torch") return emit_torch(*s->graph, f);
         if (format == "cpp") return emit_cpp(*s->graph, f);
         throw py::value_error("generate: format is numpy, torch or cpp, not " + format);
       },
-      py::arg("format"), py::arg("name"), py::arg("outputs"));
+      py::arg("format"), py::arg("name"), py::arg("outputs"), py::arg("batch") = false);
 
   m.def(
       "generate_module",
