@@ -32,7 +32,7 @@ from ._errors import (EvaluationError, InternalError, LimitError, NablaError, Pa
 __all__ = [
     "expr", "Scope", "Expr", "Step", "CheckResult", "Function",
     "grad", "jacobian", "hessian", "diff", "simplify", "check", "compile", "value_and_grad", "jit",
-    "codegen", "to_numpy", "to_torch",
+    "codegen", "codegen_module", "to_numpy", "to_torch",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "softplus", "log1p", "expm1",
     "abs", "sign", "sum", "mean", "norm2", "norm", "tr", "trace", "det", "logdet", "inv", "diag",
     "softmax", "logsumexp", "vec", "dot", "inner", "outer", "kron", "vstack", "transpose",
@@ -773,5 +773,5 @@ builtins_any = _builtins.any
 
 # ---- code generation ------------------------------------------------------------------------------
 
-from ._codegen import codegen, to_numpy, to_torch  # noqa: E402
+from ._codegen import codegen, codegen_module, to_numpy, to_torch  # noqa: E402
 from . import numpy  # noqa: E402,F401

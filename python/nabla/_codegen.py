@@ -22,14 +22,28 @@ def _named_outputs(e, wrt, kind):
     return outs
 
 
-def codegen(e, wrt=None, format="numpy", name=None, kind="grad"):  # noqa: A002
+def codegen(e, wrt=None, format="numpy", name=None, kind="grad", batch=False):  # noqa: A002
     """Source of one function computing e and its derivative(s) w.r.t. wrt.
 
     format: "numpy", "torch" or "cpp". The function is named ``name`` (default "f"); it returns
     ``(value, grad_x, ...)`` (kind "jacobian", "hessian" or "diff" for other derivatives).
-    A list of expressions gives one output each.
+    A list of expressions gives one output each. batch=True (NumPy): every vector argument may
+    also be a batch (b, n); results for the whole batch come back at once (scalars (b,),
+    vectors (b, n), matrices (b, r, c)).
     """
-    return _nabla.generate(format, name or "f", _named_outputs(e, wrt, kind))
+    return _nabla.generate(format, name or "f", _named_outputs(e, wrt, kind), batch)
+
+
+def codegen_module(functions, format="numpy", kind="grad"):  # noqa: A002
+    """Source of one Python file holding several generated functions, with the imports and each
+    helper once: ``codegen_module([("loss", e, "w"), ("quad", q, "x")], "torch")``. Each entry
+    is (name, expression or list of expressions, wrt or None); the expressions must share a
+    scope."""
+    entries = []
+    for entry in functions:
+        name, e, wrt = (tuple(entry) + (None,))[:3]
+        entries.append((name, _named_outputs(e, wrt, kind)))
+    return _nabla.generate_module(format, entries)
 
 
 def _load(source, name, prefix):
@@ -52,11 +66,11 @@ def _load(source, name, prefix):
     return fn
 
 
-def to_numpy(e, wrt=None, name=None, kind="grad"):
+def to_numpy(e, wrt=None, name=None, kind="grad", batch=False):
     """A NumPy function computing e (and its derivatives): the generated code, loaded.
-    Its source is in ``.source``."""
+    Its source is in ``.source``. batch=True: vector arguments may carry a leading batch axis."""
     name = name or "f"
-    source = codegen(e, wrt, "numpy", name, kind)
+    source = codegen(e, wrt, "numpy", name, kind, batch)
     fn = _load(source, name, "nabla_numpy")
     fn.source = source
     return fn

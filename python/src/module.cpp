@@ -13,6 +13,7 @@
 
 #include "api/context.h"
 #include "check/check.h"
+#include "codegen/array_code.h"
 #include "codegen/codegen.h"
 #include "compiled.h"
 #include "diff/diff.h"
@@ -558,7 +559,7 @@ PYBIND11_MODULE(_nabla, m) {
   m.def(
       "generate",
       [](const std::string& format, const std::string& name,
-         const std::vector<std::pair<std::string, PyExpr>>& outputs) {
+         const std::vector<std::pair<std::string, PyExpr>>& outputs, bool batch) {
         if (outputs.empty()) throw py::value_error("generate: no outputs");
         auto s = outputs[0].second.scope;
         CodeFunction f;
@@ -568,10 +569,39 @@ PYBIND11_MODULE(_nabla, m) {
           for (const auto& [n, e] : outputs)
             f.outputs.push_back({n, expanded(*common(outputs[0].second, e)->graph, e.id, nullptr)});
         }
-        if (format == "numpy") return emit_numpy(*s->graph, f);
+        if (batch && format != "numpy")
+          throw py::value_error("generate: batch=True is for format numpy");
+        if (format == "numpy") return emit_array_code(*s->graph, f, ArrayLibrary::Numpy, batch);
         if (format == "torch") return emit_torch(*s->graph, f);
         if (format == "cpp") return emit_cpp(*s->graph, f);
         throw py::value_error("generate: format is numpy, torch or cpp, not " + format);
       },
-      py::arg("format"), py::arg("name"), py::arg("outputs"));
+      py::arg("format"), py::arg("name"), py::arg("outputs"), py::arg("batch") = false);
+
+  m.def(
+      "generate_module",
+      [](const std::string& format,
+         const std::vector<std::pair<std::string, std::vector<std::pair<std::string, PyExpr>>>>&
+             functions) {
+        if (functions.empty() || functions[0].second.empty())
+          throw py::value_error("generate_module: no functions");
+        auto s = functions[0].second[0].second.scope;
+        std::vector<CodeFunction> fs;
+        {
+          SimplifyDeadline budget(kQuerySeconds);
+          for (const auto& [name, outputs] : functions) {
+            CodeFunction f;
+            f.name = name;
+            for (const auto& [n, e] : outputs) {
+              common(functions[0].second[0].second, e);
+              f.outputs.push_back({n, expanded(*s->graph, e.id, nullptr)});
+            }
+            fs.push_back(std::move(f));
+          }
+        }
+        if (format == "numpy") return emit_numpy_module(*s->graph, fs);
+        if (format == "torch") return emit_torch_module(*s->graph, fs);
+        throw py::value_error("generate_module: format is numpy or torch, not " + format);
+      },
+      py::arg("format"), py::arg("functions"));
 }

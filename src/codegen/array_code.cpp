@@ -59,6 +59,31 @@ const std::map<std::string, std::string>& numpy_helpers() {
         raise ValueError("%s must be a matrix (2-D array), got shape %s" % (name, a.shape))
     return a.astype(np.result_type(a, 1.0), copy=False)
 )"},
+      {"_nabla_batch_vector", R"(def _nabla_batch_vector(name, v):
+    """A vector (n,), or a batch of them (b, n)."""
+    v = np.asarray(v)
+    v = v.astype(np.result_type(v, 1.0), copy=False)
+    if v.ndim not in (1, 2):
+        raise ValueError("%s must be a vector (n,) or a batch of vectors (b, n), got shape %s"
+                         % (name, v.shape))
+    return v
+)"},
+      {"_nabla_logsumexp_rows", R"(def _nabla_logsumexp_rows(x):
+    m = np.max(x, axis=-1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return np.log(np.sum(np.exp(x - m), axis=-1)) + m[..., 0]
+)"},
+      {"_nabla_softmax_rows", R"(def _nabla_softmax_rows(x):
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+)"},
+      {"_nabla_vec_rows", R"(def _nabla_vec_rows(a):
+    return np.swapaxes(a, -1, -2).reshape(a.shape[:-2] + (-1,))
+)"},
+      {"_nabla_logdet_stack", R"(def _nabla_logdet_stack(a):
+    sign, logabs = np.linalg.slogdet(a)
+    return np.where(sign > 0, logabs, np.nan)
+)"},
       {"_nabla_sigmoid", R"(def _nabla_sigmoid(u):
     """1 / (1 + e^-u) without overflow: e^-|u| is at most 1."""
     e = np.exp(-np.abs(u))
@@ -85,13 +110,22 @@ const std::map<std::string, std::string>& numpy_helpers() {
 
 class ArrayEmitter {
  public:
-  ArrayEmitter(const Graph& g, const CodeFunction& f, ArrayLibrary lib)
-      : g_(g), f_(f), torch_(lib == ArrayLibrary::Torch) {}
+  ArrayEmitter(const Graph& g, const CodeFunction& f, ArrayLibrary lib, bool batch)
+      : g_(g), f_(f), torch_(lib == ArrayLibrary::Torch), batch_(batch) {}
 
   std::string emit() {
     std::vector<int64_t> params = code_parameters(g_, f_);
     std::vector<Id> order = code_order(g_, f_);
     for (Id id : order) fold(id);
+    if (batch_) {
+      if (torch_) throw Error(ErrorKind::Unsupported, "batched code is generated for NumPy only");
+      for (Id id : order) {
+        const Node& n = g_[id];
+        bool b = n.op == Op::Var && kind_of(n.shape) == Kind::Vector;
+        for (Id k : n.kids) b = b || batched_.count(k);
+        if (b && !folded_.count(id)) batched_.insert(id);
+      }
+    }
     count_uses();
     std::ostringstream body;
     // Parameters: converted (NumPy) and checked, dimensions read off them.
@@ -100,9 +134,10 @@ class ArrayEmitter {
       std::string a = code_identifier(s.name);
       Kind k = kind_of(s.shape);
       if (!torch_) {
-        const char* helper = k == Kind::Scalar   ? "_nabla_scalar"
-                             : k == Kind::Vector ? "_nabla_vector"
-                                                 : "_nabla_matrix";
+        const char* helper = k == Kind::Scalar ? "_nabla_scalar"
+                             : k == Kind::Vector
+                                 ? (batch_ ? "_nabla_batch_vector" : "_nabla_vector")
+                                 : "_nabla_matrix";
         used_.insert(helper);
         body << "    " << a << " = " << helper << "(\"" << s.name << "\", " << a << ")\n";
       } else if (k == Kind::Vector) {
@@ -126,8 +161,8 @@ class ArrayEmitter {
       std::string a = code_identifier(s.name);
       Kind k = kind_of(s.shape);
       if (k == Kind::Vector) {
-        bind(body, s.name, a + ".shape[0]", is_column(s.shape) ? s.shape.rows : s.shape.cols,
-             "entries");
+        bind(body, s.name, a + (batch_ ? ".shape[-1]" : ".shape[0]"),
+             is_column(s.shape) ? s.shape.rows : s.shape.cols, "entries");
       } else if (k == Kind::Matrix) {
         bind(body, s.name, a + ".shape[0]", s.shape.rows, "rows");
         bind(body, s.name, a + ".shape[1]", s.shape.cols, "columns");
@@ -154,19 +189,12 @@ class ArrayEmitter {
       // arguments' dtype back.
       if (!torch_ && !params.empty() && g_[f_.outputs[i].expr].shape.is_scalar()) {
         need_dtype_ = true;
-        r = "dtype.type(" + r + ")";
+        r = (batch_ ? "np.asarray(" + r + ", dtype=dtype)" : "dtype.type(" + r + ")");
       }
       returned += (i ? ", " : "") + r;
     }
     std::ostringstream out;
-    std::string header_imports = torch_ ? "import torch\n" : "import numpy as np\n";
-    if (torch_ && f_.outputs.size() > 1) header_imports += "from typing import Tuple\n";
-    out << header_imports << "\n";
-    for (const std::string& h : used_) {
-      auto it = numpy_helpers().find(h);
-      if (it != numpy_helpers().end()) out << "\n" << it->second << "\n";
-    }
-    out << "\ndef " << code_identifier(f_.name) << "(";
+    out << "def " << code_identifier(f_.name) << "(";
     for (size_t i = 0; i < params.size(); ++i) {
       out << (i ? ", " : "") << code_identifier(g_.symbol(params[i]).name);
       if (torch_) out << ": torch.Tensor";
@@ -379,6 +407,11 @@ class ArrayEmitter {
       std::string s = number(it->second);
       return {s, s[0] != '-'};
     }
+    if (batch_ && batched_.count(id)) {
+      bool handled = false;
+      Code c = batched(id, handled);
+      if (handled) return c;
+    }
     bool s0 = !n.kids.empty() && g_[n.kids[0]].shape.is_scalar();
     auto infix = [&](const std::string& s) { return Code{s, false}; };
     switch (n.op) {
@@ -582,6 +615,131 @@ class ArrayEmitter {
     return {x + " ** " + operand(p), false};
   }
 
+  bool is_batched(Id id) const { return batched_.count(through(id)) > 0; }
+  std::string helper(const char* name, Id id) {
+    used_.insert(name);
+    return std::string(name) + "(" + ref(id).s + ")";
+  }
+
+  // Batched forms (batch_): vectors (b, n), scalars (b,), matrices (b, r, c) where they depend
+  // on a batched vector; entry-wise operations broadcast as they are and are not listed.
+  Code batched(Id id, bool& handled) {
+    const Node& n = g_[id];
+    handled = true;
+    Kind k0 = n.kids.empty() ? Kind::Scalar : kind_of(g_[n.kids[0]].shape);
+    auto axes = [](Kind k) {
+      return k == Kind::Vector ? std::string("-1") : std::string("(-2, -1)");
+    };
+    switch (n.op) {
+      case Op::Scale: {
+        Id sc = n.kids[0];
+        if (is_batched(sc) && !n.shape.is_scalar())
+          return {operand(sc) +
+                      (kind_of(n.shape) == Kind::Vector ? "[..., None]" : "[..., None, None]") + " * " +
+                      operand(n.kids[1]),
+                  false};
+        break;
+      }
+      case Op::MatMul:
+        return batched_matmul(n);
+      case Op::Transpose:
+        return {"np.swapaxes(" + ref(n.kids[0]).s + ", -1, -2)"};
+      case Op::Sum:
+        if (k0 == Kind::Scalar) break;
+        return {"np.sum(" + ref(n.kids[0]).s + ", axis=" + axes(k0) + ")"};
+      case Op::Norm2:
+        if (k0 == Kind::Scalar) break;
+        return {"np.linalg.norm(" + ref(n.kids[0]).s + ", axis=" + axes(k0) + ")"};
+      case Op::Power: {
+        Id base = n.kids[0], p = n.kids[1];
+        bool two = (folded_.count(p) && folded_.at(p) == 2) ||
+                   (g_[p].op == Op::Const && const_value(g_, p) == 2);
+        if (two && g_[base].op == Op::Norm2 && !g_[g_[base].kids[0]].shape.is_scalar()) {
+          Id u = g_[base].kids[0];
+          std::string uc = operand(u);
+          return {"np.sum(" + uc + " * " + uc + ", axis=" + axes(kind_of(g_[u].shape)) + ")"};
+        }
+        break;
+      }
+      case Op::Trace: {
+        if (k0 == Kind::Scalar) break;
+        Id m = n.kids[0];
+        if (g_[m].op == Op::MatMul && consumers(m) == 1) {
+          const Node& pr = g_[m];
+          return {"np.sum(" + operand(pr.kids[0]) + " * np.swapaxes(" + ref(pr.kids[1]).s +
+                  ", -1, -2), axis=(-2, -1))"};
+        }
+        return {"np.trace(" + ref(m).s + ", axis1=-2, axis2=-1)"};
+      }
+      case Op::Diag:
+        if (k0 == Kind::Scalar) break;
+        return {operand(n.kids[0]) + "[..., :, None] * np.eye(" +
+                    dim_code(g_, n.shape.rows, bound_) + dtype_args() + ")",
+                false};
+      case Op::DiagPart:
+        if (k0 == Kind::Scalar) break;
+        return {"np.diagonal(" + ref(n.kids[0]).s + ", axis1=-2, axis2=-1)"};
+      case Op::LogDet:
+        if (k0 == Kind::Scalar) break;
+        return {helper("_nabla_logdet_stack", n.kids[0])};
+      case Op::Softmax:
+        if (k0 != Kind::Vector) break;
+        return {helper("_nabla_softmax_rows", n.kids[0])};
+      case Op::LogSumExp:
+        if (k0 != Kind::Vector) break;
+        return {helper("_nabla_logsumexp_rows", n.kids[0])};
+      case Op::Vec:
+        if (k0 != Kind::Matrix) break;
+        return {helper("_nabla_vec_rows", n.kids[0])};
+      case Op::Kron:
+      case Op::Stack:
+        throw Error(ErrorKind::Unsupported,
+                    std::string("no batched NumPy code for ") + std::string(op_name(n.op)),
+                    "generate without batch");
+      default:
+        break;
+    }
+    handled = false;
+    return {};
+  }
+
+  Code batched_matmul(const Node& n) {
+    Id a = through(n.kids[0]), b = through(n.kids[1]);
+    Shape sa = g_[n.kids[0]].shape, sb = g_[n.kids[1]].shape;
+    if (g_[a].op == Op::Diag && !g_[g_[a].kids[0]].shape.is_scalar()) {
+      std::string v = operand(g_[a].kids[0]);
+      if (kind_of(sb) == Kind::Vector) return {v + " * " + operand(b), false};
+      return {v + "[..., :, None] * " + operand(b), false};
+    }
+    if (g_[b].op == Op::Diag && !g_[g_[b].kids[0]].shape.is_scalar()) {
+      std::string v = operand(g_[b].kids[0]);
+      if (kind_of(sa) == Kind::Vector) return {operand(a) + " * " + v, false};
+      return {operand(a) + " * " + v + "[..., None, :]", false};
+    }
+    if (g_[a].op == Op::Inv && consumers(a) == 1) {
+      std::string m = ref(g_[a].kids[0]).s;
+      if (kind_of(sb) == Kind::Vector)
+        return {"np.linalg.solve(" + m + ", " + operand(b) + "[..., None])[..., 0]"};
+      return {"np.linalg.solve(" + m + ", " + ref(b).s + ")"};
+    }
+    if (is_column(sa) && is_row(sb))
+      return {operand(a) + "[..., :, None] * " + operand(b) + "[..., None, :]", false};
+    if (is_row(sa) && is_column(sb))
+      return {"np.sum(" + operand(a) + " * " + operand(b) + ", axis=-1)"};
+    Kind ka = kind_of(sa), kb = kind_of(sb);
+    if (ka == Kind::Matrix && kb == Kind::Vector) {
+      if (is_batched(a))
+        return {"np.einsum(\"...ij,...j->...i\", " + ref(a).s + ", " + ref(b).s + ")"};
+      return {operand(b) + " @ " + operand(a) + ".T", false};
+    }
+    if (ka == Kind::Vector && kb == Kind::Matrix) {
+      if (is_batched(b))
+        return {"np.einsum(\"...i,...ij->...j\", " + ref(a).s + ", " + ref(b).s + ")"};
+      return {operand(a) + " @ " + operand(b), false};
+    }
+    return {operand(a) + " @ " + operand(b), false};
+  }
+
   Code matmul(const Node& n) {
     Id a = through(n.kids[0]), b = through(n.kids[1]);
     Shape sa = g_[n.kids[0]].shape, sb = g_[n.kids[1]].shape;
@@ -605,6 +763,8 @@ class ArrayEmitter {
   const Graph& g_;
   const CodeFunction& f_;
   bool torch_;
+  bool batch_;            // vectors may carry a leading batch axis (NumPy)
+  std::set<Id> batched_;  // nodes that depend on a vector argument (batch_ only)
   std::set<std::string> bound_;
   std::set<std::string> used_;
   std::map<Id, double> folded_;
@@ -613,13 +773,43 @@ class ArrayEmitter {
   std::map<Id, std::string> names_;
   int locals_ = 0;
   bool need_dtype_ = false;
+
+ public:
+  // The helpers the emitted function calls, and whether it needs typing.Tuple.
+  const std::set<std::string>& helpers() const { return used_; }
+  bool needs_tuple() const { return torch_ && f_.outputs.size() > 1; }
+
+ private:
   std::string ref_;  // a tensor argument whose dtype and device new tensors take
 };
 
 }  // namespace
 
-std::string emit_array_code(const Graph& g, const CodeFunction& f, ArrayLibrary library) {
-  return ArrayEmitter(g, f, library).emit();
+std::string emit_array_module(const Graph& g, const std::vector<CodeFunction>& functions,
+                              ArrayLibrary library, bool batch) {
+  bool torch = library == ArrayLibrary::Torch;
+  std::set<std::string> helpers;
+  bool tuple = false;
+  std::string bodies;
+  for (const CodeFunction& f : functions) {
+    ArrayEmitter e(g, f, library, batch);
+    bodies += "\n\n" + e.emit();
+    helpers.insert(e.helpers().begin(), e.helpers().end());
+    tuple = tuple || e.needs_tuple();
+  }
+  // Imports and helpers once, then the functions.
+  std::string out = torch ? "import torch\n" : "import numpy as np\n";
+  if (tuple) out += "from typing import Tuple\n";
+  for (const std::string& h : helpers) {
+    auto it = numpy_helpers().find(h);
+    if (it != numpy_helpers().end()) out += "\n\n" + it->second;
+  }
+  return out + bodies;
+}
+
+std::string emit_array_code(const Graph& g, const CodeFunction& f, ArrayLibrary library,
+                            bool batch) {
+  return emit_array_module(g, {f}, library, batch);
 }
 
 }  // namespace nabla

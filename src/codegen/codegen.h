@@ -41,6 +41,11 @@ std::string emit_numpy(const Graph& g, const CodeFunction& f);
 // argument; every operation is differentiable by torch.autograd.
 std::string emit_torch(const Graph& g, const CodeFunction& f);
 
+// Several functions as one Python file: imports once, each helper once, then the functions
+// (what emit_numpy / emit_torch give one by one).
+std::string emit_numpy_module(const Graph& g, const std::vector<CodeFunction>& functions);
+std::string emit_torch_module(const Graph& g, const std::vector<CodeFunction>& functions);
+
 // The variable symbols the outputs use, in symbol order (the parameters).
 std::vector<int64_t> code_parameters(const Graph& g, const CodeFunction& f);
 

@@ -9,4 +9,8 @@ std::string emit_numpy(const Graph& g, const CodeFunction& f) {
   return emit_array_code(g, f, ArrayLibrary::Numpy);
 }
 
+std::string emit_numpy_module(const Graph& g, const std::vector<CodeFunction>& functions) {
+  return emit_array_module(g, functions, ArrayLibrary::Numpy);
+}
+
 }  // namespace nabla

@@ -9,4 +9,8 @@ std::string emit_torch(const Graph& g, const CodeFunction& f) {
   return emit_array_code(g, f, ArrayLibrary::Torch);
 }
 
+std::string emit_torch_module(const Graph& g, const std::vector<CodeFunction>& functions) {
+  return emit_array_module(g, functions, ArrayLibrary::Torch);
+}
+
 }  // namespace nabla

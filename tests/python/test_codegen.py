@@ -136,3 +136,65 @@ def test_numpy_and_torch_agree_with_the_plan(text, decls, wrt, kind, torch, rng)
     for w, a, b in zip(want, got_np, got_t):
         assert close(a, w, 1e-11)[0], (text, a, w)
         assert close(b.numpy(), w, 1e-11)[0], (text, b, w)
+
+
+def test_module_of_several_functions_imports_once(torch, rng):
+    s = nabla.Scope("X in R^(m x d); y in R^m; w in R^d; A in R^(d x d)")
+    loss = s.expr("sum(softplus(-y .* (X*w)))")
+    quad = s.expr("w'*A*w")
+    hess = nabla.hessian(loss, "w")
+    for fmt in ("numpy", "torch"):
+        src = nabla.codegen_module([("loss", loss, "w"), ("quad", quad, ["w", "A"]),
+                                    ("hess", [hess])], fmt)
+        assert src.count("import ") == (1 if fmt == "numpy" else 2)  # torch: + typing.Tuple
+        assert src.count("def _nabla_sigmoid") == (1 if fmt == "numpy" else 0)
+        ns = {}
+        exec(compile(src, "<module>", "exec"), ns)
+        X, y, w, A = (rng.standard_normal((9, 3)), np.sign(rng.standard_normal(9)),
+                      rng.standard_normal(3), rng.standard_normal((3, 3)))
+        args = (X, y, w) if fmt == "numpy" else tuple(torch.tensor(a) for a in (X, y, w))
+        v, g = ns["loss"](*args)
+        want = nabla.compile(loss, wrt=["w"])(X, y, w)
+        assert close(float(v), want[0], 1e-12)[0] and close(np.asarray(g), want[1], 1e-12)[0]
+        qa = (w, A) if fmt == "numpy" else (torch.tensor(w), torch.tensor(A))
+        assert len(ns["quad"](*qa)) == 3
+
+
+BATCH_CASES = [
+    ("x'*A*x", "x in R^n; A in R^(n x n)", ["x", "A"]),
+    ("sum(softplus(-y .* (X*w)))", "X in R^(m x n); y in R^m; w in R^n", ["w"]),
+    ("logsumexp(W*x) - a'*W*x", "W in R^(m x n); x in R^n; a in R^m", ["x", "W"]),
+    ("norm2(A*x - b)^2 + sqrt(x'*x)", "A in R^(m x n); x in R^n; b in R^m", ["x"]),
+    ("x'*inv(A)*x + tr(A)*sum(exp(x))", "x in R^n; A in R^(n x n)", ["x"]),
+]
+
+
+@pytest.mark.parametrize("text,decls,wrt", BATCH_CASES, ids=[c[0] for c in BATCH_CASES])
+def test_numpy_batch_dimension_on_vectors(text, decls, wrt, rng):
+    e = nabla.expr(text, decls)
+    batched = nabla.to_numpy(e, wrt, batch=True)
+    single = nabla.to_numpy(e, wrt)
+    sizes = {"n": 4, "m": 3}
+    names = [v.name for v in e.variables]
+    values = {}
+    for v in e.variables:
+        shape = tuple(sizes[s] if isinstance(s, str) else s for s in v.shape)
+        if len(shape) == 1:
+            shape = (5,) + shape  # a batch of 5 vectors
+        a = rng.uniform(-1, 1, shape)
+        if len(shape) == 2 and shape[0] == shape[1]:
+            a = a @ a.T + shape[0] * np.eye(shape[0])
+        values[v.name] = a
+    got = batched(*[values[n] for n in names])
+    for i in range(5):
+        row = [values[n][i] if values[n].ndim == 2 and e.variables[k].ndim == 1 else values[n]
+               for k, n in enumerate(names)]
+        want = single(*row)
+        for out_b, out_1 in zip(got, want):
+            assert close(np.asarray(out_b)[i], out_1, 1e-12)[0], (text, i)
+    # unbatched arguments give the single results
+    one = batched(*[values[n][0] if e.variables[k].ndim == 1 else values[n]
+                    for k, n in enumerate(names)])
+    for a, b in zip(one, single(*[values[n][0] if e.variables[k].ndim == 1 else values[n]
+                                  for k, n in enumerate(names)])):
+        assert close(a, b, 1e-12)[0]
