@@ -1,12 +1,17 @@
 // The public C++ API on the BENCH.md problems, as a user writes them: a traced lambda under
 // nabla::value_and_grad (nabla::hessian for hess-logreg), arguments passed as Eigen::Map views
-// of the problem's arrays, results into preallocated vectors (nabla::into). <id>/api is
+// of Eigen matrices holding the problem's arrays (the same aligned storage nabla_bench binds to
+// its plans: a std::vector's 16-byte alignment alone made the memory-bound products of lsq and
+// quad 10% slower), results into preallocated vectors (nabla::into). <id>/api is
 // compared by bench/compare with nabla_bench's <id>/vg (the plan): api/plan.
 // small/api and small/plan: a traced 4x3 MLP layer, the per-call overhead of the API over the
 // plan of the same function run directly.
 #include <benchmark/benchmark.h>
 
+#include <map>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "eval/plan.h"
 #include "eval/value_and_grad.h"
@@ -22,13 +27,23 @@ using Eigen::VectorXd;
 using MapM = Map<const MatrixXd>;
 using MapV = Map<const VectorXd>;
 
+// Each array once in an Eigen matrix (aligned storage), for the life of the program.
+const MatrixXd& stored(const bench::Problem& p, const char* name) {
+  static std::map<std::pair<std::string, std::string>, std::unique_ptr<MatrixXd>> arrays;
+  auto& m = arrays[{p.id, name}];
+  if (!m) {
+    const bench::Array& a = bench::get(p, name);
+    m = std::make_unique<MatrixXd>(Map<const MatrixXd>(a.v.data(), a.rows, a.cols));
+  }
+  return *m;
+}
 MapM M(const bench::Problem& p, const char* name) {
-  const bench::Array& a = bench::get(p, name);
-  return MapM(a.v.data(), a.rows, a.cols);
+  const MatrixXd& m = stored(p, name);
+  return MapM(m.data(), m.rows(), m.cols());
 }
 MapV V(const bench::Problem& p, const char* name) {
-  const bench::Array& a = bench::get(p, name);
-  return MapV(a.v.data(), a.rows * a.cols);
+  const MatrixXd& m = stored(p, name);
+  return MapV(m.data(), m.size());
 }
 
 template <class Fn>
