@@ -213,9 +213,20 @@ def main():
 
     warm = phase(args.warmup)
     rss_warm = rss_kib(server.pid)
+    samples = []  # the server's RSS every 10 s of the run: a leak climbs, a plateau does not
+    sampling = threading.Event()
+
+    def sample():
+        while not sampling.wait(10):
+            samples.append(rss_kib(server.pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     start = time.monotonic()
     stats = phase(args.seconds)
     elapsed = time.monotonic() - start
+    sampling.set()
+    sampler.join()
     rss_end = rss_kib(server.pid)
     alive = server.poll() is None
     server.send_signal(signal.SIGTERM)
@@ -241,6 +252,7 @@ def main():
         "rss_after_warmup_kib": rss_warm,
         "rss_after_run_kib": rss_end,
         "rss_growth_percent": round(100.0 * (rss_end - rss_warm) / rss_warm, 1),
+        "rss_every_10s_kib": samples,
         "server_alive_after_run": alive,
         "server_exit_status": server.returncode,
         "distinct_questions": len(questions),
