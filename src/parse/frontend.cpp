@@ -79,6 +79,19 @@ struct Frontend::Impl {
                 s.name_spans.empty() ? s.span : s.name_spans[0]);
   }
 
+  // Nor may its right side use its own name: `e = e*t + 1` reads the inner `e` as a new,
+  // inferred variable, and a result containing that variable would print `e`, which reads back
+  // as the definition (pipeline fuzzer finding). Called before the inferred names are kept.
+  void refuse_self_reference(const Statement& s, const Compiler& c) const {
+    for (const InferredName& n : c.inferred()) {
+      if (n.name != s.names[0]) continue;
+      throw Error(ErrorKind::Name, "'" + s.names[0] + "' is used in its own definition",
+                  "a definition cannot refer to itself; give the unknown on the right side "
+                  "another name",
+                  s.name_spans.empty() ? s.span : s.name_spans[0]);
+    }
+  }
+
   std::optional<Query> run(const Statement& s, const Ast& ast, std::string_view source) {
     switch (s.kind) {
       case Statement::Kind::DeclareVariables:
@@ -103,6 +116,7 @@ struct Frontend::Impl {
         c.infer(s.expr);
         c.settle();
         Id id = c.lower(s.expr);
+        refuse_self_reference(s, c);
         keep_inferred(c, {});
         ScopeEntry e;
         e.kind = ScopeEntry::Kind::Named;
@@ -135,6 +149,7 @@ struct Frontend::Impl {
           d.params.push_back(symbol);
           d.param_vars.push_back(variable(g, symbol));
         }
+        refuse_self_reference(s, c);
         keep_inferred(c, s.param_names);
         scope.definitions.push_back(d);
         ScopeEntry e;

@@ -49,6 +49,9 @@ const BadInput kBad[] = {
     {"x in R^n; e3 = sin(e4); e4 = x'*x", ErrorKind::Name, "'e4' is already a variable", "e4 ="},
     {"x in R; x = 3", ErrorKind::Name, "'x' is already a variable", "x ="},
     {"x in R; x(t) = t^2", ErrorKind::Name, "'x' is already a variable", "x(t)"},
+    // Nor may its right side use its own name (the inner name would be a new variable).
+    {"x in R^n; e = e*x'*x + 1", ErrorKind::Name, "'e' is used in its own definition", "e ="},
+    {"f(t) = f*t", ErrorKind::Name, "'f' is used in its own definition", "f(t)"},
     {"f : R -> R; f + 1", ErrorKind::Name, "'f' is a function", "f +"},
     {"grad foo", ErrorKind::Name, "'foo' is not a defined function", "foo"},
     {"grad(x'*x, 2*x)", ErrorKind::Name, "'2*x' is not one", "2*x"},
