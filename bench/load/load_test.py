@@ -4,8 +4,8 @@ seconds on the loopback interface, a mix of the exercise sheet's questions, the 
 (tests/data/*.nabla) and hostile requests. Every request must get its expected answer: a
 well-formed question the same 200 answer as when asked alone, a hostile one its 4xx refusal;
 anything else (a dropped connection, a timeout, a 5xx, a 503, another answer) is a failure.
-Reports throughput, p50/p99 latency per kind, and the server's resident memory after warm-up
-and after the run.
+Reports throughput, p50/p99 latency per kind, and the server's resident memory at rest (2 s
+after the last request) after warm-up and after the run, and every 10 s during the run.
 
   /usr/bin/python3 bench/load/load_test.py --nabla build/nabla [--clients 32] [--seconds 60]
 Exit status 0 when there was no failure, no crash and memory grew less than 10%, else 1.
@@ -211,12 +211,28 @@ def main():
             t.join()
         return stats
 
+    def rss_at_rest():
+        """The server's RSS 2 s after the last request: it gives freed memory back when idle."""
+        time.sleep(2)
+        return rss_kib(server.pid)
+
     warm = phase(args.warmup)
-    rss_warm = rss_kib(server.pid)
+    rss_warm = rss_at_rest()
+    samples = []  # the server's RSS every 10 s of the run: a leak climbs, a plateau does not
+    sampling = threading.Event()
+
+    def sample():
+        while not sampling.wait(10):
+            samples.append(rss_kib(server.pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     start = time.monotonic()
     stats = phase(args.seconds)
     elapsed = time.monotonic() - start
-    rss_end = rss_kib(server.pid)
+    sampling.set()
+    sampler.join()
+    rss_end = rss_at_rest()
     alive = server.poll() is None
     server.send_signal(signal.SIGTERM)
     try:
@@ -241,6 +257,7 @@ def main():
         "rss_after_warmup_kib": rss_warm,
         "rss_after_run_kib": rss_end,
         "rss_growth_percent": round(100.0 * (rss_end - rss_warm) / rss_warm, 1),
+        "rss_every_10s_kib": samples,
         "server_alive_after_run": alive,
         "server_exit_status": server.returncode,
         "distinct_questions": len(questions),

@@ -400,6 +400,7 @@ class ComputePool {
       queue_.pop_front();
       if (job->state == Job::Cancelled) continue;
       job->state = Job::Running;
+      ++running_;
       done_.notify_all();
       lock.unlock();
       ApiReply reply;
@@ -412,12 +413,20 @@ class ComputePool {
       job->reply = std::move(reply);
       job->state = Job::Done;
       done_.notify_all();
+      if (--running_ == 0 && queue_.empty()) {
+        // Idle: the memory the derivations freed goes back to the system, so a quiet server
+        // holds what it needs, not the peak of the last burst.
+        lock.unlock();
+        malloc_trim(0);
+        lock.lock();
+      }
     }
   }
 
   std::mutex mutex_;
   std::condition_variable ready_, done_;
   std::deque<std::shared_ptr<Job>> queue_;
+  size_t running_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
