@@ -469,6 +469,18 @@ Ty Compiler::infer_power(int node) {
     unify_ty(base, scalar_ty());
     return base;
   }
+  // An undeclared upper-case name is a matrix by its spelling, never silently a scalar: say so.
+  const AstNode& bn = ast_[n.kids[0]];
+  if (bn.kind == AstKind::Name && is_upper_name(bn.name)) {
+    for (const InferredName& in : inferred_)
+      if (in.name == bn.name)
+        throw Error(ErrorKind::Shape,
+                    "'" + bn.name +
+                        "' is used as a scalar, but it is a matrix by its spelling (upper-case)",
+                    "declare " + bn.name + " in R for a scalar, or use " + b + ".^" +
+                        quote(n.kids[1]) + " for the entry-wise power",
+                    bn.span);
+  }
   throw Error(ErrorKind::Shape,
               "cannot raise " + b + " (" + ty_str(base) + ") to the power " + quote(n.kids[1]) +
                   ": a matrix power needs an integer constant",

@@ -923,10 +923,12 @@ int Parser::name_atom() {
     return ast_->add(std::move(n));
   }
   if (name == "K" && is(Tok::LParen)) {  // K(m, n): the commutation matrix, vec(A') = K vec(A)
-    next();
-    Dim m = dim();
+    const Token& open = next();
+    enter(open.span);
+    Dim m = dim_expr(true);  // sizes as I(n) takes them: n, 3, n+m, 2*n
     expect(Tok::Comma, "',' in K(m, n)");
-    Dim n = dim();
+    Dim n = dim_expr(true);
+    leave();
     const Token& close = expect(Tok::RParen, "')' after K(m, n)");
     AstNode k;
     k.kind = AstKind::Name;
