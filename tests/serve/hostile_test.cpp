@@ -134,6 +134,8 @@ TEST(Hostile, TableThroughTheApi) {
         named = named ||
                 (j.contains("error") &&
                  j["error"].get<std::string>().find(c.message) != std::string::npos) ||
+                (j.value("kind", "") == "error" &&
+                 j.value("message", "").find(c.message) != std::string::npos) ||
                 (j.contains("hint") &&
                  j["hint"].get<std::string>().find(c.message) != std::string::npos);
       EXPECT_TRUE(named) << "an error should name: " << c.message << "\n" << context;

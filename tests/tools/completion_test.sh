@@ -47,13 +47,13 @@ cd "$scratch" || exit 1
 expect "grad" nabla gr
 expect "check" nabla ch
 expect "a.nabla" nabla a
-expect "a.nabla b.nabla check diff eval grad hessian jacobian run sheets simplify" nabla ""
+expect "a.nabla b.nabla check diff eval grad help hessian jacobian run serve sheets simplify" nabla ""
 expect "sheets/c.nabla" nabla sheets/
 expect "a.nabla b.nabla sheets" nabla run ""
-expect "cpp json latex numpy text unicode" nabla grad "x'*x" --format ""
+expect "cpp json latex numpy text torch unicode" nabla grad "x'*x" --format ""
 expect "latex" nabla grad "x'*x" --format la
 expect "json" nabla --format j
-expect "cpp json latex numpy text unicode" nabla --format "=" ""
+expect "cpp json latex numpy text torch unicode" nabla --format "=" ""
 expect "unicode" nabla --format "=" u
 expect "--format --help --let --seed --steps --wrt" nabla grad "x'*x" --
 expect "--wrt" nabla jacobian "A*x" --w
