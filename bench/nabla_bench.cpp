@@ -54,7 +54,8 @@ void register_all() {
       Id h = simplify(c->g, hessian(c->g, c->f, c->vars[0]));
       auto* plan = new Plan(c->g, {h});
       const Matrix& hv = plan->run(c->b)[0];
-      bench::dump(out_dir() + "/hess-logreg.H.nabla.bin", hv.data(), static_cast<size_t>(hv.size()));
+      bench::dump(out_dir() + "/hess-logreg.H.nabla.bin", hv.data(),
+                  static_cast<size_t>(hv.size()));
       benchmark::RegisterBenchmark("hess-logreg/hess", [plan, c](benchmark::State& st) {
         for (auto _ : st) benchmark::DoNotOptimize(plan->run(c->b)[0].data());
       })->Unit(benchmark::kMillisecond);

@@ -6,8 +6,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 

@@ -58,9 +58,7 @@ void check_work_limits(const Graph& g, const SampleSpace& space, const Bindings&
 }
 
 bool has_derived_dim(const Graph& g, Shape s) {
-  auto derived = [&](Dim d) {
-    return g.dims.is_derived(d);
-  };
+  auto derived = [&](Dim d) { return g.dims.is_derived(d); };
   return derived(s.rows) || derived(s.cols);
 }
 

@@ -267,12 +267,15 @@ void bind_dimensions(const Graph& g, const SampleSpace& space,
   bindings.dims.clear();
   for (auto [dim, size] : draw) bindings.dims[dim] = size;
   for (int32_t dim : space.derived_dims) {
-    std::optional<int64_t> v = g.dims.size(Dim::symbol(dim), [&](int32_t atom) -> std::optional<int64_t> {
-      auto it = bindings.dims.find(atom);
-      if (it == bindings.dims.end()) return std::nullopt;
-      return it->second;
-    });
-    if (!v) throw Error(ErrorKind::Internal, "check: cannot size dimension " + g.dims.name(Dim::symbol(dim)));
+    std::optional<int64_t> v =
+        g.dims.size(Dim::symbol(dim), [&](int32_t atom) -> std::optional<int64_t> {
+          auto it = bindings.dims.find(atom);
+          if (it == bindings.dims.end()) return std::nullopt;
+          return it->second;
+        });
+    if (!v)
+      throw Error(ErrorKind::Internal,
+                  "check: cannot size dimension " + g.dims.name(Dim::symbol(dim)));
     bindings.dims[dim] = static_cast<int32_t>(*v);
   }
 }

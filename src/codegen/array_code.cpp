@@ -635,8 +635,8 @@ class ArrayEmitter {
         Id sc = n.kids[0];
         if (is_batched(sc) && !n.shape.is_scalar())
           return {operand(sc) +
-                      (kind_of(n.shape) == Kind::Vector ? "[..., None]" : "[..., None, None]") + " * " +
-                      operand(n.kids[1]),
+                      (kind_of(n.shape) == Kind::Vector ? "[..., None]" : "[..., None, None]") +
+                      " * " + operand(n.kids[1]),
                   false};
         break;
       }

@@ -216,7 +216,9 @@ std::string generate_code(Graph& g, const Query& q, const std::string& name, Out
                           StepLog* steps) {
   CodeFunction f;
   f.name = name;
-  auto finish = [&](Id raw) { return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps); };
+  auto finish = [&](Id raw) {
+    return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps);
+  };
   if (q.kind == QueryKind::Check) {
     f.outputs.push_back({"lhs", finish(q.expr)});
     f.outputs.push_back({"rhs", finish(q.rhs)});
@@ -273,14 +275,27 @@ std::string latex_text(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '\\': out += "\\textbackslash{}"; break;
-      case '{': case '}': case '$': case '&': case '#': case '%': case '_':
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '{':
+      case '}':
+      case '$':
+      case '&':
+      case '#':
+      case '%':
+      case '_':
         out += '\\';
         out += c;
         break;
-      case '^': out += "\\^{}"; break;
-      case '~': out += "\\~{}"; break;
-      default: out += c;
+      case '^':
+        out += "\\^{}";
+        break;
+      case '~':
+        out += "\\~{}";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -863,11 +878,21 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
     }
   }
   switch (kind) {
-    case OneShot::Grad: q.kind = QueryKind::Grad; break;
-    case OneShot::Jacobian: q.kind = QueryKind::Jacobian; break;
-    case OneShot::Hessian: q.kind = QueryKind::Hessian; break;
-    case OneShot::Diff: q.kind = QueryKind::Diff; break;
-    case OneShot::Simplify: q.kind = QueryKind::Simplify; break;
+    case OneShot::Grad:
+      q.kind = QueryKind::Grad;
+      break;
+    case OneShot::Jacobian:
+      q.kind = QueryKind::Jacobian;
+      break;
+    case OneShot::Hessian:
+      q.kind = QueryKind::Hessian;
+      break;
+    case OneShot::Diff:
+      q.kind = QueryKind::Diff;
+      break;
+    case OneShot::Simplify:
+      q.kind = QueryKind::Simplify;
+      break;
   }
   StepLog log;
   try {
@@ -927,10 +952,10 @@ int run_check(const std::string& text, const std::string& let, const DriverOptio
       if (options.steps) j["steps"] = log.lines;
       out << json_text(j) << "\n";
     } else {
-      out << (c.result.holds ? "holds (" + std::to_string(c.result.trials) +
-                                   " trials, max rel. error " + format_number(c.result.max_error) +
-                                   ")"
-                             : std::string("FAILS"))
+      out << (c.result.holds
+                  ? "holds (" + std::to_string(c.result.trials) + " trials, max rel. error " +
+                        format_number(c.result.max_error) + ")"
+                  : std::string("FAILS"))
           << "\n";
       if (!c.result.holds) out << indent(c.result.counterexample, "  ");
       for (const std::string& line : log.lines) out << "  " << line << "\n";

@@ -37,17 +37,18 @@ Shape call_shape(const Graph& g, int64_t function, int64_t deriv, const std::vec
                                       " argument(s), given " + std::to_string(kids.size()));
   for (size_t i = 0; i < kids.size(); ++i)
     if (!(g[kids[i]].shape == f.params[i]))
-      shape_error(g, "argument " + std::to_string(i + 1) + " of '" + f.name + "' has the wrong shape",
+      shape_error(g,
+                  "argument " + std::to_string(i + 1) + " of '" + f.name + "' has the wrong shape",
                   g[kids[i]].shape, f.params[i]);
   if (deriv == kCallValue) return f.shape;
   if (deriv == kCallDerivative) {
     if (f.params.size() != 1)
-      throw Error(ErrorKind::Shape, "'" + f.name + "' has several arguments: use partial(" +
-                                        f.name + ", k)");
+      throw Error(ErrorKind::Shape,
+                  "'" + f.name + "' has several arguments: use partial(" + f.name + ", k)");
     Shape in = f.params[0];
-    if (f.shape.is_scalar()) return in;                       // gradient, same shape as input
-    if (in.is_scalar()) return f.shape;                       // derivative of a curve
-    return Shape::matrix(f.shape.rows, in.rows);              // Jacobian n x d
+    if (f.shape.is_scalar()) return in;           // gradient, same shape as input
+    if (in.is_scalar()) return f.shape;           // derivative of a curve
+    return Shape::matrix(f.shape.rows, in.rows);  // Jacobian n x d
   }
   if (deriv == kCallSecond) {  // h''(t): scalar; hessian(g)(u): d x d
     if (f.params.size() != 1)
@@ -84,8 +85,8 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
   auto S = [&](size_t i) { return g[kids[i]].shape; };
   int arity = op_arity(op);
   if (arity >= 0 && kids.size() != static_cast<size_t>(arity))
-    throw Error(ErrorKind::Internal, std::string("wrong child count for ") +
-                                         std::string(op_name(op)));
+    throw Error(ErrorKind::Internal,
+                std::string("wrong child count for ") + std::string(op_name(op)));
   switch (op) {
     case Op::Const:
     case Op::Pi:
@@ -129,7 +130,8 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
     case Op::Trace:
     case Op::Det:
     case Op::LogDet:
-      if (!S(0).is_square()) shape_error1(g, std::string(op_spelling(op)) + " needs a square matrix", S(0));
+      if (!S(0).is_square())
+        shape_error1(g, std::string(op_spelling(op)) + " needs a square matrix", S(0));
       return Shape::scalar();
     case Op::Inv:
       if (!S(0).is_square()) shape_error1(g, "inv needs a square matrix", S(0));
@@ -158,7 +160,8 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
       Dim cols = S(0).cols;
       std::vector<Dim> rows;
       for (size_t i = 0; i < kids.size(); ++i) {
-        if (!(S(i).cols == cols)) shape_error(g, "stacked parts need equal column counts", S(0), S(i));
+        if (!(S(i).cols == cols))
+          shape_error(g, "stacked parts need equal column counts", S(0), S(i));
         rows.push_back(S(i).rows);
       }
       return Shape::matrix(g.dims.sum(rows), cols);
@@ -166,12 +169,14 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
     case Op::Call:
       return call_shape(g, a, b, kids);
     case Op::Grad: {
-      if (kids.size() < 2) throw Error(ErrorKind::Internal, "grad needs an expression and a variable");
+      if (kids.size() < 2)
+        throw Error(ErrorKind::Internal, "grad needs an expression and a variable");
       if (!S(0).is_scalar()) shape_error1(g, "grad needs a scalar expression; use jacobian", S(0));
       if (kids.size() == 2) return S(1);
       for (size_t i = 1; i < kids.size(); ++i)
         if (!S(i).is_scalar())
-          throw Error(ErrorKind::Shape, "grad with several variables inside an expression needs scalars");
+          throw Error(ErrorKind::Shape,
+                      "grad with several variables inside an expression needs scalars");
       return Shape::vector(Dim::fixed(static_cast<int32_t>(kids.size() - 1)));
     }
     case Op::Jacobian: {
@@ -196,13 +201,15 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
       return Shape::matrix(n, n);
     }
     case Op::Derivative:
-      if (!S(1).is_scalar()) shape_error1(g, "diff needs a scalar variable; use grad or jacobian", S(1));
+      if (!S(1).is_scalar())
+        shape_error1(g, "diff needs a scalar variable; use grad or jacobian", S(1));
       return S(0);
     case Op::Simplify:
       return S(0);
     default:
       if (is_elementwise_function(op)) return S(0);
-      throw Error(ErrorKind::Internal, std::string("no shape rule for ") + std::string(op_name(op)));
+      throw Error(ErrorKind::Internal,
+                  std::string("no shape rule for ") + std::string(op_name(op)));
   }
 }
 
@@ -224,7 +231,9 @@ Id constant(Graph& g, double v) {
   return g.add(n);
 }
 
-Id integer(Graph& g, int64_t v) { return constant(g, Rational{v, 1}); }
+Id integer(Graph& g, int64_t v) {
+  return constant(g, Rational{v, 1});
+}
 
 Id pi(Graph& g) {
   Node n;
@@ -232,7 +241,9 @@ Id pi(Graph& g) {
   return g.add(n);
 }
 
-Id variable(Graph& g, int32_t symbol) { return make(g, Op::Var, {}, symbol); }
+Id variable(Graph& g, int32_t symbol) {
+  return make(g, Op::Var, {}, symbol);
+}
 
 Id identity(Graph& g, Dim n) {
   Node node;
@@ -266,11 +277,21 @@ Id zeros(Graph& g, Shape s) {
   return g.add(node);
 }
 
-Id add(Graph& g, Id a, Id b) { return make(g, Op::Add, {a, b}); }
-Id neg(Graph& g, Id a) { return scale(g, integer(g, -1), a); }
-Id sub(Graph& g, Id a, Id b) { return add(g, a, neg(g, b)); }
-Id scale(Graph& g, Id s, Id x) { return make(g, Op::Scale, {s, x}); }
-Id matmul(Graph& g, Id a, Id b) { return make(g, Op::MatMul, {a, b}); }
+Id add(Graph& g, Id a, Id b) {
+  return make(g, Op::Add, {a, b});
+}
+Id neg(Graph& g, Id a) {
+  return scale(g, integer(g, -1), a);
+}
+Id sub(Graph& g, Id a, Id b) {
+  return add(g, a, neg(g, b));
+}
+Id scale(Graph& g, Id s, Id x) {
+  return make(g, Op::Scale, {s, x});
+}
+Id matmul(Graph& g, Id a, Id b) {
+  return make(g, Op::MatMul, {a, b});
+}
 
 namespace {
 // A constant factor of x: Scale(c, y) with c a Const gives c and y.
@@ -297,7 +318,8 @@ Id product(Graph& g, Id a, Id b) {
 }
 
 Id divide(Graph& g, Id a, Id s) {
-  if (!g[s].shape.is_scalar()) shape_error(g, "can only divide by a scalar", g[a].shape, g[s].shape);
+  if (!g[s].shape.is_scalar())
+    shape_error(g, "can only divide by a scalar", g[a].shape, g[s].shape);
   return scale(g, power(g, s, integer(g, -1)), a);
 }
 
@@ -311,8 +333,12 @@ Id elementwise_divide(Graph& g, Id a, Id b) {
   return hadamard(g, a, power(g, b, integer(g, -1)));
 }
 
-Id transpose(Graph& g, Id a) { return make(g, Op::Transpose, {a}); }
-Id power(Graph& g, Id x, Id p) { return make(g, Op::Power, {x, p}); }
+Id transpose(Graph& g, Id a) {
+  return make(g, Op::Transpose, {a});
+}
+Id power(Graph& g, Id x, Id p) {
+  return make(g, Op::Power, {x, p});
+}
 
 Id matrix_power(Graph& g, Id a, int64_t k) {
   Shape s = g[a].shape;
@@ -335,7 +361,9 @@ Id unary(Graph& g, Op op, Id x) {
   return make(g, op, {x});
 }
 
-Id kron(Graph& g, Id a, Id b) { return make(g, Op::Kron, {a, b}); }
+Id kron(Graph& g, Id a, Id b) {
+  return make(g, Op::Kron, {a, b});
+}
 
 Id stack(Graph& g, const std::vector<Id>& parts) {
   if (parts.size() == 1) return parts[0];
@@ -354,9 +382,13 @@ Id call(Graph& g, int32_t function, int64_t deriv, const std::vector<Id>& args) 
   return make(g, Op::Call, args, function, deriv);
 }
 
-bool is_rational_const(const Graph& g, Id id) { return g[id].op == Op::Const && g[id].b != 0; }
+bool is_rational_const(const Graph& g, Id id) {
+  return g[id].op == Op::Const && g[id].b != 0;
+}
 
-Rational rational_value(const Graph& g, Id id) { return Rational{g[id].a, g[id].b}; }
+Rational rational_value(const Graph& g, Id id) {
+  return Rational{g[id].a, g[id].b};
+}
 
 double const_value(const Graph& g, Id id) {
   const Node& n = g[id];

@@ -22,21 +22,21 @@ Id ones(Graph& g, Shape s);
 Id zeros(Graph& g, Shape s);
 
 Id add(Graph& g, Id a, Id b);
-Id sub(Graph& g, Id a, Id b);  // a + (-1)*b
-Id neg(Graph& g, Id a);        // (-1)*a
-Id scale(Graph& g, Id s, Id x);        // s scalar
-Id matmul(Graph& g, Id a, Id b);       // neither scalar, inner dimensions agree
-Id product(Graph& g, Id a, Id b);      // the surface `*`: scale when either side is scalar
-Id divide(Graph& g, Id a, Id s);       // a / s  ==  s^-1 a, s scalar
-Id hadamard(Graph& g, Id a, Id b);     // same shapes
+Id sub(Graph& g, Id a, Id b);                 // a + (-1)*b
+Id neg(Graph& g, Id a);                       // (-1)*a
+Id scale(Graph& g, Id s, Id x);               // s scalar
+Id matmul(Graph& g, Id a, Id b);              // neither scalar, inner dimensions agree
+Id product(Graph& g, Id a, Id b);             // the surface `*`: scale when either side is scalar
+Id divide(Graph& g, Id a, Id s);              // a / s  ==  s^-1 a, s scalar
+Id hadamard(Graph& g, Id a, Id b);            // same shapes
 Id elementwise_divide(Graph& g, Id a, Id b);  // a .* b.^-1
 Id transpose(Graph& g, Id a);
-Id power(Graph& g, Id x, Id p);        // entry-wise, p scalar
+Id power(Graph& g, Id x, Id p);              // entry-wise, p scalar
 Id matrix_power(Graph& g, Id a, int64_t k);  // a square: A*A*..., I, inv(A)^|k|
-Id unary(Graph& g, Op op, Id x);       // entry-wise functions, reductions, matrix functions
+Id unary(Graph& g, Op op, Id x);             // entry-wise functions, reductions, matrix functions
 Id kron(Graph& g, Id a, Id b);
 Id stack(Graph& g, const std::vector<Id>& parts);
-Id inner(Graph& g, Id a, Id b);        // <a, b>: a'*b for vectors, sum(a .* b) otherwise
+Id inner(Graph& g, Id a, Id b);  // <a, b>: a'*b for vectors, sum(a .* b) otherwise
 // Abstract function application; deriv is kCallValue, kCallDerivative or a partial index k > 0.
 Id call(Graph& g, int32_t function, int64_t deriv, const std::vector<Id>& args);
 
@@ -55,7 +55,7 @@ double const_value(const Graph& g, Id id);
 namespace nabla {
 // Query nodes (expanded by diff/expand.h before evaluation or printing of results).
 Id grad_query(Graph& g, Id e, const std::vector<Id>& vars);
-Id query(Graph& g, Op op, Id e, Id var);  // Jacobian, Hessian, Derivative
+Id query(Graph& g, Op op, Id e, Id var);                       // Jacobian, Hessian, Derivative
 Id query(Graph& g, Op op, Id e, const std::vector<Id>& vars);  // Hessian w.r.t. several
 Id simplify_query(Graph& g, Id e);
 }  // namespace nabla

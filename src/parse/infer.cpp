@@ -216,8 +216,7 @@ InferredName& Compiler::inferred_entry(const std::string& name, SourceSpan span)
     n.ty = {new_var(), new_var()};
     dims_[static_cast<size_t>(n.ty.rows)].never_one = true;
     dims_[static_cast<size_t>(n.ty.cols)].never_one = true;
-  }
-  else
+  } else
     n.ty = {new_var(), bound_var(Dim::fixed(1))};
   inferred_index_[name] = inferred_.size();
   inferred_.push_back(n);

@@ -26,11 +26,14 @@ std::vector<BadInput> table() {
   std::string values_ok = write_file("ok.json", R"({"x": [1, 2], "A": [[1, 2], [3, 4]]})").string();
   std::string ragged = write_file("ragged.json", R"({"x": [1, 2], "A": [[1, 2], [3]]})").string();
   std::string missing = write_file("missing.json", R"({"x": [1, 2]})").string();
-  std::string wrong_kind = write_file("kind.json", R"({"x": [[1, 2], [3, 4]], "A": [[1, 2], [3, 4]]})").string();
-  std::string mismatch = write_file("mismatch.json", R"({"x": [1, 2, 3], "A": [[1, 2], [3, 4]]})").string();
+  std::string wrong_kind =
+      write_file("kind.json", R"({"x": [[1, 2], [3, 4]], "A": [[1, 2], [3, 4]]})").string();
+  std::string mismatch =
+      write_file("mismatch.json", R"({"x": [1, 2, 3], "A": [[1, 2], [3, 4]]})").string();
   std::string not_json = write_file("bad.json", "{\"x\": [1, 2").string();
   std::string not_object = write_file("list.json", "[1, 2, 3]").string();
-  std::string strings = write_file("strings.json", R"({"x": ["a", "b"], "A": [[1, 2], [3, 4]]})").string();
+  std::string strings =
+      write_file("strings.json", R"({"x": ["a", "b"], "A": [[1, 2], [3, 4]]})").string();
   std::string empty_list = write_file("empty.json", R"({"x": [], "A": [[1, 2], [3, 4]]})").string();
   std::string bad_utf8 = "x in R^n\ngrad(x'*x, \xff\xfe)\n";
   std::string nested = repeat("(", 100000) + "x" + repeat(")", 100000);
@@ -66,7 +69,11 @@ std::vector<BadInput> table() {
       {"grad of a vector", {"-e", "x in R^n; grad(x, x)"}, "", "scalar", true},
       {"divide by vector", {"-e", "x in R^n; 1/x"}, "", "", true},
       {"concrete mismatch", {"-e", "x in R^3; y in R^4; x + y"}, "", "", true},
-      {"jacobian w.r.t. an expression", {"jacobian", "A*B", "--wrt", "A + B", "--let", "A, B in R^(n x n)"}, "", "", false},
+      {"jacobian w.r.t. an expression",
+       {"jacobian", "A*B", "--wrt", "A + B", "--let", "A, B in R^(n x n)"},
+       "",
+       "",
+       false},
       {"third derivative", {"-e", "h : R -> R; t in R; diff(h''(t), t)"}, "", "third", false},
       {"norm order below 1", {"-e", "x in R^n; norm(x, 1/2)"}, "", "p >= 1", true},
       // arity
@@ -83,9 +90,17 @@ std::vector<BadInput> table() {
       {"json not an object", {"eval", "x'*A*x", "--values", not_object}, "", "", false},
       {"string entries", {"eval", "x'*A*x", "--values", strings}, "", "x", false},
       {"empty list", {"eval", "x'*A*x", "--values", empty_list}, "", "x", false},
-      {"values file missing", {"eval", "x'*A*x", "--values", "/nonexistent/v.json"}, "", "cannot open", false},
-      {"singular inverse", {"eval", "inv(A)", "--let", "A in R^(2 x 2)", "--values",
-                            write_file("sing.json", R"({"A": [[1, 2], [2, 4]]})").string()}, "", "singular", false},
+      {"values file missing",
+       {"eval", "x'*A*x", "--values", "/nonexistent/v.json"},
+       "",
+       "cannot open",
+       false},
+      {"singular inverse",
+       {"eval", "inv(A)", "--let", "A in R^(2 x 2)", "--values",
+        write_file("sing.json", R"({"A": [[1, 2], [2, 4]]})").string()},
+       "",
+       "singular",
+       false},
       // whole inputs
       {"empty input", {"-"}, "", "empty", false},
       {"only comments", {"-"}, "# nothing here\n\n", "empty", false},
@@ -97,7 +112,11 @@ std::vector<BadInput> table() {
       {"unknown format", {"grad", "x'*x", "--wrt", "x", "--format", "pdf"}, "", "pdf", false},
       {"missing wrt", {"grad", "x'*x"}, "", "wrt", false},
       {"missing file", {"/nonexistent/file.nabla"}, "", "cannot read", false},
-      {"let holds a query", {"grad", "x'*x", "--wrt", "x", "--let", "grad(x'*x, x)"}, "", "declarations", false},
+      {"let holds a query",
+       {"grad", "x'*x", "--wrt", "x", "--let", "grad(x'*x, x)"},
+       "",
+       "declarations",
+       false},
       // no arguments and no terminal: standard input is the script
       {"no arguments, empty standard input", {}, "", "empty input", false},
       {"empty expression", {"grad", "", "--wrt", "x"}, "", "expected", false},
@@ -123,11 +142,14 @@ TEST_P(BadInputTest, ExitsTwoWithAMessageQuickly) {
 INSTANTIATE_TEST_SUITE_P(Table, BadInputTest, ::testing::ValuesIn(table()),
                          [](const ::testing::TestParamInfo<BadInput>& info) {
                            std::string n;
-                           for (char ch : info.param.name) n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                           for (char ch : info.param.name)
+                             n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
                            return n;
                          });
 
-TEST(BadInputTable, HasAtLeastFortyCases) { EXPECT_GE(table().size(), 40u); }
+TEST(BadInputTable, HasAtLeastFortyCases) {
+  EXPECT_GE(table().size(), 40u);
+}
 
 }  // namespace
 }  // namespace nabla::testing

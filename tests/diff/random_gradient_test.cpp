@@ -21,7 +21,7 @@ struct Gen {
   Functions& fn;
   std::array<std::vector<Id>, 3> leaves;
   std::array<std::vector<Id>, 3> positive;  // entry-wise positive values
-  Id wellcond_leaf = kNoId;     // 3I + small noise
+  Id wellcond_leaf = kNoId;                 // 3I + small noise
   Graph& g;
 
   Gen(World& world, Functions& f) : w(world), fn(f), g(world.g) {}

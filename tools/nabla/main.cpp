@@ -42,8 +42,8 @@ constexpr const char* kDescription =
     "\n"
     "Exit status: 0 success, 1 a check failed, 2 bad input.";
 
-const std::vector<std::string> kCommands{"run",   "grad", "jacobian", "hessian", "diff", "simplify",
-                                         "check", "eval", "serve",    "help"};
+const std::vector<std::string> kCommands{"run",      "grad",  "jacobian", "hessian", "diff",
+                                         "simplify", "check", "eval",     "serve",   "help"};
 
 // True when the arguments ask for JSON output: usage errors are then JSON too.
 bool wants_json(int argc, char** argv) {
