@@ -793,7 +793,7 @@ std::string emit_array_module(const Graph& g, const std::vector<CodeFunction>& f
   std::string bodies;
   for (const CodeFunction& f : functions) {
     ArrayEmitter e(g, f, library, batch);
-    bodies += "\n\n" + e.emit();
+    bodies += "\n\n" + (f.comment.empty() ? "" : "# " + f.comment + "\n") + e.emit();
     helpers.insert(e.helpers().begin(), e.helpers().end());
     tuple = tuple || e.needs_tuple();
   }

@@ -17,6 +17,7 @@ struct CodeOutput {
 struct CodeFunction {
   std::string name;
   std::vector<CodeOutput> outputs;
+  std::string comment;  // written above the function in a module (the query it answers)
 };
 
 // A self-contained C++17 function on Eigen types: parameters `double`, `const Eigen::VectorXd&`

@@ -212,10 +212,12 @@ bool is_code_format(OutputFormat f) {
 // --format cpp|numpy: the query as one generated function. Outputs: "value" (the expression,
 // simplified), then the derivative blocks ("grad_x", "jacobian_x", "hessian_x", "diff_x"; one
 // "grad" for a stacked gradient w.r.t. several scalars); a check gives "lhs" and "rhs".
-std::string generate_code(Graph& g, const Query& q, const std::string& name, OutputFormat format,
-                          StepLog* steps) {
+// The function generated for a query: its value and its derivative(s) (a check: both sides).
+CodeFunction code_function(Graph& g, const Query& q, const std::string& name, StepLog* steps) {
   CodeFunction f;
   f.name = name;
+  f.comment = q.text;
+  std::replace(f.comment.begin(), f.comment.end(), '\n', ' ');
   auto finish = [&](Id raw) {
     return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps);
   };
@@ -241,6 +243,10 @@ std::string generate_code(Graph& g, const Query& q, const std::string& name, Out
       f.outputs.push_back({field, blocks[i]});
     }
   }
+  return f;
+}
+
+std::string emit_code(const Graph& g, const CodeFunction& f, OutputFormat format) {
   if (format == OutputFormat::Torch) return emit_torch(g, f);
   return format == OutputFormat::Cpp ? emit_cpp(g, f) : emit_numpy(g, f);
 }
@@ -457,6 +463,9 @@ struct ScriptSession::Impl {
   Graph g;
   Frontend front;
   int queries = 0;  // queries so far (names of generated functions)
+  // --format numpy / torch: a run's functions, written at its end as one Python file (imports
+  // and helpers once).
+  std::vector<CodeFunction> python_functions;
 };
 
 void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_t first_line,
@@ -472,10 +481,12 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
   StepLog* steps = options.steps ? &log : nullptr;
   ++queries;
   if (is_code_format(options.format)) {
-    const char* c = options.format == OutputFormat::Cpp ? "//" : "#";
-    std::string code =
-        generate_code(g, q, "query_" + std::to_string(queries), options.format, steps);
-    out << c << " " << q.text << "\n" << code << "\n";
+    CodeFunction f = code_function(g, q, "query_" + std::to_string(queries), steps);
+    std::string code = emit_code(g, f, options.format);  // throws for what has no code
+    if (options.format == OutputFormat::Cpp)
+      out << "// " << q.text << "\n" << code << "\n";
+    else
+      python_functions.push_back(std::move(f));
     return;
   }
   nlohmann::json j;
@@ -587,6 +598,11 @@ int ScriptSession::Impl::run(const std::string& source, const std::string& origi
         break;
       }
     }
+  }
+  if (!python_functions.empty()) {  // each was generated once above: this does not throw
+    out << (options.format == OutputFormat::Torch ? emit_torch_module(g, python_functions)
+                                                  : emit_numpy_module(g, python_functions));
+    python_functions.clear();
   }
   return status;
 }
@@ -904,7 +920,7 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
       query_formula(g, q);
     }
     if (is_code_format(format)) {
-      out << generate_code(g, q, "f", format, nullptr);
+      out << emit_code(g, code_function(g, q, "f", nullptr), format);
       return kExitOk;
     }
     std::vector<Id> blocks = answer(g, q, options.steps ? &log : nullptr);

@@ -103,8 +103,9 @@ std::optional<ApiReply> read_body(const std::string& body, bool code, Script& s)
         return ApiReply{400, error_body("\"seed\" must be a non-negative integer"), -1};
       s.seed = value.get<uint64_t>();
     } else if (key == "language" && code) {
-      if (!value.is_string() || (value != "numpy" && value != "cpp"))
-        return ApiReply{400, error_body("\"language\" must be \"numpy\" or \"cpp\""), -1};
+      if (!value.is_string() || (value != "numpy" && value != "cpp" && value != "torch"))
+        return ApiReply{400, error_body("\"language\" must be \"numpy\", \"torch\" or \"cpp\""),
+                        -1};
       s.language = value.get<std::string>();
     } else {
       return ApiReply{400, error_body("unknown field \"" + key + "\""), -1};
@@ -168,7 +169,9 @@ ApiReply code_request(const std::string& body, const ApiLimits& limits) {
   Script s;
   if (auto bad = read_body(body, true, s)) return *bad;
   DriverOptions options;
-  options.format = s.language == "cpp" ? OutputFormat::Cpp : OutputFormat::Numpy;
+  options.format = s.language == "cpp"     ? OutputFormat::Cpp
+                   : s.language == "torch" ? OutputFormat::Torch
+                                           : OutputFormat::Numpy;
   std::ostringstream out, err;
   ApiReply r;
   r.exit_status = run_script(s.text, kOrigin, options, out, err);

@@ -193,7 +193,7 @@ TEST(Api, OutputOverTheLimitGets422) {
 
 TEST(Api, CodeIsWhatTheBinaryGenerates) {
   TestServer server;
-  for (std::string language : {"numpy", "cpp"}) {
+  for (std::string language : {"numpy", "torch", "cpp"}) {
     auto [status, body] =
         server.post("/api/code", json{{"script", kQuadratic}, {"language", language}}.dump());
     EXPECT_EQ(status, 200);

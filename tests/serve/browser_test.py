@@ -174,6 +174,8 @@ class Page(unittest.TestCase):
         self.assertIn("import numpy", self.field("code-text").text)
         print("sheet example 3c:", repr(text))
         self.screenshot("2-sheet-example.png")
+        self.browser.find_element(By.CSS_SELECTOR, "[data-language=torch]").click()
+        self.wait(lambda b: "import torch" in b.find_element(By.ID, "code-text").text)
         self.browser.find_element(By.CSS_SELECTOR, "[data-language=cpp]").click()
         self.wait(lambda b: "Eigen" in b.find_element(By.ID, "code-text").text)
         # The state is in the URL: opening the link again reproduces the question.
