@@ -246,6 +246,10 @@ void Parser::declaration_names(Statement& s) {
     const Token& t = expect(Tok::Ident, "a name");
     if (find_builtin(t.text) == nullptr && is_query_keyword(t.text) && t.text != "check")
       fail("'" + t.text + "' is reserved", t.span);
+    // The constants: printed results write I(n), ones(n, m), which a variable of that name
+    // would make unreadable (pipeline fuzzer finding).
+    if (t.text == "I" || t.text == "ones" || t.text == "zeros" || t.text == "pi")
+      fail("'" + t.text + "' is reserved (a constant)", t.span, "choose another name");
     s.names.push_back(t.text);
     s.name_spans.push_back(t.span);
     if (!is(Tok::Comma)) return;

@@ -43,6 +43,7 @@ const BadInput kBad[] = {
     {"x = ", ErrorKind::Syntax, "expected an expression", ""},
     {"ones(q)", ErrorKind::Name, "'q' is not a dimension", "q"},
     {"x in R^n; e = e*x'*x", ErrorKind::Name, "'e' is used in its own definition", "e"},
+    {"I in R^(1 x k)", ErrorKind::Syntax, "'I' is reserved (a constant)", "I"},
     {"f(x)", ErrorKind::Name, "undeclared function 'f'", "f"},
     {"2*g'(x)", ErrorKind::Name, "undeclared function 'g'", "g"},
     {"x in R; x(2)", ErrorKind::Name, "'x' is a variable, not a function", "x(2"},
