@@ -465,6 +465,9 @@ Id power_normal_form(Ctx& c, Id id) {
     // (A .* B).^k = A.^k .* B.^k, (A.^q).^k = A.^(q k) for integer k
     if (!p.is_integer()) return kNoId;
     m = flatten_hadamard(c, n.kids[0]);
+    // A zero base stays zero only under a positive power: 0.^-1 is inf, not 0 (pipeline
+    // fuzzer finding: x./zeros simplified to zeros).
+    if (m.zero && (p.negative() || p.is_zero())) return kNoId;
     for (Factor& f : m.factors) f.exp = f.exp * p;
     if (recognize_sigmoid(c, m.factors)) combine_factors(c, m.factors);
     return build_hadamard(c, m, n.shape);

@@ -90,6 +90,10 @@ TEST_F(Golden, Powers) {
   expect("s^0 + t", "1 + t");
   expect("x .* x", "x.^2");
   expect("(x.^2).^3", "x.^6");
+  // A zero base stays zero only under a positive power: x./zeros is not zeros.
+  expect_text("x ./ zeros", "x ./ zeros");
+  expect_text("zeros.^(-2)", "zeros(k).^(-2)");
+  expect_text("zeros.^2", "zeros(k)");
 }
 
 TEST_F(Golden, Transposes) {
