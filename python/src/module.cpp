@@ -34,28 +34,6 @@ struct LocatedError {
   size_t line = 0, column = 0;
 };
 
-const char* kind_name(ErrorKind k) {
-  switch (k) {
-    case ErrorKind::Syntax:
-      return "syntax";
-    case ErrorKind::Name:
-      return "name";
-    case ErrorKind::Shape:
-      return "shape";
-    case ErrorKind::Value:
-      return "value";
-    case ErrorKind::Limit:
-      return "limit";
-    case ErrorKind::Unsupported:
-      return "unsupported";
-    case ErrorKind::Usage:
-      return "usage";
-    case ErrorKind::Internal:
-      return "internal";
-  }
-  return "internal";
-}
-
 [[noreturn]] void located(const Error& e, std::string_view source, std::string_view origin) {
   LocatedError out{e.kind(), e.what(), e.hint(), {}, 0, 0};
   out.formatted = format_error(e, source, origin);
@@ -365,7 +343,7 @@ PYBIND11_MODULE(_nabla, m) {
     auto raise = [](const LocatedError& e) {
       py::object make_error = py::module_::import("nabla._errors").attr("_make");
       py::object err =
-          make_error(kind_name(e.kind), e.message, e.hint, e.formatted, e.line, e.column);
+          make_error(error_kind_name(e.kind), e.message, e.hint, e.formatted, e.line, e.column);
       PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(err.ptr())), err.ptr());
     };
     try {

@@ -54,28 +54,6 @@ std::string json_text(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-const char* category(ErrorKind k) {
-  switch (k) {
-    case ErrorKind::Syntax:
-      return "syntax";
-    case ErrorKind::Name:
-      return "name";
-    case ErrorKind::Shape:
-      return "shape";
-    case ErrorKind::Value:
-      return "value";
-    case ErrorKind::Limit:
-      return "limit";
-    case ErrorKind::Unsupported:
-      return "unsupported";
-    case ErrorKind::Usage:
-      return "usage";
-    case ErrorKind::Internal:
-      return "internal";
-  }
-  return "internal";
-}
-
 bool has_position(const Error& e, const std::string& source) {
   return e.span().valid() && e.span().end <= source.size() + 1;
 }
@@ -107,7 +85,7 @@ nlohmann::json error_json(const Error& e, const std::string& source, const std::
   if (!statement.empty()) j["statement"] = statement;
   j["message"] = e.what();
   j["hint"] = e.hint();
-  j["category"] = category(e.kind());
+  j["category"] = error_kind_name(e.kind());
   j["origin"] = origin;
   return j;
 }

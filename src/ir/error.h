@@ -23,6 +23,30 @@ enum class ErrorKind {
   Internal,     // a bug: a broken invariant
 };
 
+// The kind's name in messages and machine-readable output: "syntax", "name", "shape", "value",
+// "limit", "unsupported", "usage", "internal".
+inline const char* error_kind_name(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::Syntax:
+      return "syntax";
+    case ErrorKind::Name:
+      return "name";
+    case ErrorKind::Shape:
+      return "shape";
+    case ErrorKind::Value:
+      return "value";
+    case ErrorKind::Limit:
+      return "limit";
+    case ErrorKind::Unsupported:
+      return "unsupported";
+    case ErrorKind::Usage:
+      return "usage";
+    case ErrorKind::Internal:
+      return "internal";
+  }
+  return "internal";
+}
+
 // Every user-facing failure. Front ends attach a span and turn it into
 // "file:line:col: error: message", the source line, a caret, and the hint.
 class Error : public std::runtime_error {

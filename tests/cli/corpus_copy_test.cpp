@@ -19,7 +19,8 @@ std::string read_all(const std::filesystem::path& path) {
 }
 
 TEST(CorpusCopies, EqualTheSharedCases) {
-  const std::filesystem::path shared = std::filesystem::path(NABLA_SHARED_DIR) / "cases";
+  const std::filesystem::path shared =
+      std::filesystem::path(NABLA_SOURCE_DIR) / ".." / "shared" / "cases";
   const std::filesystem::path data = NABLA_DATA_DIR;
   for (const char* name : {"identities.nabla", "textbook.nabla"}) {
     ASSERT_TRUE(std::filesystem::exists(data / name)) << "missing " << (data / name);
