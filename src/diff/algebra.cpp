@@ -195,6 +195,11 @@ const char* elementwise_rule_text(Op op) {
   }
 }
 
+std::string extremum_rule_text(Op op) {
+  return std::string("d ") + (op == Op::Max ? "max" : "min") +
+         "(a, b) = w .* da + (1 - w) .* db, w = 1 where a wins, 1/2 at ties";
+}
+
 ExtremumWeights extremum_weights(Graph& g, Id y) {
   const Node n = g[y];
   Shape s = n.shape;

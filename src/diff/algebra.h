@@ -1,5 +1,6 @@
 #pragma once
 #include <optional>
+#include <string>
 
 #include "ir/build.h"
 #include "ir/graph.h"
@@ -58,6 +59,8 @@ struct ExtremumWeights {
   Id b;
 };
 ExtremumWeights extremum_weights(Graph& g, Id y);
+// The step text of the max/min rule (one wording for every derivative mode).
+std::string extremum_rule_text(Op op);
 // y = norm(x, inf) = max |x_i|: its gradient sign(x) .* e/sum(e), e the indicator of the entries
 // where |x_i| is the maximum (the subgradient shared evenly among ties, as PyTorch's amax).
 Id norm_inf_gradient(Graph& g, Id y);

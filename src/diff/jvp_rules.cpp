@@ -103,8 +103,7 @@ std::array<JvpRule, kOpCount> make_table() {
     set(op, [](JvpContext& c, Id y) -> Opt {
       Graph& g = c.g;
       Node n = g[y];
-      c.step(std::string("rule: d ") + (n.op == Op::Max ? "max" : "min") +
-             "(a, b) = w .* da + (1 - w) .* db, w = 1 where a wins, 1/2 at ties");
+      c.step("rule: " + extremum_rule_text(n.op));
       ExtremumWeights w = extremum_weights(g, y);
       Id ws[2] = {w.a, w.b};
       Opt r;

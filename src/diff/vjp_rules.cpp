@@ -187,10 +187,7 @@ std::array<VjpRule, kOpCount> make_table() {
     set(op, [](VjpContext& c, Id y, Id G) {
       Graph& g = c.g;
       Node n = g[y];
-      c.note("rule", y, [&] {
-        return std::string("d ") + (n.op == Op::Max ? "max" : "min") +
-               "(a, b) = w .* da + (1 - w) .* db, w = 1 where a wins, 1/2 at ties";
-      });
+      c.note("rule", y, [&] { return extremum_rule_text(n.op); });
       ExtremumWeights w = extremum_weights(g, y);
       Id ws[2] = {w.a, w.b};
       for (size_t k = 0; k < 2; ++k) {

@@ -256,12 +256,9 @@ uint64_t seed_from_env() {
   return 12345;
 }
 
-TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
-  const uint64_t seed = seed_from_env();
-  World w(seed);
-  Functions fn;
-  fn.declare(w);
-  Gen gen(w, fn);
+// The variables both random tests draw from: scalars s, t; vectors u, v; matrices X, Y (3 x 3);
+// positive p, q, Q (entries in [0.5, 2]); a well-conditioned P.
+void declare_variables(World& w, Gen& gen) {
   Dim three = Dim::fixed(3);
   for (const char* n : {"s", "t"}) gen.leaves[kS].push_back(w.var(n, Shape::scalar()));
   for (const char* n : {"u", "v"}) gen.leaves[kV].push_back(w.var(n, Shape::vector(three)));
@@ -270,6 +267,15 @@ TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
   gen.positive[kV].push_back(w.var("q", Shape::vector(three), 0.5, 2));
   gen.positive[kM].push_back(w.var("Q", Shape::matrix(three, three), 0.5, 2));
   gen.wellcond_leaf = w.wellcond("P", 3);
+}
+
+TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
+  const uint64_t seed = seed_from_env();
+  World w(seed);
+  Functions fn;
+  fn.declare(w);
+  Gen gen(w, fn);
+  declare_variables(w, gen);
   gen.leaves[kS].push_back(gen.positive[kS][0]);
   gen.leaves[kV].push_back(gen.positive[kV][0]);
   gen.leaves[kM].push_back(gen.positive[kM][0]);
@@ -335,14 +341,7 @@ TEST(RandomGradients, RandomMatrixJacobiansAndSeveralVariableHessiansMatchDiffer
   Functions fn;
   fn.declare(w);
   Gen gen(w, fn);
-  Dim three = Dim::fixed(3);
-  for (const char* n : {"s", "t"}) gen.leaves[kS].push_back(w.var(n, Shape::scalar()));
-  for (const char* n : {"u", "v"}) gen.leaves[kV].push_back(w.var(n, Shape::vector(three)));
-  for (const char* n : {"X", "Y"}) gen.leaves[kM].push_back(w.var(n, Shape::matrix(three, three)));
-  gen.positive[kS].push_back(w.var("p", Shape::scalar(), 0.5, 2));
-  gen.positive[kV].push_back(w.var("q", Shape::vector(three), 0.5, 2));
-  gen.positive[kM].push_back(w.var("Q", Shape::matrix(three, three), 0.5, 2));
-  gen.wellcond_leaf = w.wellcond("P", 3);
+  declare_variables(w, gen);
   gen.leaves[kM].push_back(gen.wellcond_leaf);
 
   int checked = 0, skipped = 0, failures = 0;
