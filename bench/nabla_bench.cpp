@@ -1,5 +1,6 @@
 // nabla on the benchmarks.md problems: <id>/f (function only, a compiled plan) and <id>/vg (value
-// and every gradient in one plan); hess-logreg/hess (the Hessian's plan). Before timing, each
+// and every gradient in one plan); hess-logreg/hess (the Hessian's plan); <id>/compile
+// (compiling the plan of <id>/f, or of the Hessian, in microseconds). Before timing, each
 // gradient is written to $NABLA_BENCH_OUT/<id>.<var>.nabla.bin for bench/compare's check.
 #include <benchmark/benchmark.h>
 
@@ -59,11 +60,18 @@ void register_all() {
       benchmark::RegisterBenchmark("hess-logreg/hess", [plan, c](benchmark::State& st) {
         for (auto _ : st) benchmark::DoNotOptimize(plan->run(c->b)[0].data());
       })->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark("hess-logreg/compile", [h, c](benchmark::State& st) {
+        for (auto _ : st) {
+          Plan compiled(c->g, {h});
+          benchmark::DoNotOptimize(&compiled);
+        }
+      })->Unit(benchmark::kMicrosecond);
       continue;
     }
     auto* vg = new ValueAndGrad(compile_value_and_grad(c->g, c->f, c->vars));
     // Function only: the same (simplified) f the value-and-gradient plan computes.
-    auto* fplan = new Plan(c->g, {simplify(c->g, c->f)});
+    const Id fs = simplify(c->g, c->f);
+    auto* fplan = new Plan(c->g, {fs});
     const ValueAndGradResult& r = vg->run(c->b);
     for (size_t i = 0; i < p.wrt.size(); ++i)
       bench::dump(out_dir() + "/" + p.id + "." + p.wrt[i] + ".nabla.bin", r.grads[i].data(),
@@ -75,6 +83,12 @@ void register_all() {
     benchmark::RegisterBenchmark((p.id + "/vg").c_str(), [vg, c](benchmark::State& st) {
       for (auto _ : st) benchmark::DoNotOptimize(vg->run(c->b).value);
     })->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((p.id + "/compile").c_str(), [fs, c](benchmark::State& st) {
+      for (auto _ : st) {
+        Plan compiled(c->g, {fs});
+        benchmark::DoNotOptimize(&compiled);
+      }
+    })->Unit(benchmark::kMicrosecond);
   }
 }
 

@@ -271,7 +271,7 @@ uintptr_t Compiled::input_address(const std::string& name) {
   if (!last_) throw py::value_error("the function has not run yet");
   for (size_t i = 0; i < params_.size(); ++i)
     if (params_[i].name == name)
-      return reinterpret_cast<uintptr_t>(last_->plan->input_data(last_->bound_symbol[i]));
+      return reinterpret_cast<uintptr_t>(last_->plan->bound_data(last_->bound_symbol[i]));
   throw py::value_error("no parameter '" + name + "'");
 }
 

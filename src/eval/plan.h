@@ -10,8 +10,8 @@
 
 namespace nabla {
 
-// A compiled evaluation plan: the nodes reachable from a set of outputs, turned once into a
-// flat list of instructions and then run at many points.
+// A compiled evaluation plan (class Plan below): the nodes reachable from a set of outputs,
+// turned once into a flat list of instructions and then run at many points.
 //  - Common subexpressions are computed once (the graph is hash-consed; the plan visits each
 //    reachable node once, across all outputs).
 //  - Chains of entry-wise operations (+, scale, .*, .^, exp, log, sigmoid, ...) become one
@@ -23,9 +23,11 @@ namespace nabla {
 //    x a vector is A x + B x without forming A + B.
 //  - Intermediate buffers are reused once their last reader has run (liveness); after the
 //    first run, a run at same-sized bindings allocates nothing.
-// Ops without a dedicated instruction (det, inv, kron, stack, calls, ...) run through
+//  - det, logdet and inv of one matrix share one factorization per run (Cholesky, else LU).
+// Ops without a dedicated instruction (kron, stack, softmax, calls, ...) run through
 // evaluate()'s rule table, so every expression evaluate() accepts runs here, with the same
-// results up to rounding.
+// results up to rounding. The passes that compile a plan: eval/plan_compile.cpp.
+
 // A caller's array read in place as the value of a variable: column-major and contiguous
 // (rows * cols doubles at data). It must stay valid while the plan runs.
 struct ArgumentView {
@@ -71,13 +73,12 @@ class Plan {
   std::string describe() const;
   // Steps computed in the pass over the rows of a tall matrix (0: no such pass).
   size_t row_loop_steps() const;
-  // Where the last run read variable `symbol` from (the bound Matrix's or ValueView's data;
-  // null when the plan does not read it): lets tests see that a caller's buffer is used in
-  // place.
-  const double* input_data(int64_t symbol) const;
+
+  // The compiled plan's insides (eval/plan_impl.h), shared by plan*.cpp; its compile passes
+  // (plan_compile.cpp) run one by one in tests/eval/plan_passes_test.cpp.
+  struct Impl;
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -93,8 +94,6 @@ class ValueAndGrad {
   ValueAndGrad(const Graph& g, Id f, std::vector<Id> grads);
   // Value and every gradient at these bindings; valid until the next run.
   const ValueAndGradResult& run(const Bindings& bindings);
-  // The gradient expressions (simplified), one per variable.
-  const std::vector<Id>& gradient_ids() const { return grad_ids_; }
   const Plan& plan() const { return plan_; }
 
  private:

@@ -1,9 +1,11 @@
 #pragma once
 // The insides of a compiled plan (eval/plan.h), shared by the files that build and run it:
-//   plan.cpp          compiling the instruction list (kinds, fused clusters, liveness) and running
-//   it plan_kernels.cpp  the fused entry-wise loops (block interpreter, stable spellings)
-//   plan_matrix.cpp   products, shared factorizations, tr(A B), symmetric products
-//   plan_row_loop.cpp one pass over the rows of a tall matrix for a whole gradient
+// - plan_compile.cpp: compiling, as named passes (kinds, shortcuts, fused clusters, kernels,
+//   the instruction list, merged loops, liveness);
+// - plan.cpp: running the instruction list (the fused loops' driver, fallbacks, outputs);
+// - plan_kernels.cpp: the fused entry-wise loops (block interpreter, stable spellings);
+// - plan_matrix.cpp: products, shared factorizations, tr(A B), symmetric products, sweeps;
+// - plan_row_loop.cpp: one pass over the rows of a tall matrix for a whole gradient.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -126,7 +128,6 @@ struct Kernel {
   std::vector<std::pair<Id, int>> members;  // node computed in the loop -> register
   std::vector<KInstr> code;
   std::vector<KOut> outs;
-  bool merged_away = false;
 };
 
 // ---- The row loop (plan_row_loop.cpp) ----
@@ -246,11 +247,37 @@ struct Plan::Impl {
   Matrix gram_scratch;
   Matrix sweep_scratch;  // diag(d) X of a symmetric product
 
+  // Compile-time state between passes (plan_compile.cpp).
+  std::vector<Id> cluster;            // per node id: the root of its fused loop, kNoId none
+  std::vector<int> kernel_of;         // per node id: its kernel when it is a loop's root, -1
+  std::vector<char> written_by_loop;  // per node id: stored by the row loop
+
   // The effective children of a node (what its instruction reads).
   const std::vector<Id>& kids_of(Id id) const;
+  // compile(): the passes of plan_compile.cpp in order (see there).
   void compile();
+  void classify();
+  plan_detail::Kind kind_of_op(Id id);
+  void find_shortcuts();
+  void find_virtual_factors();
+  void find_absorbed_products();
+  void find_sweeps();    // plan_matrix.cpp
   void find_row_loop();  // plan_row_loop.cpp
+  void cluster_fused();
+  void build_kernels();
+  void schedule();
   void merge_kernels();
+  std::vector<int> defining_instructions() const;
+  bool inputs_ready(const plan_detail::Kernel& k1, const plan_detail::Kernel& k2,
+                    const std::vector<int>& pos, size_t t1) const;
+  static int member_register(const plan_detail::Kernel& k, Id x);
+  static void merge_into(plan_detail::Kernel& k1, const plan_detail::Kernel& k2);
+  void keep_loop_outputs_in_registers();
+  bool stored(Id id) const;
+  std::vector<Id> defs(const plan_detail::Instr& ins) const;
+  std::vector<Id> stored_reads(const plan_detail::Instr& ins) const;
+  void assign_buffers();
+  void prepare_run_state();
   void run(const Bindings& b);
   plan_detail::View operand(Id id) const { return views[static_cast<size_t>(id)]; }
   double* alloc(Id id, int64_t r, int64_t c);
@@ -258,7 +285,6 @@ struct Plan::Impl {
   void run_matmul(Id id, const Bindings& b);    // plan_matrix.cpp
   void run_factored(Id id);                     // plan_matrix.cpp
   void run_trace_product(Id id);                // plan_matrix.cpp
-  void find_sweeps();                           // plan_matrix.cpp
   void run_sweep(const plan_detail::Sweep& s);  // plan_matrix.cpp
   void run_row_loop(const Bindings& b);         // plan_row_loop.cpp
   void run_fallback(Id id, const Bindings& b);

@@ -1,0 +1,127 @@
+// The compile passes of a plan (eval/plan_compile.cpp) one by one, on small expressions whose
+// right outcome is known: what each pass decides, not only that the plan agrees with
+// evaluate() (plan_test.cpp).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "eval/plan.h"
+#include "eval/plan_impl.h"
+#include "parse/frontend.h"
+
+namespace nabla {
+namespace {
+
+using plan_detail::Kind;
+
+class PlanPasses : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fe_.run_script("x, y, z, d in R^n; w in R^k; X in R^(n x k); A, B in R^(n x n)");
+  }
+  Id parse(const std::string& text) { return fe_.parse_expression(text); }
+  // A plan of the outputs with its passes up to (and with) classify and find_shortcuts.
+  Plan::Impl& start(std::vector<Id> outputs) {
+    impl_.g = &g_;
+    impl_.outputs = std::move(outputs);
+    impl_.classify();
+    impl_.find_shortcuts();
+    return impl_;
+  }
+  Kind kind(Id id) const { return impl_.kind[static_cast<size_t>(id)]; }
+  bool reached(Id id) const {
+    return std::binary_search(impl_.order.begin(), impl_.order.end(), id);
+  }
+
+  Graph store_;
+  Frontend fe_{store_};
+  Graph& g_ = fe_.graph();
+  Plan::Impl impl_;
+};
+
+TEST_F(PlanPasses, ClassifyReadsStableFormsThroughTheirArgument) {
+  Id xw = parse("X*w"), one_plus = parse("1 + exp(X*w)"), e = parse("sum(log(1 + exp(X*w)))");
+  start({e});
+  EXPECT_EQ(kind(e), Kind::Sum);
+  EXPECT_EQ(kind(xw), Kind::MatMul);
+  EXPECT_EQ(kind(parse("log(1 + exp(X*w))")), Kind::Fused);
+  // softplus(X*w) reads X*w: 1 + exp(X*w) is not computed at all.
+  EXPECT_FALSE(reached(one_plus));
+  EXPECT_TRUE(reached(xw));
+  // log(softmax(z)) = log_softmax(z): evaluate()'s rule on z, softmax(z) never formed.
+  Id ls = parse("log(softmax(z))");
+  start({ls});
+  EXPECT_EQ(kind(ls), Kind::Fallback);
+  EXPECT_EQ(impl_.kids_of(ls), std::vector<Id>{parse("z")});
+  EXPECT_FALSE(reached(parse("softmax(z)")));
+}
+
+TEST_F(PlanPasses, ShortcutsAvoidFormingProductsDiagonalsAndTransposes) {
+  Id t = parse("tr(A*B)"), ab = parse("A*B");
+  start({t});
+  EXPECT_EQ(kind(t), Kind::TraceProduct);
+  EXPECT_EQ(kind(ab), Kind::Absorbed);
+  Id gram = parse("X'*diag(d)*X");
+  start({gram});
+  EXPECT_EQ(kind(parse("diag(d)")), Kind::VirtualDiag);
+  EXPECT_TRUE(impl_.gram[static_cast<size_t>(gram)]);
+  Id lhs = parse("A'*x");
+  start({lhs});
+  EXPECT_TRUE(impl_.product_only[static_cast<size_t>(parse("A'"))]);
+  // ones read only by an entry-wise loop is the number 1.
+  Id sum = parse("x + ones(n)");
+  start({sum});
+  EXPECT_EQ(kind(parse("ones(n)")), Kind::Scalar);
+}
+
+TEST_F(PlanPasses, ClusteringPutsAnEntrywiseChainInOneKernel) {
+  Id e = parse("sum(exp(x) + sin(x) .* y)");
+  start({e});
+  impl_.find_sweeps();
+  impl_.find_row_loop();
+  impl_.cluster_fused();
+  impl_.build_kernels();
+  ASSERT_EQ(impl_.kernels.size(), 1u);
+  const plan_detail::Kernel& k = impl_.kernels[0];
+  EXPECT_EQ(k.root, e);
+  EXPECT_EQ(k.members.size(), 4u);  // exp, sin, .*, +
+  ASSERT_EQ(k.outs.size(), 1u);
+  EXPECT_EQ(k.outs[0].mode, plan_detail::KOut::Sum);
+  EXPECT_EQ(k.inputs.size(), 2u);  // x and y
+}
+
+TEST_F(PlanPasses, MergingJoinsLoopsOverTheSameEntries) {
+  Id a = parse("exp(x) + y"), b = parse("sin(x) .* z");
+  start({a, b});
+  impl_.find_sweeps();
+  impl_.find_row_loop();
+  impl_.cluster_fused();
+  impl_.build_kernels();
+  impl_.schedule();
+  EXPECT_EQ(impl_.instrs.size(), 2u);  // one loop per output
+  impl_.merge_kernels();
+  ASSERT_EQ(impl_.instrs.size(), 1u);  // one pass over x computes both
+  const plan_detail::Kernel& k = impl_.kernels[static_cast<size_t>(impl_.instrs[0].kernel)];
+  EXPECT_EQ(k.outs.size(), 2u);
+}
+
+TEST_F(PlanPasses, LivenessReusesBuffers) {
+  // Four products in a chain: each intermediate dies at the next product.
+  Id e = parse("A*(A*(A*(A*x)))");
+  start({e});
+  impl_.find_sweeps();
+  impl_.find_row_loop();
+  impl_.cluster_fused();
+  impl_.build_kernels();
+  impl_.schedule();
+  impl_.merge_kernels();
+  impl_.assign_buffers();
+  EXPECT_EQ(impl_.instrs.size(), 4u);
+  EXPECT_EQ(impl_.nslots, 2);  // A*x and A*(A*x) alternate, the last is the output
+  EXPECT_EQ(impl_.slot[static_cast<size_t>(e)], -1);
+}
+
+}  // namespace
+}  // namespace nabla
