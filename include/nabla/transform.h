@@ -57,7 +57,7 @@ namespace detail {
 enum class Transform { Value, Grad, ValueAndGrad, Jacobian, Hessian };
 
 // A traced, differentiated, simplified and compiled function (opaque).
-class Plan;
+class TracedFunction;
 
 // A caller's array: column-major, contiguous, rows x cols doubles.
 struct ArgData {
@@ -72,19 +72,21 @@ struct OutData {
 // Traces `body` on symbolic arguments of these shapes (rows, cols per argument) and compiles
 // the requested transformation w.r.t. arguments `wrt`. Outputs, in order: Value: the value;
 // Grad/Jacobian/Hessian: one result per wrt; ValueAndGrad: the value, then one gradient per wrt.
-std::shared_ptr<const Plan> trace(const std::vector<std::pair<int, int>>& shapes,
-                                  const std::function<Expr(const std::vector<Expr>&)>& body,
-                                  Transform transform, const std::vector<int>& wrt);
+std::shared_ptr<const TracedFunction> trace(
+    const std::vector<std::pair<int, int>>& shapes,
+    const std::function<Expr(const std::vector<Expr>&)>& body, Transform transform,
+    const std::vector<int>& wrt);
 // Evaluates a plan with the arguments read in place and every output written into outs[i]
 // (each of output i's shape). Allocates nothing after the first call for the plan (per thread
 // running it at once).
-void run(const Plan& plan, const ArgData* args, size_t nargs, const OutData* outs, size_t nouts);
+void run(const TracedFunction& plan, const ArgData* args, size_t nargs, const OutData* outs,
+         size_t nouts);
 // (rows, cols) of each output.
-const std::vector<std::pair<int, int>>& output_shapes(const Plan& plan);
+const std::vector<std::pair<int, int>>& output_shapes(const TracedFunction& plan);
 // The traced expressions, printed (for debugging and the docs): one line per output.
-std::string describe(const Plan& plan);
+std::string describe(const TracedFunction& plan);
 // Where the last run of the plan read each argument from (for tests that nothing is copied).
-std::vector<const double*> bound_addresses(const Plan& plan);
+std::vector<const double*> bound_addresses(const TracedFunction& plan);
 
 // Eigen storage the plan can read in place: doubles, column-major (or a vector), contiguous.
 template <class T>
@@ -199,7 +201,7 @@ void finish(T& t, const OutData& o) {
 struct Cache {
   struct Entry {
     std::vector<int> key;  // rows, cols per argument
-    std::shared_ptr<const Plan> plan;
+    std::shared_ptr<const TracedFunction> plan;
   };
   std::mutex mutex;
   std::unordered_map<uint64_t, std::vector<Entry>> plans;
@@ -225,7 +227,7 @@ bool same_key(const std::vector<int>& key, const std::array<std::pair<int, int>,
 
 // The plan for these argument shapes: traced and compiled on the first call with them.
 template <class F, class... Args>
-std::shared_ptr<const Plan> plan_for(
+std::shared_ptr<const TracedFunction> plan_for(
     const F& f, Cache& cache, Transform transform, const std::vector<int>& wrt,
     const std::array<std::pair<int, int>, sizeof...(Args)>& shapes) {
   const uint64_t h = shape_hash(shapes);
@@ -267,8 +269,8 @@ struct Bound {
 };
 
 template <class F, class... Args>
-std::shared_ptr<const Plan> plan_of(const F& f, Cache& cache, Transform transform,
-                                    const std::vector<int>& wrt, const Args&... args) {
+std::shared_ptr<const TracedFunction> plan_of(const F& f, Cache& cache, Transform transform,
+                                              const std::vector<int>& wrt, const Args&... args) {
   const std::array<std::pair<int, int>, sizeof...(Args)> shapes{
       ArgTraits<std::decay_t<Args>>::shape(args)...};
   return plan_for<F, Args...>(f, cache, transform, wrt, shapes);
@@ -283,7 +285,7 @@ inline constexpr bool is_into_v<Into<Targets...>, Rest...> = true;
 // Writes the outputs of `plan` into the targets of `into` (in order), then copies into those the
 // plan could not write in place.
 template <class... Targets, class Run>
-void run_into(Into<Targets...>& into, const Plan& plan, Run&& run_with) {
+void run_into(Into<Targets...>& into, const TracedFunction& plan, Run&& run_with) {
   constexpr size_t M = sizeof...(Targets);
   const auto& shapes = output_shapes(plan);
   if (shapes.size() != M)
@@ -309,7 +311,7 @@ using OutOf = typename ArgTraits<std::decay_t<std::tuple_element_t<K, std::tuple
 template <class F, class... Targets, class... Args>
 void call_traced(const F& f, Cache& cache, Transform transform, const std::vector<int>& wrt,
                  Into<Targets...>& out, const Args&... args) {
-  std::shared_ptr<const Plan> plan = plan_of(f, cache, transform, wrt, args...);
+  std::shared_ptr<const TracedFunction> plan = plan_of(f, cache, transform, wrt, args...);
   Bound<Args...> bound(args...);
   run_into(out, *plan, [&](std::array<OutData, sizeof...(Targets)>& outs) {
     run(*plan, bound.data.data(), sizeof...(Args), outs.data(), outs.size());
@@ -321,7 +323,7 @@ template <class F, class... Args>
 std::vector<Eigen::MatrixXd> call_traced_matrices(const F& f, Cache& cache, Transform transform,
                                                   const std::vector<int>& wrt,
                                                   const Args&... args) {
-  std::shared_ptr<const Plan> plan = plan_of(f, cache, transform, wrt, args...);
+  std::shared_ptr<const TracedFunction> plan = plan_of(f, cache, transform, wrt, args...);
   Bound<Args...> bound(args...);
   std::vector<Eigen::MatrixXd> result;
   std::vector<OutData> outs;
@@ -339,7 +341,7 @@ class Transformed {
   explicit Transformed(F f) : f_(std::move(f)), cache_(std::make_shared<Cache>()) {}
   // The plan these arguments run (traced on the first call with their shapes).
   template <class... Args>
-  std::shared_ptr<const Plan> plan(const Args&... args) const {
+  std::shared_ptr<const TracedFunction> plan(const Args&... args) const {
     static const std::vector<int> wrt{I...};
     return plan_of(f_, *cache_, T, wrt, args...);
   }

@@ -17,7 +17,7 @@ namespace nabla::detail {
 // compiled evaluation plans (eval/plan.h) of those outputs: one plan computes every output and
 // shares what the value and the derivatives have in common. A compiled plan keeps its buffers
 // between runs, so each thread running the function at once takes its own from the pool.
-class Plan {
+class TracedFunction {
  public:
   std::shared_ptr<Graph> graph;
   std::vector<int64_t> arg_symbols;
@@ -77,10 +77,11 @@ const char* transform_name(Transform t) {
 
 }  // namespace
 
-std::shared_ptr<const Plan> trace(const std::vector<std::pair<int, int>>& shapes,
-                                  const std::function<Expr(const std::vector<Expr>&)>& body,
-                                  Transform transform, const std::vector<int>& wrt) {
-  auto plan = std::make_shared<Plan>();
+std::shared_ptr<const TracedFunction> trace(
+    const std::vector<std::pair<int, int>>& shapes,
+    const std::function<Expr(const std::vector<Expr>&)>& body, Transform transform,
+    const std::vector<int>& wrt) {
+  auto plan = std::make_shared<TracedFunction>();
   plan->graph = std::make_shared<Graph>();
   plan->shapes = shapes;
   Graph& g = *plan->graph;
@@ -152,14 +153,15 @@ std::shared_ptr<const Plan> trace(const std::vector<std::pair<int, int>>& shapes
   return plan;
 }
 
-const std::vector<std::pair<int, int>>& output_shapes(const Plan& plan) {
+const std::vector<std::pair<int, int>>& output_shapes(const TracedFunction& plan) {
   return plan.output_shapes;
 }
 
-void run(const Plan& plan, const ArgData* args, size_t nargs, const OutData* outs, size_t nouts) {
+void run(const TracedFunction& plan, const ArgData* args, size_t nargs, const OutData* outs,
+         size_t nouts) {
   if (nargs != plan.arg_symbols.size()) throw Error(ErrorKind::Usage, "wrong number of arguments");
   if (nouts != plan.outputs.size()) throw Error(ErrorKind::Usage, "wrong number of outputs");
-  std::unique_ptr<Plan::Compiled> compiled;
+  std::unique_ptr<TracedFunction::Compiled> compiled;
   {
     std::lock_guard<std::mutex> lock(plan.pool_mutex);
     if (!plan.pool.empty()) {
@@ -184,7 +186,7 @@ void run(const Plan& plan, const ArgData* args, size_t nargs, const OutData* out
   give_back();
 }
 
-std::vector<const double*> bound_addresses(const Plan& plan) {
+std::vector<const double*> bound_addresses(const TracedFunction& plan) {
   std::lock_guard<std::mutex> lock(plan.pool_mutex);
   std::vector<const double*> out;
   if (plan.pool.empty()) return out;
@@ -192,7 +194,7 @@ std::vector<const double*> bound_addresses(const Plan& plan) {
   return out;
 }
 
-std::string describe(const Plan& plan) {
+std::string describe(const TracedFunction& plan) {
   std::string s;
   for (Id root : plan.outputs) s += to_text(*plan.graph, root) + "\n";
   return s;

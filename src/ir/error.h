@@ -61,11 +61,6 @@ class Error : public std::runtime_error {
     if (!e.span_.valid()) e.span_ = s;
     return e;
   }
-  Error with_hint(std::string h) const {
-    Error e = *this;
-    if (e.hint_.empty()) e.hint_ = std::move(h);
-    return e;
-  }
 
  private:
   ErrorKind kind_;

@@ -40,7 +40,7 @@ Id substitute(Graph& g, Id root, const std::unordered_map<Id, Id>& replace) {
       image[id] = id;
       continue;
     }
-    Node copy = n;  // copy before add(): add may reallocate the node store
+    Node copy = n;  // the node with its kids replaced
     copy.kids = std::move(kids);
     image[id] = g.add(copy);
   }

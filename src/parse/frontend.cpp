@@ -309,15 +309,14 @@ std::vector<Id> Frontend::parse_variables(std::string_view source) {
 }
 
 std::vector<Query> Frontend::Impl::run_script(std::string_view source) {
-  Impl* impl_ = this;
-  impl_->check_size(source);
+  check_size(source);
   std::vector<Token> tokens = tokenize(source);
-  Parser parser(source, tokens, impl_->g, impl_->scope);
+  Parser parser(source, tokens, g, scope);
   std::vector<Query> out;
   while (!parser.at_end()) {
     Ast ast;
     Statement s = parser.statement(ast);
-    if (auto q = impl_->run(s, ast, source)) out.push_back(std::move(*q));
+    if (auto q = run(s, ast, source)) out.push_back(std::move(*q));
   }
   return out;
 }
@@ -451,42 +450,40 @@ std::vector<StatementOutcome> Frontend::Impl::run_statements(std::string_view so
 }
 
 Id Frontend::Impl::parse_expression(std::string_view source) {
-  Impl* impl_ = this;
-  impl_->check_size(source);
+  check_size(source);
   std::vector<Token> tokens = tokenize(source);
-  Parser parser(source, tokens, impl_->g, impl_->scope);
+  Parser parser(source, tokens, g, scope);
   Ast ast;
   int root = parser.expression_only(ast);
-  Compiler c(impl_->g, impl_->scope, source, ast, impl_->inferred_symbols);
+  Compiler c(g, scope, source, ast, inferred_symbols);
   c.infer(root);
   c.settle();
   Id id = c.lower(root);
-  impl_->last_inferred.clear();
-  for (const InferredName& n : c.inferred()) impl_->last_inferred[n.name] = n.symbol;
+  last_inferred.clear();
+  for (const InferredName& n : c.inferred()) last_inferred[n.name] = n.symbol;
   return id;
 }
 
 std::vector<Id> Frontend::Impl::parse_variables(std::string_view source) {
-  Impl* impl_ = this;
-  impl_->check_size(source);
+  check_size(source);
   std::vector<Token> tokens = tokenize(source);
-  Parser parser(source, tokens, impl_->g, impl_->scope);
+  Parser parser(source, tokens, g, scope);
   std::vector<Id> out;
   for (const auto& [name, span] : parser.names_only()) {
-    const ScopeEntry* e = impl_->scope.find(name);
+    const ScopeEntry* e = scope.find(name);
     if (e && e->kind == ScopeEntry::Kind::Variable) {
-      out.push_back(variable(impl_->g, static_cast<int32_t>(e->symbol)));
+      out.push_back(variable(g, static_cast<int32_t>(e->symbol)));
       continue;
     }
-    auto it = impl_->last_inferred.find(name);
-    if (it != impl_->last_inferred.end()) {
-      out.push_back(variable(impl_->g, it->second));
+    auto it = last_inferred.find(name);
+    if (it != last_inferred.end()) {
+      out.push_back(variable(g, it->second));
       continue;
     }
     std::vector<std::string> known;
-    for (const auto& [n, e] : impl_->scope.names)
+    for (const auto& [n, e] : scope.names)
       if (e.kind == ScopeEntry::Kind::Variable) known.push_back(n);
-    for (const auto& [n, symbol] : impl_->last_inferred) known.push_back(n);
+    for (const auto& [n, symbol] : last_inferred) known.push_back(n);
     std::sort(known.begin(), known.end());
     std::string guess = did_you_mean(name, known);
     throw Error(ErrorKind::Name, "'" + name + "' is not a variable of the expression",

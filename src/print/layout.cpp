@@ -11,8 +11,9 @@
 
 namespace nabla {
 
-// Walks the graph for build_layout; counts what it builds so that a small DAG that prints
-// exponentially large fails cleanly instead of exhausting memory.
+// Walks the graph for build_layout (which has bounded the size of the tree it prints, so that a
+// small DAG that prints exponentially large fails cleanly instead of exhausting memory), and
+// bounds the nesting depth.
 class LayoutBuilder {
  public:
   explicit LayoutBuilder(const Graph& g) : g_(g) {}
@@ -20,9 +21,6 @@ class LayoutBuilder {
   const Node& node(Id id) const { return g_[id]; }
 
   Layout of(Id id) {
-    if (++count_ > kMaxLayoutNodes)
-      throw Error(ErrorKind::Limit, "expression too large to print",
-                  "simplify it first, or evaluate it numerically");
     if (depth_ >= kMaxDepth) throw Error(ErrorKind::Limit, "expression nested too deeply to print");
     ++depth_;
     Layout result = print_rule(g_[id].op)(*this, id);
@@ -32,10 +30,8 @@ class LayoutBuilder {
   }
 
  private:
-  static constexpr size_t kMaxLayoutNodes = 2'000'000;
   static constexpr int kMaxDepth = 2'500;
   const Graph& g_;
-  size_t count_ = 0;
   int depth_ = 0;
 };
 

@@ -6,10 +6,12 @@ reads standard input as a script.
 
 usage: repl_pty_test.py NABLA_BINARY
 """
+import atexit
 import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,6 +19,8 @@ import time
 
 binary = sys.argv[1]
 home = tempfile.mkdtemp(prefix="nabla-repl-")
+_parent = os.getpid()  # a forked child that fails to exec must not remove it
+atexit.register(lambda: os.getpid() == _parent and shutil.rmtree(home, ignore_errors=True))
 failures = []
 
 

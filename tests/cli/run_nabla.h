@@ -59,14 +59,19 @@ inline std::string slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
+// The test process's scratch folder, removed with everything in it when the process exits.
 inline std::filesystem::path scratch_dir() {
-  static std::filesystem::path dir = [] {
-    std::filesystem::path d =
+  struct Scratch {
+    std::filesystem::path dir =
         std::filesystem::temp_directory_path() / ("nabla-cli-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
+    Scratch() { std::filesystem::create_directories(dir); }
+    ~Scratch() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  };
+  static Scratch scratch;
+  return scratch.dir;
 }
 
 inline std::filesystem::path write_file(const std::string& name, const std::string& text) {

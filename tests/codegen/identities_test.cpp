@@ -175,9 +175,12 @@ TEST_F(Identities, GeneratedCppCompilesWithWerrorAndMatchesEvaluator) {
   int rc =
       run("c++ -std=c++17 -O0 -Wall -Wextra -Werror -I/usr/include/eigen3 -o " + exe + " " + path,
           &out);
+  std::remove(path.c_str());
   ASSERT_EQ(rc, 0) << out;
   out.clear();
-  ASSERT_EQ(run(exe, &out), 0) << out;
+  rc = run(exe, &out);
+  std::remove(exe.c_str());
+  ASSERT_EQ(rc, 0) << out;
   compare(out);
   EXPECT_NE(out.find("shape error: x has 2 rows, expected n = 3"), std::string::npos) << out;
 }
@@ -227,7 +230,9 @@ TEST_F(Identities, GeneratedNumpyMatchesEvaluator) {
   std::string path = ::testing::TempDir() + "nabla_codegen_identities.py";
   std::ofstream(path) << py.str();
   std::string out;
-  ASSERT_EQ(run(python + " " + path, &out), 0) << out;
+  const int rc = run(python + " " + path, &out);
+  std::remove(path.c_str());
+  ASSERT_EQ(rc, 0) << out;
   compare(out);
   // Vectors are 1-D arrays in the NumPy code: their size is a count of entries.
   EXPECT_NE(out.find("shape error: x has 2 entries, expected n = 3"), std::string::npos) << out;
