@@ -66,7 +66,7 @@ Kind Plan::Impl::kind_of_op(Id id) {
       return Kind::Transpose;
     case Op::Sum:
     case Op::Norm2:
-      return Kind::Sum;
+      return Kind::Reduction;
     case Op::Det:
     case Op::LogDet:
     case Op::Inv:
@@ -188,7 +188,8 @@ void Plan::Impl::find_shortcuts() {
     if ((op != Op::Ones && op != Op::Zeros) || output_of[at(id)] >= 0) continue;
     const auto& rd = readers[at(id)];
     if (std::all_of(rd.begin(), rd.end(), [&](Id r) {
-          return kind[at(r)] == Kind::Fused || (kind[at(r)] == Kind::Sum && G[r].op == Op::Sum);
+          return kind[at(r)] == Kind::Fused ||
+                 (kind[at(r)] == Kind::Reduction && G[r].op == Op::Sum);
         })) {
       kind[at(id)] = Kind::Scalar;
       scalars[at(id)] = op == Op::Ones ? 1.0 : 0.0;
@@ -220,7 +221,7 @@ void Plan::Impl::cluster_fused() {
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Id id = *it;
     Kind k = kind[at(id)];
-    if (k == Kind::Sum) {
+    if (k == Kind::Reduction) {
       cluster[at(id)] = id;
       continue;
     }
@@ -230,7 +231,7 @@ void Plan::Impl::cluster_fused() {
     for (Id r : readers[at(id)]) {
       if (!inline_ok) break;
       Kind rk = kind[at(r)];
-      bool same_loop = (rk == Kind::Fused && G[r].shape == G[id].shape) || rk == Kind::Sum;
+      bool same_loop = (rk == Kind::Fused && G[r].shape == G[id].shape) || rk == Kind::Reduction;
       // A fused reader must not see this node as a broadcast scalar.
       if (rk == Kind::Fused && G[id].shape.is_scalar() != G[r].shape.is_scalar()) same_loop = false;
       Id rc = cluster[at(r)];
@@ -249,10 +250,10 @@ void Plan::Impl::build_kernels() {
   kernel_of.assign(kind.size(), -1);
   for (Id id : order) {
     Kind k = kind[at(id)];
-    if ((k == Kind::Fused || k == Kind::Sum) && cluster[at(id)] == id) {
+    if ((k == Kind::Fused || k == Kind::Reduction) && cluster[at(id)] == id) {
       Kernel kr;
       kr.root = id;
-      kr.loop = k == Kind::Sum ? G[id].kids[0] : id;
+      kr.loop = k == Kind::Reduction ? G[id].kids[0] : id;
       kernel_of[at(id)] = static_cast<int>(kernels.size());
       kernels.push_back(std::move(kr));
     }
@@ -275,7 +276,7 @@ void Plan::Impl::build_kernels() {
       ins.dst = reg_of(id);
       kr.code.push_back(ins);
     }
-    if (kind[at(kr.root)] == Kind::Sum)
+    if (kind[at(kr.root)] == Kind::Reduction)
       kr.outs.push_back({G[kr.root].op == Op::Norm2 ? KOut::Norm : KOut::Sum, kr.root,
                          reg_of(G[kr.root].kids[0])});
     else
@@ -317,7 +318,7 @@ void Plan::Impl::schedule() {
       }
       continue;
     }
-    if ((k == Kind::Fused || k == Kind::Sum) && cluster[at(id)] != id) continue;
+    if ((k == Kind::Fused || k == Kind::Reduction) && cluster[at(id)] != id) continue;
     Instr ins{id, kernel_of[at(id)]};
     if (k == Kind::Sweep) {  // at the first of its nodes
       int s = sweep_of[at(id)];
@@ -440,7 +441,7 @@ void Plan::Impl::keep_loop_outputs_in_registers() {
 bool Plan::Impl::stored(Id id) const {
   switch (kind[at(id)]) {
     case Kind::Fused:
-    case Kind::Sum:
+    case Kind::Reduction:
     case Kind::MatMul:
     case Kind::Fallback:
     case Kind::Transpose:

@@ -97,7 +97,7 @@ enum class Kind : uint8_t {
   Scalar,        // Const, Pi: a number known at compile time
   Var,           // the bound value, used in place
   Fused,         // entry-wise, computed inside a fused loop (root or inlined)
-  Sum,           // sum(...) or norm2(...), accumulated inside a fused loop
+  Reduction,     // sum(...) or norm2(...), accumulated inside a fused loop
   MatMul,        // GEMM / GEMV / scaling
   Transpose,     // a transposed copy, or free (vector, or read transposed by products)
   VirtualAdd,    // (A + B) read only as the left factor of matrix-vector products

@@ -121,7 +121,7 @@ void Plan::Impl::find_row_loop() {
           st.k = KInstr{e.op, 0, 1, e.kids.size() > 1 ? 2 : -1, e.p};
           join = is_member = true;
         }
-      } else if (k == Kind::Sum && L->member[at(node.kids[0])]) {
+      } else if (k == Kind::Reduction && L->member[at(node.kids[0])]) {
         st.type = RowStep::Reduce;
         st.a = node.kids[0];
         join = true;

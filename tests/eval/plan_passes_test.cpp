@@ -44,7 +44,7 @@ class PlanPasses : public ::testing::Test {
 TEST_F(PlanPasses, ClassifyReadsStableFormsThroughTheirArgument) {
   Id xw = parse("X*w"), one_plus = parse("1 + exp(X*w)"), e = parse("sum(log(1 + exp(X*w)))");
   start({e});
-  EXPECT_EQ(kind(e), Kind::Sum);
+  EXPECT_EQ(kind(e), Kind::Reduction);
   EXPECT_EQ(kind(xw), Kind::MatMul);
   EXPECT_EQ(kind(parse("log(1 + exp(X*w))")), Kind::Fused);
   // softplus(X*w) reads X*w: 1 + exp(X*w) is not computed at all.
