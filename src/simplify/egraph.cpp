@@ -84,6 +84,7 @@ ClassId EGraph::add(ENode n, int origin) {
   parent_.push_back(c);
   EClass cls;
   cls.shape = n.shape;
+  cls.ops = uint64_t{1} << static_cast<int>(n.op);
   cls.nodes.push_back(nodes_.size());
   classes_.push_back(std::move(cls));
   node_class_.push_back(c);
@@ -135,6 +136,7 @@ bool EGraph::merge(ClassId a, ClassId b, int rule) {
   EClass& ca = classes_[static_cast<size_t>(a)];
   EClass& cb = classes_[static_cast<size_t>(b)];
   ca.input_ops |= cb.input_ops;
+  ca.ops |= cb.ops;
   constexpr size_t kMaxReasons = 16;
   for (int r : cb.merged_by)
     if (ca.merged_by.size() < kMaxReasons) ca.merged_by.push_back(r);
@@ -391,11 +393,15 @@ void EGraph::rebuild() {
     origins_ = std::move(origins);
     node_class_ = std::move(node_class);
     if (merged) continue;
-    for (EClass& c : classes_) c.nodes.clear();
+    for (EClass& c : classes_) {
+      c.nodes.clear();
+      c.ops = 0;
+    }
     for (size_t i = 0; i < nodes_.size(); ++i) {
       ClassId c = find(node_class_[i]);
       node_class_[i] = c;
       classes_[static_cast<size_t>(c)].nodes.push_back(i);
+      classes_[static_cast<size_t>(c)].ops |= uint64_t{1} << static_cast<int>(nodes_[i].op);
       memo_.emplace(nodes_[i], c);
     }
     for (int sweep = 0; sweep < 16 && analyse(); ++sweep) {

@@ -65,6 +65,7 @@ struct EClass {
   std::vector<size_t> nodes;  // indices into EGraph::node_ (canonical after rebuild)
   Shape shape;
   Facts facts;
+  uint64_t ops = 0;            // bit op: the class holds a node of that op (matching skips others)
   uint64_t input_ops = 0;      // bit op: the class holds a node of the input expression of that op
   std::vector<int> merged_by;  // rules whose unions made this class (for explanations; capped)
 };

@@ -145,7 +145,7 @@ struct Matcher {
   std::vector<Subst>& out;
   size_t limit;
   Subst s;
-  std::vector<std::pair<int, ClassId>> goals;
+  std::vector<std::pair<int, ClassId>>& goals;
 
   void solve() {
     if (out.size() >= limit) return;
@@ -174,8 +174,10 @@ struct Matcher {
         if (eg.num_of(c, &v) && simp::same(v, item.num)) solve();
         break;
       }
-      case Pattern::Kind::Op:
-        for (size_t ni : eg.eclass(c).nodes) {
+      case Pattern::Kind::Op: {
+        const EClass& cls = eg.eclass(c);
+        if (!(cls.ops >> static_cast<int>(item.op) & 1)) break;
+        for (size_t ni : cls.nodes) {
           const ENode& n = eg.enode(ni);
           if (n.op != item.op || n.kids.size() != item.kids.size()) continue;
           for (size_t k = item.kids.size(); k-- > 0;) goals.push_back({item.kids[k], n.kids[k]});
@@ -184,6 +186,7 @@ struct Matcher {
           if (out.size() >= limit) break;
         }
         break;
+      }
     }
     goals.push_back({i, c0});
   }
@@ -199,6 +202,8 @@ Rewrite compile_rule(const RuleSpec& spec) {
   r.guard_text = std::string(spec.guard);
   r.lhs = parse_pattern(spec.lhs, spec.name, r.vars, false);
   r.rhs = parse_pattern(spec.rhs, spec.name, r.vars, true);
+  if (r.vars.size() > kMaxPatternVars)
+    throw Error(ErrorKind::Internal, "simplifier rule '" + r.name + "': too many variables");
   if (r.lhs.items[static_cast<size_t>(r.lhs.root)].kind != Pattern::Kind::Op)
     throw Error(ErrorKind::Internal, "simplifier rule '" + r.name + "': lhs must be an op");
   std::string_view g = spec.guard;
@@ -227,7 +232,12 @@ Rewrite compile_rule(const RuleSpec& spec) {
 
 void match(const EGraph& eg, const Pattern& p, ClassId c, size_t nvars, std::vector<Subst>& out,
            size_t limit) {
-  Matcher m{eg, p, out, out.size() + limit, Subst(nvars, kNoClass), {}};
+  (void)nvars;
+  Subst none;
+  none.fill(kNoClass);
+  thread_local std::vector<std::pair<int, ClassId>> goals;  // reused: no allocation per call
+  goals.clear();
+  Matcher m{eg, p, out, out.size() + limit, none, goals};
   m.goals.push_back({p.root, c});
   m.solve();
 }

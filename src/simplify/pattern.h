@@ -11,6 +11,7 @@
 // column, sym, diag, square, positive (>= 0 everywhere), const, nonconst, ones (a ones matrix or
 // the number 1), nonzero, integer, negative (constants), identity. A rule fires
 // only where every predicate holds.
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,8 +74,10 @@ struct Rewrite {
 // Parses a rule (throws Error(ErrorKind::Internal) naming the rule on a malformed one).
 Rewrite compile_rule(const RuleSpec& spec);
 
-// A substitution: the class of each pattern variable (kNoClass: unbound).
-using Subst = std::vector<ClassId>;
+// A substitution: the class of each pattern variable (kNoClass: unbound). Fixed size, so
+// recording a match allocates nothing; a rule has at most kMaxPatternVars variables.
+inline constexpr size_t kMaxPatternVars = 8;
+using Subst = std::array<ClassId, kMaxPatternVars>;
 
 // Every substitution under which `p` matches class c (at most `limit`).
 void match(const EGraph& eg, const Pattern& p, ClassId c, size_t nvars, std::vector<Subst>& out,

@@ -18,8 +18,8 @@ struct SimplifyOptions {
   // when it is shorter than the passes' result.
   bool saturate = true;
   size_t max_egraph_input = 300;  // an expression with a larger DAG skips saturation
-  size_t max_egraph_nodes = 1000;
-  size_t max_egraph_iterations = 8;
+  size_t max_egraph_nodes = 600;
+  size_t max_egraph_iterations = 6;
   double max_egraph_seconds = 0.25;  // a safety net: the node and iteration limits stop it
 };
 
