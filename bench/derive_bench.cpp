@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "diff/diff.h"
@@ -43,9 +44,9 @@ void BM_GradOfChain(benchmark::State& state) {
 }
 BENCHMARK(BM_GradOfChain)->RangeMultiplier(10)->Range(10, 10000)->Complexity(benchmark::oN);
 
-std::string identities_source() {
-  const char* env = std::getenv("NABLA_IDENTITIES");
-  std::ifstream in(env ? env : NABLA_DATA_DIR "/identities.nabla");
+std::string corpus_source(const std::string& file) {
+  const char* env = file == "identities.nabla" ? std::getenv("NABLA_IDENTITIES") : nullptr;
+  std::ifstream in(env ? std::string(env) : std::string(NABLA_DATA_DIR) + "/" + file);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -55,8 +56,15 @@ std::string identities_source() {
 // query's left side (grad/jacobian/hessian/diff of an expression) is derived (expand_queries)
 // and simplified, as `nabla` does before printing. The time is for all queries together;
 // the counter `queries` says how many (per-query time = time / queries).
-void BM_DeriveIdentities(benchmark::State& state) {
-  const std::string source = identities_source();
+// derive/textbook does the same for tests/data/textbook.nabla; derive-passes-only/...
+// simplify without the saturation step (WithoutSaturation: the rule passes
+// alone, the simplifier before issue 15), for before/after figures from one binary.
+void BM_DeriveCorpus(benchmark::State& state, const char* file, bool saturate) {
+  const std::string source = corpus_source(file);
+  SimplifyOptions options;
+  options.saturate = saturate;
+  std::optional<WithoutSaturation> passes_only;  // also inside expand_queries
+  if (!saturate) passes_only.emplace();
   size_t queries = 0;
   // Per query: CPU seconds summed over iterations (thread CPU clock around each query), so
   // that a comparison can use the same queries on both sides (counters q0, q1, ...).
@@ -79,7 +87,7 @@ void BM_DeriveIdentities(benchmark::State& state) {
     state.ResumeTiming();
     for (size_t i = 0; i < qs.size(); ++i) {
       const double t0 = cpu_now();
-      benchmark::DoNotOptimize(simplify(graph, expand_queries(graph, qs[i].expr)));
+      benchmark::DoNotOptimize(simplify(graph, expand_queries(graph, qs[i].expr), options));
       per_query[i] += cpu_now() - t0;
     }
     state.PauseTiming();
@@ -95,7 +103,18 @@ void BM_DeriveIdentities(benchmark::State& state) {
     state.counters["q" + std::to_string(i)] =
         per_query[i] / static_cast<double>(std::max<int64_t>(state.iterations(), 1));
 }
-BENCHMARK(BM_DeriveIdentities)->Name("derive/identities")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DeriveCorpus, identities, "identities.nabla", true)
+    ->Name("derive/identities")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DeriveCorpus, textbook, "textbook.nabla", true)
+    ->Name("derive/textbook")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DeriveCorpus, identities_passes, "identities.nabla", false)
+    ->Name("derive-passes-only/identities")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DeriveCorpus, textbook_passes, "textbook.nabla", false)
+    ->Name("derive-passes-only/textbook")
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace nabla

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -68,6 +69,9 @@ struct Memo : PassCache {
   // `rewrites_written` (the only input besides the node that rules read).
   std::set<std::pair<int64_t, int64_t>> rewrites_written;
   std::vector<Id> rewrites;
+  // Results of simplify calls (for the same written orientations): simplifying one again
+  // returns it, as the saturation step may keep a form the passes alone would rewrite.
+  std::unordered_set<Id> results;
 };
 // The graph's simplifier memo, made on first use.
 Memo& memo_of(Graph& g);

@@ -9,6 +9,7 @@
 #include "ir/error.h"
 #include "simplify/context.h"
 #include "simplify/rules.h"
+#include "simplify/saturate.h"
 #include "simplify/simplify.h"
 
 namespace nabla {
@@ -23,6 +24,8 @@ using simp::OutOfBudget;
 
 // The deadline of the innermost SimplifyDeadline alive on this thread (max: none).
 thread_local Clock::time_point shared_deadline = Clock::time_point::max();
+// Set by WithoutSaturation.
+thread_local bool saturation_off = false;
 
 // The rules of each op, in table order (built once: simplify is called many times).
 using RulesByOp = std::array<std::vector<const simp::Rule*>, kOpCount>;
@@ -61,6 +64,7 @@ class Engine {
     } else {
       if (m.rewrites_written != ctx_.written_set()) {
         m.rewrites.clear();
+        m.results.clear();
         m.rewrites_written = ctx_.written_set();
       }
       rewrites_ = &m.rewrites;
@@ -129,6 +133,38 @@ class Engine {
     return cur;
   }
 
+  // Equality saturation from cur: returns the extracted form when it prints shorter, else cur.
+  Id saturate(Id cur, const SimplifyOptions& options, SimplifyReport& r) {
+    Graph& g = ctx_.g;
+    const std::vector<Id> dag = reachable(g, cur);
+    if (dag.size() > options.max_egraph_input) return cur;
+    for (Id id : dag)
+      if (is_query(g[id].op)) return cur;
+    eg::EGraph e(g);
+    eg::ClassId root = e.add_term(cur);
+    if (root == eg::kNoClass) return cur;
+    eg::SaturationLimits limits;
+    limits.max_nodes = options.max_egraph_nodes;
+    limits.max_iterations = options.max_egraph_iterations;
+    limits.max_seconds = options.max_egraph_seconds;
+    const auto& rules = eg::all_rewrites();
+    eg::SaturationReport sr = eg::saturate(e, rules, limits, shared_deadline);
+    r.saturation_stop = std::string(eg::stop_reason_name(sr.stop));
+    r.egraph_nodes = sr.nodes;
+    eg::Extraction x = eg::extract(e, root, rules);
+    if (x.term == kNoId || !(g[x.term].shape == g[cur].shape)) return cur;
+    if (ctx_.tokens(x.term) >= ctx_.tokens(cur)) return cur;
+    r.rewrites = x.rules;
+    return x.term;
+  }
+
+  uint64_t tokens(Id id) {
+    return ctx_.tokens(id);
+  }
+  const std::set<std::pair<int64_t, int64_t>>& written_set() const {
+    return ctx_.written_set();
+  }
+
   void log(std::string_view rule) {
     if (!steps_) return;
     std::string line = "simplify: " + std::string(rule);
@@ -162,6 +198,14 @@ SimplifyDeadline::~SimplifyDeadline() {
   shared_deadline = Clock::time_point(outer_);
 }
 
+WithoutSaturation::WithoutSaturation() : outer_(saturation_off) {
+  saturation_off = true;
+}
+
+WithoutSaturation::~WithoutSaturation() {
+  saturation_off = outer_;
+}
+
 bool SimplifyDeadline::passed() {
   return Clock::now() > shared_deadline;
 }
@@ -172,28 +216,62 @@ Id simplify(Graph& g, Id root, const SimplifyOptions& options, SimplifyReport* r
   SimplifyReport local;
   SimplifyReport& r = report ? *report : local;
   r = SimplifyReport{};
-  Id cur = root;
   std::vector<Id> order = reachable(g, root);
   engine.note_input(order);
-  try {
-    while (true) {
-      if (r.iterations >= options.max_iterations) {
-        r.stop_reason = "iteration limit";
-        break;
+  // The rule passes to a fixpoint (or a limit), from start.
+  auto passes = [&](Id start, SimplifyReport& rep) {
+    Id cur = start;
+    std::vector<Id> dag = order;
+    if (start != root) dag = reachable(g, start);
+    try {
+      while (true) {
+        if (rep.iterations >= options.max_iterations) {
+          rep.stop_reason = "iteration limit";
+          break;
+        }
+        engine.check_budget();
+        if (rep.iterations > 0) dag = reachable(g, cur);
+        Id next = engine.pass(cur, dag);
+        ++rep.iterations;
+        if (next == cur) {
+          rep.stop_reason = "fixpoint";
+          break;
+        }
+        cur = next;
       }
-      engine.check_budget();
-      if (r.iterations > 0) order = reachable(g, cur);
-      Id next = engine.pass(cur, order);
-      ++r.iterations;
-      if (next == cur) {
-        r.stop_reason = "fixpoint";
-        break;
-      }
-      cur = next;
+    } catch (const OutOfBudget& stop) {
+      rep.stop_reason = stop.reason;  // cur is the result of the last complete pass
     }
-  } catch (const OutOfBudget& stop) {
-    r.stop_reason = stop.reason;  // cur is the result of the last complete pass
+    return cur;
+  };
+  simp::Memo& memo = simp::memo_of(g);
+  const bool remember = !steps && memo.rewrites_written == engine.written_set();
+  if (remember && memo.results.count(root)) {
+    r.stop_reason = "fixpoint";  // a result of an earlier call: simplifying it changes nothing
+    return root;
   }
+  Id cur = passes(root, r);
+  // Saturation; the extracted form is kept when it prints shorter than the passes' result, and
+  // the passes run once more over it (its sums and products in normal form) where that is no
+  // longer.
+  if (options.saturate && !saturation_off && r.stop_reason == "fixpoint") {
+    SimplifyReport sat = r;
+    Id found = engine.saturate(cur, options, sat);
+    r.saturation_stop = sat.saturation_stop;
+    r.egraph_nodes = sat.egraph_nodes;
+    if (found != cur) {
+      SimplifyReport again;
+      Id tidy = passes(found, again);
+      if (again.stop_reason == "fixpoint" && engine.tokens(tidy) <= engine.tokens(found))
+        found = tidy;
+      if (engine.tokens(found) < engine.tokens(cur)) {
+        for (const std::string& name : sat.rewrites) engine.log(name);
+        r.rewrites = sat.rewrites;
+        cur = found;
+      }
+    }
+  }
+  if (remember && r.stop_reason == "fixpoint") memo.results.insert(cur);
   return cur;
 }
 
@@ -201,6 +279,8 @@ std::vector<std::string> simplify_rule_names() {
   std::vector<std::string> names;
   for (const simp::Rule& r : simp::rule_table())
     if (std::find(names.begin(), names.end(), r.name) == names.end()) names.emplace_back(r.name);
+  for (const eg::Rewrite& r : eg::all_rewrites())
+    if (std::find(names.begin(), names.end(), r.name) == names.end()) names.push_back(r.name);
   return names;
 }
 

@@ -59,16 +59,18 @@ TEST(TokenCount, CountsNamesNumbersAndOperators) {
   EXPECT_EQ(count_tokens("[x; y - 2.5]"), 4);
 }
 
-std::string read_identities() {
-  std::ifstream in(NABLA_DATA_DIR "/identities.nabla");
+std::string read_corpus(const std::string& name) {
+  std::ifstream in(std::string(NABLA_DATA_DIR) + "/" + name);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
-TEST(Identities, AllHoldAndNinetyPercentPrintNoLongerThanTheReference) {
-  std::string source = read_identities();
-  ASSERT_FALSE(source.empty()) << "cannot read " NABLA_DATA_DIR "/identities.nabla";
+// Checks every query of a corpus and returns the percentage of printed results no longer
+// than the reference (printing it and the misses).
+double corpus_no_longer_percent(const std::string& name, int min_checks) {
+  std::string source = read_corpus(name);
+  EXPECT_FALSE(source.empty()) << "cannot read " NABLA_DATA_DIR "/" << name;
   Graph g;
   Frontend fe(g);
   std::vector<Query> queries = fe.run_script(source);
@@ -82,7 +84,8 @@ TEST(Identities, AllHoldAndNinetyPercentPrintNoLongerThanTheReference) {
     CheckResult r = check_equal(g, result, reference);
     EXPECT_TRUE(r.holds) << q.text << "\n" << r.counterexample;
     size_t eq = q.text.find(" == ");
-    ASSERT_NE(eq, std::string::npos) << q.text;
+    EXPECT_NE(eq, std::string::npos) << q.text;
+    if (eq == std::string::npos) continue;
     std::string ref_text = q.text.substr(eq + 4);
     std::string printed = to_text(g, result);
     int have = count_tokens(printed), want = count_tokens(ref_text);
@@ -92,13 +95,22 @@ TEST(Identities, AllHoldAndNinetyPercentPrintNoLongerThanTheReference) {
       longer += "  " + printed + "  (" + std::to_string(have) + " tokens)  vs  " + ref_text +
                 "  (" + std::to_string(want) + ")\n";
   }
-  ASSERT_GE(checks, 30);
-  double percent = 100.0 * no_longer / checks;
-  std::printf(
-      "identities.nabla: %d of %d printed results (%.1f%%) are no longer than the "
-      "reference\n%s",
-      no_longer, checks, percent, longer.c_str());
-  EXPECT_GE(percent, 90.0) << longer;
+  EXPECT_GE(checks, min_checks);
+  double percent = checks ? 100.0 * no_longer / checks : 0;
+  std::printf("%s: %d of %d printed results (%.1f%%) are no longer than the reference\n%s",
+              name.c_str(), no_longer, checks, percent, longer.c_str());
+  return percent;
+}
+
+TEST(Identities, AllHoldAndNinetyPercentPrintNoLongerThanTheReference) {
+  EXPECT_GE(corpus_no_longer_percent("identities.nabla", 30), 90.0);
+}
+
+// tests/data/textbook.nabla: every check holds; the share of results no longer than the
+// textbook's form is printed with the misses (issue 15 asks for 90%; the floor below is what
+// the simplifier reaches today and may only rise).
+TEST(Textbook, AllHoldAndPrintTheShareNoLongerThanTheReference) {
+  EXPECT_GE(corpus_no_longer_percent("textbook.nabla", 30), 90.0);
 }
 
 }  // namespace

