@@ -15,6 +15,8 @@
 #include "eval/evaluate.h"
 #include "eval/plan.h"
 #include "eval/values.h"
+#include "explain/derivation.h"
+#include "explain/sheet_latex.h"
 #include "ir/build.h"
 #include "ir/error.h"
 #include "parse/diagnostics.h"
@@ -230,6 +232,11 @@ std::string emit_code(const Graph& g, const CodeFunction& f, OutputFormat format
 }
 
 // The query itself as a formula (for LaTeX documents): grad(e, x) etc.
+bool diffalg_query_op(Op op) {
+  return op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
+         op == Op::Simplify;
+}
+
 Id query_formula(Graph& g, const Query& q) {
   switch (q.kind) {
     case QueryKind::Grad:
@@ -245,6 +252,19 @@ Id query_formula(Graph& g, const Query& q) {
     default:
       return q.expr;
   }
+}
+
+// The worked solution of a query (explain/derivation.h), or nullopt where there is none (a
+// plain expression, a result in several blocks, a check whose left side is no query).
+std::optional<Derivation> worked_solution(Graph& g, const Query& q, const std::vector<Id>& blocks,
+                                          StepsMethod method) {
+  if (q.kind == QueryKind::Check) {
+    if (!diffalg_query_op(g[q.expr].op)) return std::nullopt;
+    Id result = simplify(g, expand_queries(g, q.expr));
+    return derive_or_fallback(g, q.expr, result, method);
+  }
+  if (q.kind == QueryKind::Show || blocks.size() != 1) return std::nullopt;
+  return derive_or_fallback(g, query_formula(g, q), blocks[0], method);
 }
 
 std::string format_number(double v) {
@@ -365,8 +385,17 @@ std::string indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-const char* kLatexPreamble =
-    "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n";
+// The title of a script's LaTeX sheet: its first line when that is a comment, else its name.
+std::string script_title(const std::string& source, const std::string& origin) {
+  size_t a = source.find_first_not_of(" \t\r\n");
+  if (a != std::string::npos && source[a] == '#') {
+    size_t end = source.find('\n', a);
+    std::string t = source.substr(a + 1, end == std::string::npos ? end : end - a - 1);
+    size_t b = t.find_first_not_of(" \t");
+    if (b != std::string::npos) return t.substr(b);
+  }
+  return "Worked solutions: " + origin;
+}
 
 // True when the source holds nothing but whitespace, `;` and comments.
 bool is_blank(const std::string& source) {
@@ -452,11 +481,14 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
   bool latex = options.format == OutputFormat::Latex;
   bool json = options.format == OutputFormat::Json;
   if (latex && questions) {
-    for (const std::string& line : questions->before(q.span.begin))
-      out << "\\noindent " << latex_text(line) << "\n\n";
+    bool first = true;
+    for (const std::string& line : questions->before(q.span.begin)) {
+      out << sheet_comment(line, first);
+      first = false;
+    }
+    out << "\n";
   }
-  StepLog log;
-  StepLog* steps = options.steps ? &log : nullptr;
+  StepLog* steps = nullptr;  // the engine's rule log; the worked solution replaces it
   ++queries;
   if (is_code_format(options.format)) {
     CodeFunction f = code_function(g, q, "query_" + std::to_string(queries), steps);
@@ -468,27 +500,35 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
     return;
   }
   nlohmann::json j;
+  std::optional<Derivation> worked;
+  // The LaTeX document is a worked sheet: every answer as its derivation.
+  const bool want_steps = options.steps || (latex && questions);
   if (q.kind == QueryKind::Check) {
     CheckOutcome c = run_one_check(g, q, options, steps);
     if (!c.result.holds && status == kExitOk) status = kExitCheckFailed;
+    if (options.steps && json) worked = worked_solution(g, q, {}, options.steps_method);
     if (json) {
       j = {{"kind", "check"}, {"query", q.text}};
       check_json(c.result, j);
     } else if (latex) {
-      out << "\\[ " << to_latex(g, q.expr) << " \\overset{?}{=} " << to_latex(g, q.rhs) << " \\]\n"
-          << (c.result.holds ? "holds" : "\\textbf{FAILS}") << " (" << c.result.trials
-          << " trials)\n\n";
+      out << sheet_check(g, q.expr, q.rhs, c.result);
     } else {
       out << check_line(q, c.result) << "\n";
       if (!c.result.holds) out << indent(c.result.counterexample, "  ");
     }
   } else {
     std::vector<Id> blocks = answer(g, q, steps);
+    if (want_steps) worked = worked_solution(g, q, blocks, options.steps_method);
     if (json) {
       j = result_json(g, q, blocks);
     } else if (latex) {
-      out << "\\[ " << to_latex(g, query_formula(g, q)) << " = "
-          << join_blocks(g, blocks, Format::Latex) << " \\]\n\n";
+      if (worked)
+        out << sheet_chain(g, *worked) << "\n";
+      else if (blocks.size() == 1 && questions)
+        out << sheet_formula(g, query_formula(g, q), "=", blocks[0]) << "\n";
+      else
+        out << "\\[ " << to_latex(g, query_formula(g, q)) << " = "
+            << join_blocks(g, blocks, Format::Latex) << " \\]\n\n";
     } else {
       std::string lhs = f == Format::Text ? q.text : print(g, query_formula(g, q), f);
       out << lhs << " = " << join_blocks(g, blocks, f) << "\n";
@@ -500,19 +540,16 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
     position_json(cursor, q.span.begin, first_line, line);
     line["statement"] = q.text;
     line.update(j);
-    if (steps) line["steps"] = log.lines;
+    if (options.steps) {
+      line["steps"] =
+          worked ? nlohmann::json::parse(format_chain_json(g, *worked)) : nlohmann::json::array();
+      if (worked) line["method"] = steps_method_name(worked->method);
+    }
     out << json_text(line) << "\n";
     return;
   }
-  if (steps) {
-    for (size_t i = 0; i < log.lines.size(); ++i) {
-      if (latex)
-        out << "\\noindent " << (i + 1) << ". \\verb|" << log.lines[i] << "|\\\\\n";
-      else
-        out << "  " << (i + 1) << ". " << log.lines[i] << "\n";
-    }
-    if (latex && !log.lines.empty()) out << "\n";
-  }
+  if (worked && !latex)
+    out << format_chain_text(g, *worked, options.format == OutputFormat::Unicode);
 }
 
 int ScriptSession::Impl::run(const std::string& source, const std::string& origin,
@@ -554,6 +591,17 @@ int ScriptSession::Impl::run(const std::string& source, const std::string& origi
         break;
       case StatementOutcome::Kind::Declaration:
       case StatementOutcome::Kind::Definition:
+        if (options.format == OutputFormat::Latex && questions) {
+          bool first = true;
+          for (const std::string& line : questions->before(o.span.begin)) {
+            out << sheet_comment(line, first);
+            first = false;
+          }
+          out << "\n"
+              << (o.kind == StatementOutcome::Kind::Declaration
+                      ? sheet_declaration(o.text)
+                      : "\\noindent Let $" + latex_text(o.text) + "$.\n\n");
+        }
         if (json) {
           nlohmann::json j{{"kind", o.kind == StatementOutcome::Kind::Declaration ? "declaration"
                                                                                   : "definition"}};
@@ -606,10 +654,10 @@ int run_script(const std::string& source, const std::string& origin, const Drive
   }
   ScriptSession session(options);
   bool latex = options.format == OutputFormat::Latex;
-  if (latex) out << kLatexPreamble;
   QuestionText questions(source);
+  if (latex) out << sheet_preamble(script_title(source, origin));
   int status = session.impl_->run(source, origin, out, err, 1, &questions);
-  if (latex) out << "\\end{document}\n";
+  if (latex) out << sheet_end();
   return status;
 }
 

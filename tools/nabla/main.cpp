@@ -56,11 +56,14 @@ bool wants_json(int argc, char** argv) {
 }
 bool g_json_errors = false;  // set once in main, before anything runs
 
-void add_common(CLI::App& app, std::string& format, bool& steps, uint64_t& seed) {
+void add_common(CLI::App& app, std::string& format, std::string& steps, uint64_t& seed) {
   app.add_option("--format", format,
                  "Output: text (parses back), unicode, latex, json; cpp, numpy, torch (code)")
       ->check(CLI::IsMember({"text", "unicode", "latex", "json", "cpp", "numpy", "torch"}));
-  app.add_flag("--steps", steps, "Show how each result was derived, one named rule a line");
+  app.add_flag("--steps{auto}", steps,
+               "Show the worked solution: a chain of equalities, each with its rule; "
+               "--steps=rule|index|differential|all picks the method")
+      ->check(CLI::IsMember({"auto", "rule", "index", "differential", "all"}));
   app.add_option("--seed", seed, "Seed of the random draws of check");
 }
 
@@ -189,7 +192,7 @@ std::optional<int> parse_math_command(CLI::App& app, int argc, char** argv, std:
 // The options of every command, filled by the command-line parser.
 struct Arguments {
   std::string format = "text";
-  bool steps = false;
+  std::string steps;  // empty: no worked solution; else the method's name
   uint64_t seed = nabla::CheckOptions{}.seed;
   std::string math, wrt, let, values;
   std::vector<std::string> files;
@@ -199,7 +202,8 @@ struct Arguments {
   DriverOptions options() const {
     DriverOptions o;
     o.format = to_format(format);
-    o.steps = steps;
+    o.steps = !steps.empty();
+    if (o.steps) nabla::parse_steps_method(steps, &o.steps_method);
     o.check.seed = seed;
     return o;
   }
