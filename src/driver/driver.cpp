@@ -600,7 +600,7 @@ int ScriptSession::Impl::run(const std::string& source, const std::string& origi
           out << "\n"
               << (o.kind == StatementOutcome::Kind::Declaration
                       ? sheet_declaration(o.text)
-                      : "\\noindent Let $" + latex_text(o.text) + "$.\n\n");
+                      : "\\noindent Let \\texttt{" + latex_text(o.text) + "}.\n\n");
         }
         if (json) {
           nlohmann::json j{{"kind", o.kind == StatementOutcome::Kind::Declaration ? "declaration"

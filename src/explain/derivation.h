@@ -99,5 +99,7 @@ std::string format_chain_json(const Graph& g, const Derivation& d);  // a JSON a
 std::string line_expression(const Graph& g, const ChainLine& line,
                             int format);  // 0 text 1 uni 2 tex
 std::string line_detail(const Graph& g, const ChainLine& line, int format);
+// One fact: "u = x", "J(A*x) = A", or its written-out notation.
+std::string fact_text(const Graph& g, const Fact& f, int format);
 
 }  // namespace nabla

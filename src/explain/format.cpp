@@ -46,12 +46,17 @@ std::string latex_escape(const std::string& text) {
   return out;
 }
 
+}  // namespace
+
 std::string fact_text(const Graph& g, const Fact& f, int format) {
+  if (f.lhs == kNoId && f.name.empty() && f.value == kNoId) return pick(f.shown, format);
   std::string lhs = f.lhs != kNoId ? show(g, f.lhs, format) : f.name;
   if (format == 2 && f.lhs == kNoId) lhs = f.name;
   std::string rhs = f.value != kNoId ? show(g, f.value, format) : pick(f.shown, format);
   return lhs + " = " + rhs;
 }
+
+namespace {
 
 std::string line_lhs(const Graph& g, const ChainLine& line, int format) {
   return line.lhs != kNoId ? show(g, line.lhs, format) : pick(line.lhs_shown, format);

@@ -113,12 +113,26 @@ void index_chain(Graph& g, Derivation& d) {
   ChainLine second;
   second.shown = {partial_form->render(g, 0), partial_form->render(g, 1),
                   partial_form->render(g, 2)};
-  std::string delta = at_text.size() == 2
-                          ? "d " + xname + "_kl/d " + xname + "_ij = delta_ik*delta_jl"
-                          : "d " + xname + "_k/d " + xname + "_" +
-                                (at_text.empty() ? "" : at_text) + " = delta_" + at_text + "k";
-  if (at_text.empty()) delta = "d " + xname + "/d " + xname + " = 1";
-  second.rule = "the partial derivative of each term: " + delta;
+  second.rule = "the partial derivative of each term";
+  {
+    std::string x = xname, xu = unicode_name(xname), xl = latex_name(xname);
+    Fact f;
+    if (var_idx[1] >= 0)
+      f.shown = {"d " + x + "_kl/d " + x + "_" + at_text + " = delta_" + at_text.substr(0, 1) +
+                     "k*delta_" + at_text.substr(1) + "l",
+                 "∂" + xu + "ₖₗ/∂" + xu + at_uni + " = δᵢₖδⱼₗ",
+                 "\\frac{\\partial " + xl + "_{kl}}{\\partial " + xl +
+                     "_{ij}} = \\delta_{ik} \\delta_{jl}"};
+    else if (var_idx[0] >= 0)
+      f.shown = {"d " + x + "_k/d " + x + "_" + at_text + " = delta_" + at_text + "k",
+                 "∂" + xu + "ₖ/∂" + xu + at_uni + " = δ" + at_uni + "ₖ",
+                 "\\frac{\\partial " + xl + "_{k}}{\\partial " + xl + "_{" + at_tex +
+                     "}} = \\delta_{" + at_tex + "k}"};
+    else
+      f.shown = {"d " + x + "/d " + x + " = 1", "∂" + xu + "/∂" + xu + " = 1",
+                 "\\frac{\\partial " + xl + "}{\\partial " + xl + "} = 1"};
+    second.facts.push_back(f);
+  }
   second.index = partial_form;
   d.lines.push_back(second);
 
@@ -127,7 +141,10 @@ void index_chain(Graph& g, Derivation& d) {
     ChainLine third;
     third.shown = {contracted_form->render(g, 0), contracted_form->render(g, 1),
                    contracted_form->render(g, 2)};
-    third.rule = "contraction: a sum over k of delta_ik keeps the term k = i";
+    third.rule = "contraction";
+    Fact f;
+    f.shown = {"sum_k delta_ik*t_k = t_i", "Σₖ δᵢₖ tₖ = tᵢ", "\\sum_k \\delta_{ik} t_k = t_i"};
+    third.facts.push_back(f);
     third.index = contracted_form;
     d.lines.push_back(third);
   }
@@ -141,9 +158,8 @@ void index_chain(Graph& g, Derivation& d) {
     roles = letters(b, {result_free[0]}, 0) + " the row index, " + letters(b, {result_free[1]}, 0) +
             " the column index";
   else if (!res_text.empty())
-    roles = res_text + " a row index on both sides";
-  hence.rule =
-      roles.empty() ? "the matrix expression" : "the matrix with these entries (" + roles + ")";
+    roles = res_text + " the row index on both sides";
+  hence.rule = roles.empty() ? "the same expression" : "the matrix with these entries, " + roles;
   d.lines.push_back(hence);
 }
 

@@ -1,5 +1,6 @@
 #include "explain/sheet_latex.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <regex>
 
@@ -129,14 +130,37 @@ std::string sheet_end() {
   return "\\end{document}\n";
 }
 
+// Comment text with the spaces it names typeset: R^d, R^(n x m), ->.
+std::string comment_text(const std::string& text) {
+  static const std::regex space(
+      R"(R\^\(([A-Za-z0-9]+) x ([A-Za-z0-9]+)\)|R\^([A-Za-z0-9]+)|->|\bR\b)");
+  std::string out;
+  size_t at = 0;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), space);
+       it != std::sregex_iterator(); ++it) {
+    const std::smatch& m = *it;
+    out += escape(text.substr(at, static_cast<size_t>(m.position()) - at));
+    if (m[1].matched)
+      out += "$\\mathbb{R}^{" + m[1].str() + " \\times " + m[2].str() + "}$";
+    else if (m[3].matched)
+      out += "$\\mathbb{R}^{" + m[3].str() + "}$";
+    else if (m.str() == "->")
+      out += "$\\to$";
+    else
+      out += "$\\mathbb{R}$";
+    at = static_cast<size_t>(m.position() + m.length());
+  }
+  return out + escape(text.substr(at));
+}
+
 std::string sheet_comment(const std::string& line, bool first_of_paragraph) {
   std::string t = line;
   while (!t.empty() && t.front() == ' ') t.erase(t.begin());
   static const std::regex question(R"(^(\d+[a-z]?\))\s*(.*)$)");
   std::smatch m;
   if (first_of_paragraph && std::regex_match(t, m, question))
-    return "\\subsection*{" + escape(m[1].str()) + " " + escape(m[2].str()) + "}\n";
-  return escape(t) + "\n";
+    return "\\subsection*{" + escape(m[1].str()) + " " + comment_text(m[2].str()) + "}\n";
+  return comment_text(t) + "\n";
 }
 
 std::string sheet_declaration(const std::string& statement) {
@@ -199,7 +223,7 @@ std::string sheet_check(const Graph& g, Id lhs, Id rhs, const CheckResult& r) {
   std::string s = "\\paragraph{Check.}\n" + sheet_formula(g, lhs, "\\overset{?}{=}", rhs);
   if (r.holds)
     return s + "\\noindent Holds: both sides agree at " + std::to_string(r.trials) +
-           " random points (largest relative difference " + number(r.max_error) + ").\n\n";
+           " random points (largest relative difference $" + number(r.max_error) + "$).\n\n";
   const CheckPoint& p = r.point;
   s += "\\noindent\\textbf{Fails.} " + escape(p.reason) + ". A counterexample:\n";
   s += "\\begin{center}\n\\begin{tabular}{ll}\n\\hline\n";
@@ -218,6 +242,16 @@ std::string sheet_check(const Graph& g, Id lhs, Id rhs, const CheckResult& r) {
 std::string sheet_chain(const Graph& g, const Derivation& d, size_t width) {
   std::string s = "\\begin{align*}\n";
   for (const std::string& piece : broken(g, d.query, width)) s += "&" + piece + " \\\\\n";
+  // align* lines the notes up in one column: it starts after the widest formula of the block
+  size_t block = 0;
+  for (const ChainLine& l : d.lines) {
+    size_t w = 0;
+    std::string shown = line_expression(g, l, 1);
+    if (l.kind != ChainLine::Kind::Continue)
+      shown += l.lhs != kNoId ? to_unicode(g, l.lhs) : l.lhs_shown.unicode;
+    for (unsigned char c : shown) w += (c & 0xC0) != 0x80;
+    block = std::max(block, std::min(w, width));
+  }
   for (size_t i = 0; i < d.lines.size(); ++i) {
     const ChainLine& l = d.lines[i];
     std::vector<std::string> pieces = l.expr != kNoId
@@ -229,22 +263,45 @@ std::string sheet_chain(const Graph& g, const Derivation& d, size_t width) {
     if (l.kind == ChainLine::Kind::Hence)
       lead =
           "\\Longrightarrow\\ " + (l.lhs != kNoId ? to_latex(g, l.lhs) : l.lhs_shown.latex) + " = ";
-    std::string detail = line_detail(g, l, 2);
-    std::string note =
-        "\\text{\\small " + escape(l.rule) + (detail.empty() ? "}" : ": } " + detail);
-    bool wide =
-        l.kind != ChainLine::Kind::Continue || pieces.size() > 1 ||
-        (l.expr != kNoId && width_of(g, l.expr) + l.rule.size() + detail.size() / 2 > width + 14);
+    // the note: the rule, then its facts, in rows of about `width` characters
+    std::vector<std::string> note_rows{"\\text{\\small " + escape(l.rule) +
+                                       (l.facts.empty() ? "}" : ": }")};
+    size_t used = l.rule.size(), note_width = l.rule.size();
+    size_t shown = 0;
+    for (const Fact& f : l.facts) {
+      if (++shown > 8) {
+        note_rows.back() += ", \\ldots";
+        break;
+      }
+      size_t w = 2;
+      for (unsigned char c : fact_text(g, f, 1)) w += (c & 0xC0) != 0x80;
+      note_width += w;
+      if (used + w > width + 10 && used > 0) {
+        note_rows.back() += shown > 1 ? "," : "";
+        note_rows.push_back("\\quad ");
+        used = 0;
+      } else if (shown > 1) {
+        note_rows.back() += ", ";
+      }
+      note_rows.back() += fact_text(g, f, 2);
+      used += w;
+    }
+    size_t formula = 0;
+    for (unsigned char c : line_expression(g, l, 1)) formula += (c & 0xC0) != 0x80;
+    bool wide = l.kind != ChainLine::Kind::Continue || pieces.size() > 1 || note_rows.size() > 1 ||
+                std::max(formula, block) + note_width > width + 20;
+    std::string rows;
     for (size_t k = 0; k < pieces.size(); ++k) {
-      s += "&\\quad " + std::string(k ? "\\quad " : lead) + pieces[k];
-      if (!wide && k + 1 == pieces.size()) s += " && " + note;
-      s += " \\\\\n";
+      rows += "&\\quad " + std::string(k ? "\\quad " : lead) + pieces[k];
+      if (!wide && k + 1 == pieces.size()) rows += " && " + note_rows[0];
+      rows += " \\\\\n";
     }
     if (wide)
-      s += "&\\qquad " + note + (i + 1 < d.lines.size() ? " \\\\\n" : "\n");
-    else if (i + 1 == d.lines.size())
-      s.erase(s.size() - 4), s += "\n";
+      for (const std::string& r : note_rows) rows += "&\\qquad " + r + " \\\\\n";
+    s += rows;
   }
+  s.erase(s.size() - 4);  // the last row's line break
+  s += "\n";
   return s + "\\end{align*}\n";
 }
 

@@ -65,7 +65,7 @@ std::string stage_name(const Graph& g, Id before, Id after, const std::vector<st
                        bool all) {
   std::vector<std::string> out;
   if (count_op(g, after, Op::Sigmoid) > count_op(g, before, Op::Sigmoid))
-    push_unique(out, "exp(-u)/(1 + exp(-u)) = sigmoid(-u)");
+    push_unique(out, "the logistic function");
   if (count_op(g, after, Op::Softplus) > count_op(g, before, Op::Softplus))
     push_unique(out, "log(1 + exp(u)) = softplus(u)");
   // a recognized function says it all; otherwise the identities used
@@ -97,6 +97,12 @@ void simplify_stages(Graph& g, Derivation& d, bool all) {
   ChainLine line;
   line.expr = d.result;
   line.rule = stage_name(g, last, d.result, rules, all);
+  if (line.rule.rfind("the logistic function", 0) == 0) {
+    Fact f;
+    f.shown = {"exp(-u)/(1 + exp(-u)) = sigmoid(-u)", "e⁻ᵘ/(1 + e⁻ᵘ) = σ(−u)",
+               "\\frac{e^{-u}}{1 + e^{-u}} = \\sigma(-u)"};
+    line.facts.push_back(f);
+  }
   d.lines.push_back(std::move(line));
 }
 
