@@ -267,6 +267,18 @@ std::optional<Derivation> worked_solution(Graph& g, const Query& q, const std::v
   return derive_or_fallback(g, query_formula(g, q), blocks[0], method);
 }
 
+// The worked solution as the JSON fields "steps" and "method" (see driver.h).
+void steps_json(const Graph& g, const std::optional<Derivation>& worked, nlohmann::json& j) {
+  j["steps"] =
+      worked ? nlohmann::json::parse(format_chain_json(g, *worked)) : nlohmann::json::array();
+  if (worked) j["method"] = steps_method_name(worked->method);
+}
+
+// The worked solution under a text or Unicode result.
+std::string chain_text(const Graph& g, const Derivation& d, OutputFormat format) {
+  return format_chain_text(g, d, format == OutputFormat::Unicode);
+}
+
 std::string format_number(double v) {
   if (v == 0) return "0";
   std::ostringstream s;
@@ -394,6 +406,7 @@ std::string script_title(const std::string& source, const std::string& origin) {
     size_t b = t.find_first_not_of(" \t");
     if (b != std::string::npos) return t.substr(b);
   }
+  if (origin.empty() || origin[0] == '-' || origin[0] == '<') return "Worked solutions";
   return "Worked solutions: " + origin;
 }
 
@@ -540,16 +553,11 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
     position_json(cursor, q.span.begin, first_line, line);
     line["statement"] = q.text;
     line.update(j);
-    if (options.steps) {
-      line["steps"] =
-          worked ? nlohmann::json::parse(format_chain_json(g, *worked)) : nlohmann::json::array();
-      if (worked) line["method"] = steps_method_name(worked->method);
-    }
+    if (options.steps) steps_json(g, worked, line);
     out << json_text(line) << "\n";
     return;
   }
-  if (worked && !latex)
-    out << format_chain_text(g, *worked, options.format == OutputFormat::Unicode);
+  if (worked && !latex) out << chain_text(g, *worked, options.format);
 }
 
 int ScriptSession::Impl::run(const std::string& source, const std::string& origin,
@@ -949,16 +957,18 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
       out << emit_code(g, code_function(g, q, "f", nullptr), format);
       return kExitOk;
     }
-    std::vector<Id> blocks = answer(g, q, options.steps ? &log : nullptr);
+    std::vector<Id> blocks = answer(g, q, nullptr);
+    std::optional<Derivation> worked;
+    if (options.steps) worked = worked_solution(g, q, blocks, options.steps_method);
     if (format == OutputFormat::Json) {
       nlohmann::json j = result_json(g, q, blocks);
       j.erase("kind");
-      if (options.steps) j["steps"] = log.lines;
+      if (options.steps) steps_json(g, worked, j);
       out << json_text(j) << "\n";
       return kExitOk;
     }
     out << join_blocks(g, blocks, print_format(format)) << "\n";
-    for (const std::string& line : log.lines) out << "  " << line << "\n";
+    if (worked) out << chain_text(g, *worked, format);
   } catch (const Error& e) {
     report_as(format, e, expr, "expression", out, err);
     return kExitBadInput;
@@ -986,12 +996,13 @@ int run_check(const std::string& text, const std::string& let, const DriverOptio
     return kExitBadInput;
   }
   try {
-    StepLog log;
-    CheckOutcome c = run_one_check(g, queries[0], options, options.steps ? &log : nullptr);
+    CheckOutcome c = run_one_check(g, queries[0], options, nullptr);
+    std::optional<Derivation> worked;
+    if (options.steps) worked = worked_solution(g, queries[0], {}, options.steps_method);
     if (format == OutputFormat::Json) {
       nlohmann::json j{{"query", text}};
       check_json(c.result, j);
-      if (options.steps) j["steps"] = log.lines;
+      if (options.steps) steps_json(g, worked, j);
       out << json_text(j) << "\n";
     } else {
       out << (c.result.holds
@@ -1000,7 +1011,7 @@ int run_check(const std::string& text, const std::string& let, const DriverOptio
                   : std::string("FAILS"))
           << "\n";
       if (!c.result.holds) out << indent(c.result.counterexample, "  ");
-      for (const std::string& line : log.lines) out << "  " << line << "\n";
+      if (worked) out << chain_text(g, *worked, format);
     }
     return c.result.holds ? kExitOk : kExitCheckFailed;
   } catch (const Error& e) {

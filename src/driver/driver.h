@@ -49,8 +49,9 @@ struct DriverOptions {
 // error: "message", "hint" (may be empty), "category" ("syntax", "name", "shape", "value",
 //   "limit", "unsupported", "usage", "internal"), "end_line"/"end_column" of its span.
 // With --steps, query and check objects carry "steps": the worked solution, an array of
-//   {"expression", "unicode", "latex", "rule", "detail", "detail_latex"} (+ "kind": "start" |
-//   "hence" and "lhs", "lhs_latex" where a line starts a new chain), and "method".
+//   {"expression", "unicode", "latex", "rule", "detail", "detail_unicode", "detail_latex"}
+//   (+ "kind": "start" | "hence" and "lhs", "lhs_unicode", "lhs_latex" where a line starts a
+//   new chain or concludes one), and "method": "rule", "index" or "differential".
 // Safe to call from several threads at once (each call has its own graph and state).
 int run_script(const std::string& source, const std::string& origin, const DriverOptions& options,
                std::ostream& out, std::ostream& err);

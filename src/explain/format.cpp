@@ -146,10 +146,12 @@ std::string format_chain_json(const Graph& g, const Derivation& d) {
     nlohmann::json j{
         {"expression", line_expression(g, l, 0)}, {"unicode", line_expression(g, l, 1)},
         {"latex", line_expression(g, l, 2)},      {"rule", l.rule},
-        {"detail", line_detail(g, l, 0)},         {"detail_latex", line_detail(g, l, 2)}};
+        {"detail", line_detail(g, l, 0)},         {"detail_unicode", line_detail(g, l, 1)},
+        {"detail_latex", line_detail(g, l, 2)}};
     if (l.kind != ChainLine::Kind::Continue) {
       j["kind"] = l.kind == ChainLine::Kind::Start ? "start" : "hence";
       j["lhs"] = line_lhs(g, l, 0);
+      j["lhs_unicode"] = line_lhs(g, l, 1);
       j["lhs_latex"] = line_lhs(g, l, 2);
     }
     arr.push_back(std::move(j));

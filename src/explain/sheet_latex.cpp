@@ -193,11 +193,12 @@ std::string sheet_declaration(const std::string& statement) {
       names_tex += (names_tex.empty() ? "" : ", ") + latex_name(it->str());
     std::string t = type;
     t = std::regex_replace(t, std::regex(R"(R\^\(\s*([^)]*?)\s+x\s+([^)]*?)\s*\))"),
-                           "\\mathbb{R}^{$1 \\times $2}");
-    t = std::regex_replace(t, std::regex(R"(R\^\(\s*([^)]*?)\s*\))"), "\\mathbb{R}^{$1}");
-    t = std::regex_replace(t, std::regex(R"(R\^([A-Za-z0-9_]+))"), "\\mathbb{R}^{$1}");
+                           "\\mathbb{@}^{$1 \\times $2}");
+    t = std::regex_replace(t, std::regex(R"(R\^\(\s*([^)]*?)\s*\))"), "\\mathbb{@}^{$1}");
+    t = std::regex_replace(t, std::regex(R"(R\^([A-Za-z0-9_]+))"), "\\mathbb{@}^{$1}");
     t = std::regex_replace(t, std::regex(R"(Sym\(\s*([^)]*?)\s*\))"), "\\mathbb{S}^{$1}");
-    t = std::regex_replace(t, std::regex(R"(\bR\b)"), "\\mathbb{R}");
+    t = std::regex_replace(t, std::regex(R"(\bR\b)"), "\\mathbb{@}");
+    t = std::regex_replace(t, std::regex("@"), "R");
     t = std::regex_replace(t, std::regex(R"(\s+x\s+)"), " \\times ");
     t = std::regex_replace(t, std::regex(R"(->)"), "\\to");
     out +=

@@ -180,8 +180,8 @@ std::string query_latex(const Layout& l) {
   switch (l.op) {
     case Op::Grad:
       return "\\nabla_{" + wrt + "}" + operand;
-    case Op::Jacobian:
-      return "J_{" + wrt + "}" + operand;
+    case Op::Jacobian:  // J_{x}\left(x\right)^\top: the argument in parentheses, always
+      return "J_{" + wrt + "}" + paren(render_latex(e));
     case Op::Hessian:
       return "\\nabla^2_{" + wrt + "}" + operand;
     case Op::Derivative:

@@ -87,7 +87,7 @@ std::string call_unicode(const Layout& l) {
   return name + args;
 }
 
-// ∇_x(e), ∇_(x, y)(e), J_x(e), ∇²_x(e), d/dx(e), simplify(e).
+// ∇_x(e), ∇_(x, y)(e), J_x(e), ∇²_x(e), diff(e, x), simplify(e).
 std::string query_unicode(const Layout& l) {
   std::string e = "(" + render_unicode(l.kids[0]) + ")";
   std::vector<Layout> vars(l.kids.begin() + 1, l.kids.end());
@@ -100,8 +100,8 @@ std::string query_unicode(const Layout& l) {
       return "J_" + wrt + e;
     case Op::Hessian:
       return "∇²_" + wrt + e;
-    case Op::Derivative:
-      return "d/d" + wrt + e;
+    case Op::Derivative:  // the language's own spelling: it parses back
+      return "diff(" + render_unicode(l.kids[0]) + ", " + wrt + ")";
     default:
       return std::string(op_spelling(l.op)) + e;
   }
@@ -171,8 +171,8 @@ std::string render_unicode(const Layout& l) {
                            }) +
              "]";
     }
-    case LayoutKind::Query:
-      return query_unicode(l);
+    case LayoutKind::Query:  // ∇_x e reads to the end of the sum: inside one, in parentheses
+      return "(" + query_unicode(l) + ")";
     case LayoutKind::Paren:
       return "(" + render_unicode(l.kids[0]) + ")";
   }
