@@ -137,9 +137,17 @@ std::string render_unicode(const Layout& l) {
       return out;
     }
     case LayoutKind::Chain: {
+      // Read left to right; where products and entry-wise products meet, what is before is
+      // parenthesized, so that A·x ⊙ y cannot be read as A·(x ⊙ y): (A·x) ⊙ y.
       std::string out = render_unicode(l.kids[0]);
-      for (size_t i = 1; i < l.kids.size(); ++i)
-        out += std::string(join_unicode(l.joins[i - 1])) + render_unicode(l.kids[i]);
+      int last = 0;
+      for (size_t i = 1; i < l.kids.size(); ++i) {
+        Join j = l.joins[i - 1];
+        int kind = j == Join::Had || j == Join::HadDiv ? 2 : 1;
+        if (last != 0 && kind != last) out = "(" + out + ")";
+        out += std::string(join_unicode(j)) + render_unicode(l.kids[i]);
+        last = kind;
+      }
       return out;
     }
     case LayoutKind::Neg:
