@@ -494,12 +494,7 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
   bool latex = options.format == OutputFormat::Latex;
   bool json = options.format == OutputFormat::Json;
   if (latex && questions) {
-    bool first = true;
-    for (const std::string& line : questions->before(q.span.begin)) {
-      out << sheet_comment(line, first);
-      first = false;
-    }
-    out << "\n";
+    out << sheet_comments(questions->before(q.span.begin)) << "\n";
   }
   StepLog* steps = nullptr;  // the engine's rule log; the worked solution replaces it
   ++queries;
@@ -600,12 +595,7 @@ int ScriptSession::Impl::run(const std::string& source, const std::string& origi
       case StatementOutcome::Kind::Declaration:
       case StatementOutcome::Kind::Definition:
         if (options.format == OutputFormat::Latex && questions) {
-          bool first = true;
-          for (const std::string& line : questions->before(o.span.begin)) {
-            out << sheet_comment(line, first);
-            first = false;
-          }
-          out << "\n"
+          out << sheet_comments(questions->before(o.span.begin)) << "\n"
               << (o.kind == StatementOutcome::Kind::Declaration
                       ? sheet_declaration(o.text)
                       : "\\noindent Let \\texttt{" + latex_text(o.text) + "}.\n\n");

@@ -153,6 +153,23 @@ std::string comment_text(const std::string& text) {
   return out + escape(text.substr(at));
 }
 
+std::string sheet_comments(const std::vector<std::string>& lines) {
+  // a question's heading goes on over the indented lines after it
+  std::vector<std::string> joined;
+  for (const std::string& line : lines) {
+    bool continues = !joined.empty() && line.size() > 2 && line[0] == ' ' && line[1] == ' ';
+    size_t a = line.find_first_not_of(' ');
+    std::string t = a == std::string::npos ? "" : line.substr(a);
+    if (continues)
+      joined.back() += " " + t;
+    else
+      joined.push_back(t);
+  }
+  std::string out;
+  for (size_t i = 0; i < joined.size(); ++i) out += sheet_comment(joined[i], i == 0);
+  return out;
+}
+
 std::string sheet_comment(const std::string& line, bool first_of_paragraph) {
   std::string t = line;
   while (!t.empty() && t.front() == ' ') t.erase(t.begin());
@@ -253,8 +270,8 @@ std::string sheet_chain(const Graph& g, const Derivation& d, size_t width) {
     for (unsigned char c : shown) w += (c & 0xC0) != 0x80;
     block = std::max(block, std::min(w, width));
   }
-  for (size_t i = 0; i < d.lines.size(); ++i) {
-    const ChainLine& l = d.lines[i];
+  // one line's rows; its note beside it, or below it when `below` or when it does not fit
+  auto line_rows = [&](const ChainLine& l, bool below, bool* was_wide) {
     std::vector<std::string> pieces = l.expr != kNoId
                                           ? broken(g, l.expr, width)
                                           : std::vector<std::string>{line_expression(g, l, 2)};
@@ -289,8 +306,8 @@ std::string sheet_chain(const Graph& g, const Derivation& d, size_t width) {
     }
     size_t formula = 0;
     for (unsigned char c : line_expression(g, l, 1)) formula += (c & 0xC0) != 0x80;
-    bool wide = l.kind != ChainLine::Kind::Continue || pieces.size() > 1 || note_rows.size() > 1 ||
-                std::max(formula, block) + note_width > width + 20;
+    bool wide = below || l.kind != ChainLine::Kind::Continue || pieces.size() > 1 ||
+                note_rows.size() > 1 || std::max(formula, block) + note_width > width + 20;
     std::string rows;
     for (size_t k = 0; k < pieces.size(); ++k) {
       rows += "&\\quad " + std::string(k ? "\\quad " : lead) + pieces[k];
@@ -299,8 +316,25 @@ std::string sheet_chain(const Graph& g, const Derivation& d, size_t width) {
     }
     if (wide)
       for (const std::string& r : note_rows) rows += "&\\qquad " + r + " \\\\\n";
-    s += rows;
+    *was_wide = wide;
+    return rows;
+  };
+  // the notes of one chain all beside or all below their lines
+  std::vector<std::string> rendered;
+  bool any_wide = false;
+  for (const ChainLine& l : d.lines) {
+    bool wide = false;
+    rendered.push_back(line_rows(l, false, &wide));
+    any_wide = any_wide || wide;
   }
+  if (any_wide) {
+    rendered.clear();
+    for (const ChainLine& l : d.lines) {
+      bool wide = false;
+      rendered.push_back(line_rows(l, true, &wide));
+    }
+  }
+  for (const std::string& r : rendered) s += r;
   s.erase(s.size() - 4);  // the last row's line break
   s += "\n";
   return s + "\\end{align*}\n";

@@ -2,6 +2,7 @@
 // The LaTeX document of a script as a worked exercise sheet: declarations typeset, checks with
 // their outcome and counterexample table, long formulas broken across lines.
 #include <string>
+#include <vector>
 
 #include "check/check.h"
 #include "explain/derivation.h"
@@ -14,6 +15,8 @@ std::string sheet_end();
 // A comment line of the script as a question heading ("3c) gradient of ..." -> \subsection*)
 // or a paragraph.
 std::string sheet_comment(const std::string& line, bool first_of_paragraph);
+// A paragraph of comment lines: the first a heading, with the indented lines after it.
+std::string sheet_comments(const std::vector<std::string>& lines);
 // "f, g : R^d -> R^n" -> "$f, g\colon \mathbb{R}^{d} \to \mathbb{R}^{n}$" (a paragraph).
 std::string sheet_declaration(const std::string& statement);
 // check LHS == RHS with its outcome; a failing one with its counterexample as a table.
