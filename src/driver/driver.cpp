@@ -256,8 +256,9 @@ Id query_formula(Graph& g, const Query& q) {
 
 // The worked solution of a query (explain/derivation.h), or nullopt where there is none (a
 // plain expression, a result in several blocks, a check whose left side is no query).
-std::optional<Derivation> worked_solution(Graph& g, const Query& q, const std::vector<Id>& blocks,
-                                          StepsMethod method) {
+std::optional<Derivation> worked_solution_or_throw(Graph& g, const Query& q,
+                                                   const std::vector<Id>& blocks,
+                                                   StepsMethod method) {
   if (q.kind == QueryKind::Check) {
     if (!diffalg_query_op(g[q.expr].op)) return std::nullopt;
     Id result = simplify(g, expand_queries(g, q.expr));
@@ -277,6 +278,24 @@ void steps_json(const Graph& g, const std::optional<Derivation>& worked, nlohman
 // The worked solution under a text or Unicode result.
 std::string chain_text(const Graph& g, const Derivation& d, OutputFormat format) {
   return format_chain_text(g, d, format == OutputFormat::Unicode);
+}
+
+// The worked solution, or nullopt with a note on err when it cannot be shown (too large): the
+// answer itself is printed either way.
+std::optional<Derivation> worked_solution(Graph& g, const Query& q, const std::vector<Id>& blocks,
+                                          StepsMethod method, std::string* note = nullptr) {
+  try {
+    std::optional<Derivation> d = worked_solution_or_throw(g, q, blocks, method);
+    if (d) {  // every line must print (the printer refuses what is too large to write out)
+      for (const ChainLine& l : d->lines)
+        if (l.expr != kNoId) print(g, l.expr, Format::Text);
+    }
+    return d;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Internal) throw;
+    if (note) *note = e.what();
+    return std::nullopt;
+  }
 }
 
 std::string format_number(double v) {
@@ -509,6 +528,7 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
   }
   nlohmann::json j;
   std::optional<Derivation> worked;
+  std::string steps_note;  // why there is no worked solution
   // The LaTeX document is a worked sheet: every answer as its derivation.
   const bool want_steps = options.steps || (latex && questions);
   if (q.kind == QueryKind::Check) {
@@ -526,7 +546,7 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
     }
   } else {
     std::vector<Id> blocks = answer(g, q, steps);
-    if (want_steps) worked = worked_solution(g, q, blocks, options.steps_method);
+    if (want_steps) worked = worked_solution(g, q, blocks, options.steps_method, &steps_note);
     if (json) {
       j = result_json(g, q, blocks);
     } else if (latex) {
@@ -549,10 +569,13 @@ void ScriptSession::Impl::answer_query(const Query& q, LineCursor& cursor, size_
     line["statement"] = q.text;
     line.update(j);
     if (options.steps) steps_json(g, worked, line);
+    if (options.steps && !steps_note.empty()) line["steps_note"] = steps_note;
     out << json_text(line) << "\n";
     return;
   }
   if (worked && !latex) out << chain_text(g, *worked, options.format);
+  if (!worked && !steps_note.empty() && options.steps && !latex)
+    out << "  # " << steps_note << "\n";
 }
 
 int ScriptSession::Impl::run(const std::string& source, const std::string& origin,
@@ -949,11 +972,13 @@ int run_one_shot(OneShot kind, const std::string& expr, const std::string& wrt,
     }
     std::vector<Id> blocks = answer(g, q, nullptr);
     std::optional<Derivation> worked;
-    if (options.steps) worked = worked_solution(g, q, blocks, options.steps_method);
+    std::string steps_note;
+    if (options.steps) worked = worked_solution(g, q, blocks, options.steps_method, &steps_note);
     if (format == OutputFormat::Json) {
       nlohmann::json j = result_json(g, q, blocks);
       j.erase("kind");
       if (options.steps) steps_json(g, worked, j);
+      if (!steps_note.empty()) j["steps_note"] = steps_note;
       out << json_text(j) << "\n";
       return kExitOk;
     }

@@ -63,6 +63,13 @@ StepsMethod default_method(const Graph& g, Id q) {
 }
 
 Derivation derive(Graph& g, Id q, Id result, StepsMethod method) {
+  // A worked solution is for an expression a person wrote: past a few hundred distinct nodes
+  // (a generated or hostile input) there is nothing to follow step by step.
+  constexpr size_t kMaxNodes = 400;
+  if (dag_size(g, q) > kMaxNodes)
+    throw Error(ErrorKind::Limit,
+                "no worked solution: the expression is too large to show step by step (" +
+                    std::to_string(dag_size(g, q)) + " distinct sub-expressions)");
   if (method == StepsMethod::Auto) method = default_method(g, q);
   Derivation d;
   d.method = method;

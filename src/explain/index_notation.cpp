@@ -39,6 +39,7 @@ IndexSum single(IndexFactor f) {
 }
 
 IndexSum multiply(const IndexSum& a, const IndexSum& b) {
+  if (a.terms.size() * b.terms.size() > 4096) unsupported("an expression of this many terms");
   IndexSum out;
   for (const IndexTerm& x : a.terms)
     for (const IndexTerm& y : b.terms) {
@@ -131,6 +132,7 @@ int IndexBuilder::new_index(Dim range, const std::string& letter) {
 }
 
 IndexSum IndexBuilder::entry(Id e, int row, int col) {
+  if (++calls_ > 20000) unsupported("an expression this large");
   const Node& n = g_[e];
   auto idx = [&](Dim d) { return d.is_one() ? -1 : new_index(d); };
   switch (n.op) {

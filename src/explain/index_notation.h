@@ -90,6 +90,7 @@ class IndexBuilder {
   int fresh_index(int like) const;
   const Graph& g_;
   std::shared_ptr<std::vector<IndexName>> names_;
+  size_t calls_ = 0;  // entry() calls: a DAG may hold exponentially many paths
 };
 
 }  // namespace nabla::explain

@@ -175,36 +175,44 @@ std::vector<Id> innermost_queries(const Graph& g, Id root) {
 }
 
 int degree_in(const Graph& g, Id e, int64_t var) {
-  const Node& n = g[e];
-  if (n.op == Op::Var) return n.a == var ? 1 : 0;
-  if (n.kids.empty()) return 0;
-  std::vector<int> d;
-  int top = 0, sum = 0;
-  for (Id k : n.kids) {
-    d.push_back(degree_in(g, k, var));
-    top = std::max(top, d.back());
-    sum += d.back();
+  // by node, children first (a DAG may hold exponentially many paths)
+  std::unordered_map<Id, int> degree;
+  for (Id id : reachable(g, e)) {
+    const Node& n = g[id];
+    int d = 0;
+    if (n.op == Op::Var) {
+      d = n.a == var ? 1 : 0;
+    } else if (!n.kids.empty()) {
+      int top = 0, sum = 0;
+      for (Id k : n.kids) {
+        int dk = degree.at(k);
+        top = std::max(top, dk);
+        sum += dk;
+      }
+      switch (n.op) {
+        case Op::Add:
+        case Op::Stack:
+        case Op::Transpose:
+        case Op::Sum:
+        case Op::Trace:
+        case Op::Vec:
+        case Op::Diag:
+        case Op::DiagPart:
+          d = top;
+          break;
+        case Op::Scale:
+        case Op::MatMul:
+        case Op::Hadamard:
+        case Op::Kron:
+          d = std::min(sum, 2);
+          break;
+        default:
+          d = top == 0 ? 0 : 2;
+      }
+    }
+    degree[id] = d;
   }
-  if (top == 0) return 0;
-  switch (n.op) {
-    case Op::Add:
-    case Op::Stack:
-      return top;
-    case Op::Scale:
-    case Op::MatMul:
-    case Op::Hadamard:
-    case Op::Kron:
-      return std::min(sum, 2);
-    case Op::Transpose:
-    case Op::Sum:
-    case Op::Trace:
-    case Op::Vec:
-    case Op::Diag:
-    case Op::DiagPart:
-      return top;
-    default:
-      return 2;
-  }
+  return degree.at(e);
 }
 
 std::vector<std::string> names_used(const Graph& g, Id root) {

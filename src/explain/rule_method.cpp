@@ -195,8 +195,9 @@ std::optional<Expansion> expand_by_rule(Graph& g, Id q_id, Letters& letters, boo
   return out;
 }
 
-bool is_scalar_polynomial(const Graph& g, Id e) {
+bool is_scalar_polynomial(const Graph& g, Id e, int depth = 0) {
   const Node& n = g[e];
+  if (depth > 64) return false;
   if (!n.shape.is_scalar()) return false;
   switch (n.op) {
     case Op::Var:
@@ -205,10 +206,11 @@ bool is_scalar_polynomial(const Graph& g, Id e) {
     case Op::Add:
     case Op::Scale:
     case Op::MatMul:
-      return is_scalar_polynomial(g, n.kids[0]) && is_scalar_polynomial(g, n.kids[1]);
+      return is_scalar_polynomial(g, n.kids[0], depth + 1) &&
+             is_scalar_polynomial(g, n.kids[1], depth + 1);
     case Op::Power:
       return is_rational_const(g, n.kids[1]) && rational_value(g, n.kids[1]).is_integer() &&
-             rational_value(g, n.kids[1]).num > 0 && is_scalar_polynomial(g, n.kids[0]);
+             rational_value(g, n.kids[1]).num > 0 && is_scalar_polynomial(g, n.kids[0], depth + 1);
     default:
       return false;
   }
@@ -308,8 +310,9 @@ Id expand_query(Graph& g, Id qid, StepState& st, int depth) {
       } else if (depends_on(g, t, g[q.kids[1]].a)) {
         terms.push_back(t);
       }
+      if (terms.size() + todo.size() > 256) break;  // a sum too long to show term by term
     }
-    if (!terms.empty()) {
+    if (!terms.empty() && terms.size() <= 256) {
       add_rule(st, "linearity");
       Id sum = kNoId;
       for (Id t : terms) {
