@@ -71,9 +71,9 @@ void differential_chain(Graph& g, Derivation& d) {
   if (xs.is_scalar())
     target = scale(g, G, dx);
   else if (xs.cols.is_one())
-    target = matmul(g, transpose(g, G), dx);
+    target = matmul(g, tidy(g, transpose(g, G)), dx);
   else
-    target = unary(g, Op::Trace, matmul(g, transpose(g, G), dx));
+    target = unary(g, Op::Trace, matmul(g, tidy(g, transpose(g, G)), dx));
   d.direction = dx;
   d.differential_target = target;
 

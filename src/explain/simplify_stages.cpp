@@ -86,7 +86,10 @@ void simplify_stages(Graph& g, Derivation& d, bool all) {
   std::vector<std::string> rules;
   simplify_named(g, collected, &rules);
   const std::string last_text = to_text(g, last);
-  if (collected != last && collected != d.result && to_text(g, collected) != last_text) {
+  // shown when it makes the line shorter (numbers multiplied, the sign in front); a mere
+  // reordering is not a step
+  if (collected != last && collected != d.result &&
+      to_text(g, collected).size() <= last_text.size()) {
     ChainLine line;
     line.expr = collected;
     line.rule = "collect the scalar factors";
