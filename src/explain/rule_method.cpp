@@ -379,7 +379,10 @@ void expand_rule_chain(Graph& g, Derivation& d, bool all) {
     if (rewritten != current) {
       ChainLine line;
       line.expr = rewritten;
-      line.rule = "norm2(u)^2 = u'*u";
+      line.rule = "the squared norm";
+      Fact f;
+      f.shown = {"norm2(u)^2 = u'*u", "‖u‖² = uᵀu", "\\|u\\|_2^2 = u^\\top u"};
+      line.facts.push_back(f);
       d.lines.push_back(line);
       current = rewritten;
     }
