@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 #include "ir/build.h"
 #include "ir/error.h"
@@ -134,6 +135,22 @@ bool negative_const(const Graph& g, Id id, Layout* magnitude) {
 bool is_rational(const Graph& g, Id id, int64_t num, int64_t den) {
   const Node& n = g[id];
   return n.op == Op::Const && n.b == den && n.a == num;
+}
+
+// A value that prints as the numeral 0: the constant, or a 1 x 1 zeros.
+bool prints_as_zero(const Graph& g, Id id) {
+  const Node& n = g[id];
+  if (n.op == Op::Zeros) return n.shape.is_scalar();
+  return n.op == Op::Const && ((n.b != 0 && n.a == 0) || (n.b == 0 && n.f == 0));
+}
+
+// z^p for a zero z and a constant p < 0: +infinity (IEEE pow(+0, p)). Written as a division
+// by the numeral 0 (`1/0`, `x ./ 0`) it would not read back: the parser refuses that.
+bool zero_to_negative_power(const Graph& g, Id id) {
+  const Node& n = g[id];
+  if (n.op != Op::Power || !prints_as_zero(g, n.kids[0])) return false;
+  const Node& p = g[n.kids[1]];
+  return p.op == Op::Const && (p.b != 0 ? p.a < 0 : p.f < 0);
 }
 
 // A product chain under construction: f0 j1 f1 j2 f2 ..., read left to right.
@@ -391,7 +408,7 @@ Layout rule_scale(LayoutBuilder& b, Id id) {
     return neg;
   }
   const Node& sn = g[s];
-  if (sn.op == Op::Power && is_rational(g, sn.kids[1], -1, 1)) {
+  if (sn.op == Op::Power && is_rational(g, sn.kids[1], -1, 1) && !zero_to_negative_power(g, s)) {
     ChainParts c;
     c.first(b.of(x));
     c.next(Join::Div, b.of(sn.kids[0]), false);
@@ -418,7 +435,8 @@ Layout rule_hadamard(LayoutBuilder& b, Id id) {
   ChainParts c;
   c.first(b.of(n.kids[0]));
   const Node& r = g[n.kids[1]];
-  if (r.op == Op::Power && is_rational(g, r.kids[1], -1, 1)) {
+  if (r.op == Op::Power && is_rational(g, r.kids[1], -1, 1) &&
+      !zero_to_negative_power(g, n.kids[1])) {
     c.next(Join::HadDiv, b.of(r.kids[0]), false);
     return c.finish();
   }
@@ -450,6 +468,9 @@ Layout rule_power(LayoutBuilder& b, Id id) {
   const Node& n = b.node(id);
   Id x = n.kids[0], p = n.kids[1];
   if (is_rational(g, p, 1, 2)) return make(LayoutKind::Sqrt, kLevelAtom, {b.of(x)});
+  // 0^-1 is +infinity, which prints as an infinite constant does (1e999).
+  if (zero_to_negative_power(g, id) && g[id].shape.is_scalar())
+    return double_layout(std::numeric_limits<double>::infinity());
   bool scalar = g[x].shape.is_scalar();
   if (scalar && is_rational(g, p, -1, 1)) {
     ChainParts c;
