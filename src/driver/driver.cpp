@@ -154,7 +154,7 @@ int ScriptSession::Impl::run(const std::string& source, const std::string& origi
         break;
       case StatementOutcome::Kind::Declaration:
       case StatementOutcome::Kind::Definition:
-        sink->statement(o, Place{cursor, o.span.begin, first_line}, out);
+        sink->statement(o, Place{cursor, o.span.begin, first_line}, questions, out);
         break;
       case StatementOutcome::Kind::Query: {
         try {
@@ -197,7 +197,7 @@ int run_script(const std::string& source, const std::string& origin, const Drive
     return kExitBadInput;
   }
   ScriptSession session(options);
-  sink->script_begin(out);
+  sink->script_begin(source, origin, out);
   QuestionText questions(source);
   int status = session.impl_->run(source, origin, out, err, 1, &questions);
   sink->script_end(out);
@@ -429,10 +429,8 @@ int run_check(const std::string& text, const std::string& let, const DriverOptio
     return run.fail(e, stmt, "check");
   }
   try {
-    StepLog log;
-    StepLog* steps = options.steps ? &log : nullptr;
-    CheckOutcome c = run_one_check(run.g, queries[0], options, steps);
-    run.sink->check(text, c.result, steps, out);
+    CheckOutcome c = run_one_check(run.g, queries[0], options, nullptr);
+    run.sink->check(run.g, queries[0], text, c.result, options, out);
     return c.result.holds ? kExitOk : kExitCheckFailed;
   } catch (const Error& e) {
     return run.fail(e, stmt, "check");

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "check/check.h"
+#include "explain/derivation.h"
 #include "print/print.h"
 
 namespace nabla {
@@ -21,6 +22,9 @@ enum class OutputFormat { Text, Unicode, Latex, Json, Cpp, Numpy, Torch };
 struct DriverOptions {
   OutputFormat format = OutputFormat::Text;
   bool steps = false;
+  // --steps=METHOD: the worked solution's method (explain/derivation.h); Auto picks the
+  // default per question.
+  StepsMethod steps_method = StepsMethod::Auto;
   CheckOptions check;
 };
 
@@ -44,7 +48,10 @@ struct DriverOptions {
 //   "reason": "..."} with values as in `nabla eval` (number, list, list of rows; NaN null).
 // error: "message", "hint" (may be empty), "category" ("syntax", "name", "shape", "value",
 //   "limit", "unsupported", "usage", "internal"), "end_line"/"end_column" of its span.
-// With --steps, query and check objects carry "steps": [the derivation's lines].
+// With --steps, query and check objects carry "steps": the worked solution, an array of
+//   {"expression", "unicode", "latex", "rule", "detail", "detail_unicode", "detail_latex"}
+//   (+ "kind": "start" | "hence" and "lhs", "lhs_unicode", "lhs_latex" where a line starts a
+//   new chain or concludes one), and "method": "rule", "index" or "differential".
 // Safe to call from several threads at once (each call has its own graph and state).
 int run_script(const std::string& source, const std::string& origin, const DriverOptions& options,
                std::ostream& out, std::ostream& err);

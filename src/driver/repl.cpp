@@ -20,7 +20,8 @@ constexpr const char* kReplHelp =
     "Commands:\n"
     "  :help                         this text\n"
     "  :format text|unicode|latex|json|cpp|numpy   how results are printed\n"
-    "  :steps on|off                 show the derivation under each result\n"
+    "  :steps on|off|METHOD          show the worked solution under each result\n"
+    "                                (METHOD: rule, index, differential, all)\n"
     "  :reset                        forget every declaration and definition\n"
     "  :quit                         leave (also Ctrl-D)\n";
 
@@ -72,10 +73,15 @@ bool Repl::command(const std::string& line, std::ostream& out, std::ostream& err
       err << "error: :format takes one of text, unicode, latex, json, cpp, numpy\n";
     }
   } else if (c == ":steps") {
+    StepsMethod method;
     if (w.size() == 2 && (w[1] == "on" || w[1] == "off")) {
       session_->options().steps = w[1] == "on";
+      session_->options().steps_method = StepsMethod::Auto;
+    } else if (w.size() == 2 && parse_steps_method(w[1], &method)) {
+      session_->options().steps = true;
+      session_->options().steps_method = method;
     } else {
-      err << "error: :steps takes on or off\n";
+      err << "error: :steps takes on, off, or a method: rule, index, differential, all\n";
     }
   } else if (c == ":reset") {
     session_ = std::make_unique<ScriptSession>(session_->options());

@@ -3,7 +3,9 @@
 
 #include <ostream>
 
+#include "driver/worked.h"
 #include "eval/values.h"
+#include "explain/sheet_latex.h"
 #include "ir/error.h"
 
 namespace nabla::driver_detail {
@@ -20,46 +22,54 @@ void OutputSink::error(const Error& e, const std::string& source, const std::str
   report(e, source, origin, err, first_line);
 }
 
-void OutputSink::steps(const StepLog& log, std::ostream& out) const {
-  for (size_t i = 0; i < log.lines.size(); ++i)
-    out << "  " << (i + 1) << ". " << log.lines[i] << "\n";
+void OutputSink::chain(const Graph& g, const std::optional<Derivation>& worked,
+                       const std::string& note, std::ostream& out) const {
+  out << chain_text(g, worked, note, format());
 }
 
 int OutputSink::query(ScriptQuery& sq, std::ostream& out) {
-  StepLog log;
-  StepLog* logged = sq.options.steps ? &log : nullptr;
   int status = kExitOk;
-  if (sq.q.kind == QueryKind::Check) {
-    CheckOutcome c = run_one_check(sq.g, sq.q, sq.options, logged);
+  if (sq.q.kind == QueryKind::Check) {  // the worked solution is the query's, above it
+    CheckOutcome c = run_one_check(sq.g, sq.q, sq.options, nullptr);
     if (!c.result.holds) status = kExitCheckFailed;
     out << check_line(sq.q, c.result) << "\n";
     if (!c.result.holds) out << indent(c.result.counterexample, "  ");
   } else {
-    std::vector<Id> blocks = answer(sq.g, sq.q, logged);
+    std::vector<Id> blocks = answer(sq.g, sq.q, nullptr);
     out << query_side(sq.g, sq.q) << " = " << join_blocks(sq.g, blocks, format()) << "\n";
     for (const std::string& note : sq.q.notes) out << "  note: " << note << "\n";
+    if (sq.options.steps) {
+      std::string why;
+      auto worked = worked_solution(sq.g, sq.q, blocks, sq.options.steps_method, &why);
+      chain(sq.g, worked, why, out);
+    }
   }
-  steps(log, out);
   return status;
 }
 
 void OutputSink::one_shot(Graph& g, const Query& q, const DriverOptions& options,
                           std::ostream& out) {
-  StepLog log;
-  std::vector<Id> blocks = answer(g, q, options.steps ? &log : nullptr);
+  std::vector<Id> blocks = answer(g, q, nullptr);
   out << join_blocks(g, blocks, format()) << "\n";
-  for (const std::string& line : log.lines) out << "  " << line << "\n";
+  if (options.steps) {
+    std::string why;
+    auto worked = worked_solution(g, q, blocks, options.steps_method, &why);
+    chain(g, worked, why, out);
+  }
 }
 
-void OutputSink::check(const std::string&, const CheckResult& r, const StepLog* steps,
-                       std::ostream& out) {
+void OutputSink::check(Graph& g, const Query& q, const std::string&, const CheckResult& r,
+                       const DriverOptions& options, std::ostream& out) {
   out << (r.holds ? "holds (" + std::to_string(r.trials) + " trials, max rel. error " +
                         format_number(r.max_error) + ")"
                   : std::string("FAILS"))
       << "\n";
   if (!r.holds) out << indent(r.counterexample, "  ");
-  if (steps)
-    for (const std::string& line : steps->lines) out << "  " << line << "\n";
+  if (options.steps) {
+    std::string why;
+    auto worked = worked_solution(g, q, {}, options.steps_method, &why);
+    chain(g, worked, why, out);
+  }
 }
 
 void OutputSink::value(const Graph& g, Id id, const Matrix& v, const std::string&,
@@ -89,40 +99,65 @@ class UnicodeSink : public OutputSink {
 
 class LatexSink : public OutputSink {
  public:
-  void script_begin(std::ostream& out) override { out << kLatexPreamble; }
-  void script_end(std::ostream& out) override { out << "\\end{document}\n"; }
+  void script_begin(const std::string& source, const std::string& origin,
+                    std::ostream& out) override {
+    out << sheet_preamble(script_title(source, origin));
+    document_ = true;
+  }
+  void script_end(std::ostream& out) override { out << sheet_end(); }
 
+  // A worked sheet types the declarations, under the heading of their question.
+  void statement(const StatementOutcome& o, const Place&, QuestionText* questions,
+                 std::ostream& out) override {
+    if (!questions) return;
+    out << sheet_comments(questions->before(o.span.begin)) << "\n";
+    out << (o.kind == StatementOutcome::Kind::Declaration
+                ? sheet_declaration(o.text)
+                : "\\noindent Let \\texttt{" + latex_text(o.text) + "}.\n\n");
+  }
+
+  // In a document every answer is its derivation (issue 16); a check shows its outcome and,
+  // when it fails, the counterexample as a table.
   int query(ScriptQuery& sq, std::ostream& out) override {
     Graph& g = sq.g;
     const Query& q = sq.q;
-    if (sq.questions)
-      for (const std::string& line : sq.questions->before(q.span.begin))
-        out << "\\noindent " << latex_text(line) << "\n\n";
-    StepLog log;
-    StepLog* logged = sq.options.steps ? &log : nullptr;
+    if (sq.questions) out << sheet_comments(sq.questions->before(q.span.begin)) << "\n";
     int status = kExitOk;
     if (q.kind == QueryKind::Check) {
-      CheckOutcome c = run_one_check(g, q, sq.options, logged);
+      CheckOutcome c = run_one_check(g, q, sq.options, nullptr);
       if (!c.result.holds) status = kExitCheckFailed;
-      out << "\\[ " << to_latex(g, q.expr) << " \\overset{?}{=} " << to_latex(g, q.rhs) << " \\]\n"
-          << (c.result.holds ? "holds" : "\\textbf{FAILS}") << " (" << c.result.trials
-          << " trials)\n\n";
-    } else {
-      std::vector<Id> blocks = answer(g, q, logged);
+      if (sq.questions)
+        out << sheet_check(g, q.expr, q.rhs, c.result);
+      else
+        out << "\\[ " << to_latex(g, q.expr) << " \\overset{?}{=} " << to_latex(g, q.rhs)
+            << " \\]\n"
+            << (c.result.holds ? "holds" : "\\textbf{FAILS}") << " (" << c.result.trials
+            << " trials)\n\n";
+      return status;
+    }
+    std::vector<Id> blocks = answer(g, q, nullptr);
+    std::optional<Derivation> worked;
+    if (sq.options.steps || sq.questions)
+      worked = worked_solution(g, q, blocks, sq.options.steps_method);
+    if (worked)
+      out << sheet_chain(g, *worked) << "\n";
+    else if (blocks.size() == 1 && sq.questions)
+      out << sheet_formula(g, query_formula(g, q), "=", blocks[0]) << "\n";
+    else
       out << "\\[ " << to_latex(g, query_formula(g, q)) << " = "
           << join_blocks(g, blocks, Format::Latex) << " \\]\n\n";
-    }
-    steps(log, out);
     return status;
   }
 
  protected:
   Format format() const override { return Format::Latex; }
-  void steps(const StepLog& log, std::ostream& out) const override {
-    for (size_t i = 0; i < log.lines.size(); ++i)
-      out << "\\noindent " << (i + 1) << ". \\verb|" << log.lines[i] << "|\\\\\n";
-    if (!log.lines.empty()) out << "\n";
+  void chain(const Graph& g, const std::optional<Derivation>& worked, const std::string&,
+             std::ostream& out) const override {
+    if (worked) out << format_chain_latex(g, *worked);
   }
+
+ private:
+  bool document_ = false;
 };
 
 // ---- JSON: JSON Lines, one object per statement (see driver.h) ----
@@ -135,7 +170,8 @@ class JsonSink : public OutputSink {
     out << json_text(error_json(e, source, origin, statement, first_line)) << "\n";
   }
 
-  void statement(const StatementOutcome& o, const Place& place, std::ostream& out) override {
+  void statement(const StatementOutcome& o, const Place& place, QuestionText*,
+                 std::ostream& out) override {
     nlohmann::json j{
         {"kind", o.kind == StatementOutcome::Kind::Declaration ? "declaration" : "definition"}};
     position(place, j);
@@ -145,41 +181,53 @@ class JsonSink : public OutputSink {
   }
 
   int query(ScriptQuery& sq, std::ostream& out) override {
-    StepLog log;
-    StepLog* logged = sq.options.steps ? &log : nullptr;
     int status = kExitOk;
     nlohmann::json j;
+    std::optional<Derivation> worked;
+    std::string why;
     if (sq.q.kind == QueryKind::Check) {
-      CheckOutcome c = run_one_check(sq.g, sq.q, sq.options, logged);
+      CheckOutcome c = run_one_check(sq.g, sq.q, sq.options, nullptr);
       if (!c.result.holds) status = kExitCheckFailed;
       j = {{"kind", "check"}, {"query", sq.q.text}};
       check_json(c.result, j);
+      if (sq.options.steps) worked = worked_solution(sq.g, sq.q, {}, sq.options.steps_method, &why);
     } else {
-      j = result_json(sq.g, sq.q, answer(sq.g, sq.q, logged));
+      std::vector<Id> blocks = answer(sq.g, sq.q, nullptr);
+      j = result_json(sq.g, sq.q, blocks);
+      if (sq.options.steps)
+        worked = worked_solution(sq.g, sq.q, blocks, sq.options.steps_method, &why);
     }
     nlohmann::json line{{"kind", j["kind"]}};
     position(sq.place, line);
     line["statement"] = sq.q.text;
     line.update(j);
-    if (logged) line["steps"] = log.lines;
+    if (sq.options.steps) steps_json(sq.g, worked, why, line);
     out << json_text(line) << "\n";
     return status;
   }
 
   void one_shot(Graph& g, const Query& q, const DriverOptions& options,
                 std::ostream& out) override {
-    StepLog log;
-    nlohmann::json j = result_json(g, q, answer(g, q, options.steps ? &log : nullptr));
+    std::vector<Id> blocks = answer(g, q, nullptr);
+    nlohmann::json j = result_json(g, q, blocks);
     j.erase("kind");
-    if (options.steps) j["steps"] = log.lines;
+    if (options.steps) {
+      std::string why;
+      auto worked = worked_solution(g, q, blocks, options.steps_method, &why);
+      steps_json(g, worked, why, j);
+    }
     out << json_text(j) << "\n";
   }
 
-  void check(const std::string& text, const CheckResult& r, const StepLog* steps,
-             std::ostream& out) override {
+  void check(Graph& g, const Query& q, const std::string& text, const CheckResult& r,
+             const DriverOptions& options, std::ostream& out) override {
     nlohmann::json j{{"query", text}};
     check_json(r, j);
-    if (steps) j["steps"] = steps->lines;
+    if (options.steps) {
+      std::string why;
+      auto worked = worked_solution(g, q, {}, options.steps_method, &why);
+      steps_json(g, worked, why, j);
+    }
     out << json_text(j) << "\n";
   }
 

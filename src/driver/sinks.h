@@ -5,11 +5,13 @@
 // its sink's business, so a new format is a new sink, not a branch in every entry point.
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "driver/answers.h"
 #include "driver/driver.h"
+#include "explain/derivation.h"
 #include "parse/diagnostics.h"
 #include "parse/frontend.h"
 
@@ -52,20 +54,24 @@ class OutputSink {
                      const std::string& statement, size_t first_line, std::ostream& out,
                      std::ostream& err);
   // Around a whole script (not a session's pieces): a LaTeX document's preamble and end.
-  virtual void script_begin(std::ostream&) {}
+  virtual void script_begin(const std::string& /*source*/, const std::string& /*origin*/,
+                            std::ostream&) {}
   virtual void script_end(std::ostream&) {}
   // After the statements of one run of a script or session (the Python module's functions).
   virtual void run_end(const Graph&, std::ostream&) {}
   // A declaration or definition (only JSON shows them).
-  virtual void statement(const StatementOutcome&, const Place&, std::ostream&) {}
+  // A declaration or definition (JSON reports them, a LaTeX sheet typesets them under their
+  // question's heading).
+  virtual void statement(const StatementOutcome&, const Place&, QuestionText*, std::ostream&) {}
   // A query or check of a script. Returns kExitCheckFailed for a failed check, else kExitOk;
   // throws Error (the caller prints nothing of a query that failed half-way).
   virtual int query(ScriptQuery& sq, std::ostream& out);
   // `nabla grad|jacobian|hessian|diff|simplify`: the result alone.
   virtual void one_shot(Graph& g, const Query& q, const DriverOptions& options, std::ostream& out);
   // `nabla check`: the outcome alone.
-  virtual void check(const std::string& text, const CheckResult& r, const StepLog* steps,
-                     std::ostream& out);
+  // With --steps, the worked solution of its left side.
+  virtual void check(Graph& g, const Query& q, const std::string& text, const CheckResult& r,
+                     const DriverOptions& options, std::ostream& out);
   // `nabla eval`: the value, or one value per block.
   virtual void value(const Graph& g, Id id, const Matrix& v, const std::string& expr,
                      const std::vector<std::string>& warnings, std::ostream& out);
@@ -77,8 +83,9 @@ class OutputSink {
   virtual Format format() const { return Format::Text; }
   // The left side of `QUERY = RESULT` in a script.
   virtual std::string query_side(Graph&, const Query& q) const { return q.text; }
-  // The derivation under a query.
-  virtual void steps(const StepLog& log, std::ostream& out) const;
+  // The worked solution under a query (explain/derivation.h), or the note why there is none.
+  virtual void chain(const Graph& g, const std::optional<Derivation>& worked,
+                     const std::string& note, std::ostream& out) const;
 };
 
 // The sink of a format.

@@ -60,8 +60,17 @@ std::string number_latex(const Layout& l) {
 std::string chain_latex(const Layout& l) {
   std::string out = render_latex(l.kids[0]);
   bool single = true;  // out is the first factor alone
+  int last = 0;        // 1 after a product or quotient, 2 after an entry-wise one
   for (size_t i = 1; i < l.kids.size(); ++i) {
     const Layout& f = l.kids[i];
+    // where products and entry-wise products meet, what is before is parenthesized:
+    // \left(A x\right) \odot y, never A x \odot y (which reads as A (x \odot y) too)
+    int kind = l.joins[i - 1] == Join::Had || l.joins[i - 1] == Join::HadDiv ? 2 : 1;
+    if (last != 0 && kind != last) {
+      out = paren(out);
+      single = false;
+    }
+    last = kind;
     switch (l.joins[i - 1]) {
       case Join::Mul: {
         std::string r = render_latex(f);
@@ -180,8 +189,8 @@ std::string query_latex(const Layout& l) {
   switch (l.op) {
     case Op::Grad:
       return "\\nabla_{" + wrt + "}" + operand;
-    case Op::Jacobian:
-      return "J_{" + wrt + "}" + operand;
+    case Op::Jacobian:  // J_{x}\left(x\right)^\top: the argument in parentheses, always
+      return "J_{" + wrt + "}" + paren(render_latex(e));
     case Op::Hessian:
       return "\\nabla^2_{" + wrt + "}" + operand;
     case Op::Derivative:

@@ -10,7 +10,11 @@ std::string to_text(const Graph& g, Id id) {
   return render_text(build_layout(g, id));
 }
 std::string to_unicode(const Graph& g, Id id) {
-  return render_unicode(build_layout(g, id));
+  Layout l = build_layout(g, id);
+  std::string s = render_unicode(l);
+  // a query alone needs no parentheses around it (render_unicode puts them for one inside)
+  if (l.kind == LayoutKind::Query) s = s.substr(1, s.size() - 2);
+  return s;
 }
 std::string to_latex(const Graph& g, Id id) {
   return render_latex(build_layout(g, id));

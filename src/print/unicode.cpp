@@ -87,7 +87,7 @@ std::string call_unicode(const Layout& l) {
   return name + args;
 }
 
-// ∇_x(e), ∇_(x, y)(e), J_x(e), ∇²_x(e), d/dx(e), simplify(e).
+// ∇_x(e), ∇_(x, y)(e), J_x(e), ∇²_x(e), diff(e, x), simplify(e).
 std::string query_unicode(const Layout& l) {
   std::string e = "(" + render_unicode(l.kids[0]) + ")";
   std::vector<Layout> vars(l.kids.begin() + 1, l.kids.end());
@@ -100,8 +100,8 @@ std::string query_unicode(const Layout& l) {
       return "J_" + wrt + e;
     case Op::Hessian:
       return "∇²_" + wrt + e;
-    case Op::Derivative:
-      return "d/d" + wrt + e;
+    case Op::Derivative:  // the language's own spelling: it parses back
+      return "diff(" + render_unicode(l.kids[0]) + ", " + wrt + ")";
     default:
       return std::string(op_spelling(l.op)) + e;
   }
@@ -137,9 +137,17 @@ std::string render_unicode(const Layout& l) {
       return out;
     }
     case LayoutKind::Chain: {
+      // Read left to right; where products and entry-wise products meet, what is before is
+      // parenthesized, so that A·x ⊙ y cannot be read as A·(x ⊙ y): (A·x) ⊙ y.
       std::string out = render_unicode(l.kids[0]);
-      for (size_t i = 1; i < l.kids.size(); ++i)
-        out += std::string(join_unicode(l.joins[i - 1])) + render_unicode(l.kids[i]);
+      int last = 0;
+      for (size_t i = 1; i < l.kids.size(); ++i) {
+        Join j = l.joins[i - 1];
+        int kind = j == Join::Had || j == Join::HadDiv ? 2 : 1;
+        if (last != 0 && kind != last) out = "(" + out + ")";
+        out += std::string(join_unicode(j)) + render_unicode(l.kids[i]);
+        last = kind;
+      }
       return out;
     }
     case LayoutKind::Neg:
@@ -171,8 +179,8 @@ std::string render_unicode(const Layout& l) {
                            }) +
              "]";
     }
-    case LayoutKind::Query:
-      return query_unicode(l);
+    case LayoutKind::Query:  // ∇_x e reads to the end of the sum: inside one, in parentheses
+      return "(" + query_unicode(l) + ")";
     case LayoutKind::Paren:
       return "(" + render_unicode(l.kids[0]) + ")";
   }

@@ -76,6 +76,7 @@ std::vector<json> text_errors(const std::string& text) {
 struct Script {
   std::string text;
   bool steps = false;
+  StepsMethod method = StepsMethod::Auto;
   uint64_t seed = CheckOptions{}.seed;
   std::string language;
 };
@@ -95,9 +96,17 @@ std::optional<ApiReply> read_body(const std::string& body, bool code, Script& s)
       if (!value.is_string()) return ApiReply{400, error_body("\"script\" must be a string"), -1};
       s.text = value.get<std::string>();
     } else if (key == "steps" && !code) {
-      if (!value.is_boolean())
-        return ApiReply{400, error_body("\"steps\" must be true or false"), -1};
-      s.steps = value.get<bool>();
+      // true / false, or the worked solution's method
+      if (value.is_string() && parse_steps_method(value.get<std::string>(), &s.method)) {
+        s.steps = true;
+      } else if (value.is_boolean()) {
+        s.steps = value.get<bool>();
+      } else {
+        return ApiReply{400,
+                        error_body("\"steps\" must be true, false or a method: \"auto\", "
+                                   "\"rule\", \"index\", \"differential\", \"all\""),
+                        -1};
+      }
     } else if (key == "seed" && !code) {
       if (!value.is_number_unsigned())
         return ApiReply{400, error_body("\"seed\" must be a non-negative integer"), -1};
@@ -135,10 +144,11 @@ json error_body(const std::string& message) {
 }
 
 json driver_json(const std::string& script, bool steps, uint64_t seed, int* exit_status,
-                 size_t* output_bytes) {
+                 size_t* output_bytes, StepsMethod method) {
   DriverOptions options;
   options.format = OutputFormat::Json;
   options.steps = steps;
+  options.steps_method = method;
   options.check.seed = seed;
   std::ostringstream out, err;
   int status = run_script(script, kOrigin, options, out, err);
@@ -159,7 +169,7 @@ ApiReply run_request(const std::string& body, const ApiLimits& limits) {
   if (auto bad = read_body(body, false, s)) return *bad;
   ApiReply r;
   size_t bytes = 0;
-  r.body = driver_json(s.text, s.steps, s.seed, &r.exit_status, &bytes);
+  r.body = driver_json(s.text, s.steps, s.seed, &r.exit_status, &bytes, s.method);
   if (bytes > limits.max_output_bytes) return too_large(bytes, limits);
   r.status = r.exit_status == kExitBadInput ? 422 : 200;
   return r;

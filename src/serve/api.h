@@ -3,7 +3,9 @@
 // body out. POST /api/run answers the objects `nabla --format json` prints for the script.
 #include <cstddef>
 #include <nlohmann/json.hpp>
+
 #include <string>
+#include "explain/derivation.h"
 
 namespace nabla::serve {
 
@@ -22,10 +24,13 @@ struct ApiReply {
 // writes as text ("origin:LINE:COL: error: MESSAGE", the source line, a caret, "hint: ...")
 // become {"error": MESSAGE, "line": L, "column": C, "hint": H}; errors it writes as JSON are
 // taken as they are.
+// `method` is the worked solution's method when steps is true (explain/derivation.h).
 nlohmann::json driver_json(const std::string& script, bool steps, uint64_t seed,
-                           int* exit_status = nullptr, size_t* output_bytes = nullptr);
+                           int* exit_status = nullptr, size_t* output_bytes = nullptr,
+                           StepsMethod method = StepsMethod::Auto);
 
-// POST /api/run {"script": TEXT, "steps": BOOL, "seed": N}: 200 with the array of the driver's
+// POST /api/run {"script": TEXT, "steps": BOOL or METHOD, "seed": N} (METHOD: "auto", "rule",
+// "index", "differential", "all"): 200 with the array of the driver's
 // objects (a failed check included), 422 with the same array when the script has an error, 400
 // for a body that is not such an object (invalid JSON, invalid UTF-8, wrong fields), 422 for an
 // output over the limit.

@@ -76,19 +76,33 @@ TEST(JsonOutput, ExerciseSheetWithSteps) {
       continue;
     }
     ASSERT_TRUE(kind == "query" || kind == "check") << j;
-    // The text run printed the same statement, then the same steps, numbered.
-    while (t < text_lines.size() && text_lines[t].rfind(j.at("query").get<std::string>(), 0) != 0)
-      ++t;
-    ASSERT_LT(t, text_lines.size()) << "no text line for " << j["query"];
-    ++t;
+    // Every step is an object {expression, latex, rule, detail} (issue 16).
     ASSERT_TRUE(j.at("steps").is_array()) << j;
-    for (size_t i = 0; i < j["steps"].size(); ++i, ++t) {
-      while (t < text_lines.size() && text_lines[t].rfind("  ", 0) == 0 &&
-             text_lines[t].rfind("  " + std::to_string(i + 1) + ". ", 0) != 0)
-        ++t;  // the counterexample of a failed check comes before its steps
-      ASSERT_LT(t, text_lines.size());
-      EXPECT_EQ(text_lines[t],
-                "  " + std::to_string(i + 1) + ". " + j["steps"][i].get<std::string>());
+    for (const nlohmann::json& step : j["steps"]) {
+      for (const char* key : {"expression", "unicode", "latex", "rule", "detail"})
+        EXPECT_TRUE(step.at(key).is_string()) << key << " in " << step;
+      EXPECT_FALSE(step["expression"].get<std::string>().empty()) << step;
+      EXPECT_FALSE(step["rule"].get<std::string>().empty()) << step;
+    }
+    if (kind == "query") {
+      // The text run printed the same statement, then the same chain, a line per step.
+      while (t < text_lines.size() &&
+             text_lines[t].rfind(j.at("query").get<std::string>() + " = ", 0) != 0)
+        ++t;
+      ASSERT_LT(t, text_lines.size()) << "no text line for " << j["query"];
+      ++t;
+      for (const nlohmann::json& step : j["steps"]) {
+        ASSERT_LT(t, text_lines.size());
+        std::string left = step.contains("lhs") ? step["lhs"].get<std::string>() + " = " : "= ";
+        EXPECT_NE(text_lines[t].find(left + step["expression"].get<std::string>()),
+                  std::string::npos)
+            << text_lines[t] << "\n"
+            << step;
+        EXPECT_NE(text_lines[t].find("# " + step["rule"].get<std::string>()), std::string::npos)
+            << text_lines[t] << "\n"
+            << step;
+        ++t;
+      }
     }
     if (kind == "query") {
       ++queries;

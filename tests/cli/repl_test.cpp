@@ -68,7 +68,12 @@ TEST(Repl, Commands) {
   s.take("x in R^n");
   s.take(":steps on");
   s.take("grad(x'*x, x)");
-  EXPECT_NE(s.out.find("  1. product rule"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("  = jacobian(x, x)'*x + jacobian(x, x)'*x  # product rule"),
+            std::string::npos)
+      << s.out;
+  s.take(":steps index");
+  s.take("grad(x'*x, x)");
+  EXPECT_NE(s.out.find("= sum_k delta_ik*x_k + sum_k x_k*delta_ik"), std::string::npos) << s.out;
   s.take(":steps off");
   s.take(":format latex");
   s.take("grad(x'*x, x)");

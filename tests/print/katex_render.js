@@ -1,5 +1,6 @@
-// Renders every display formula (\[ ... \]) of a LaTeX document read from a file with KaTeX,
-// failing on the first formula KaTeX rejects. Usage: node katex_render.js DOCUMENT.tex
+// Renders every formula of a LaTeX document read from a file with KaTeX in strict mode: display
+// formulas (\[ ... \]), align* chains and inline $...$ math; fails when KaTeX rejects any.
+// Usage: node katex_render.js DOCUMENT.tex
 'use strict';
 const fs = require('fs');
 const katexPaths = ['/usr/share/nodejs/katex', 'katex'];
@@ -13,13 +14,22 @@ if (!katex) {
 }
 const text = fs.readFileSync(process.argv[2], 'utf8');
 const formulas = [];
-const re = /\\\[([\s\S]*?)\\\]/g;
-let m;
-while ((m = re.exec(text)) !== null) formulas.push(m[1].trim());
+const patterns = [
+  {re: /\\\[([\s\S]*?)\\\]/g, wrap: (f) => f, display: true},
+  {re: /\\begin\{align\*\}([\s\S]*?)\\end\{align\*\}/g,
+   wrap: (f) => '\\begin{aligned}' + f + '\\end{aligned}', display: true},
+  {re: /(?<!\\)\$([^$]+?)\$/g, wrap: (f) => f, display: false},
+];
+const items = [];
+for (const p of patterns) {
+  let m;
+  while ((m = p.re.exec(text)) !== null) items.push({f: p.wrap(m[1].trim()), display: p.display});
+}
+for (const it of items) formulas.push(it);
 let errors = 0;
-for (const f of formulas) {
+for (const {f, display} of formulas) {
   try {
-    katex.renderToString(f, {throwOnError: true, displayMode: true, strict: 'error'});
+    katex.renderToString(f, {throwOnError: true, displayMode: display, strict: 'error'});
   } catch (e) {
     errors++;
     console.error('KaTeX error: ' + e.message + '\n  in: ' + f);

@@ -53,7 +53,9 @@ TEST_F(UnicodeGolden, NamesAndDerivatives) {
   EXPECT_EQ(uni(grad_query(g, e, {x})), "∇_x(xᵀ·y)");
   EXPECT_EQ(uni(query(g, Op::Hessian, e, x)), "∇²_x(xᵀ·y)");
   EXPECT_EQ(uni(query(g, Op::Jacobian, x, x)), "J_x(x)");
-  EXPECT_EQ(uni(query(g, Op::Derivative, V("a"), V("a"))), "d/da(a)");
+  EXPECT_EQ(uni(query(g, Op::Derivative, V("a"), V("a"))), "diff(a, a)");  // parses back
+  // a query inside an expression in parentheses (∇_x e reads to the end of the sum)
+  EXPECT_EQ(uni(transpose(g, query(g, Op::Jacobian, x, x))), "(J_x(x))ᵀ");
   EXPECT_EQ(uni(neg(g, scale(g, fun(Op::Sigmoid, neg(g, matmul(g, transpose(g, V("w")), x))), x))),
             "-σ(-wᵀ·x)·x");
 }
@@ -122,7 +124,7 @@ TEST_F(LatexGolden, NamesAndDerivatives) {
   EXPECT_EQ(tex(grad_query(g, e, {x})), "\\nabla_{x}\\left(x^\\top y\\right)");
   EXPECT_EQ(tex(grad_query(g, fun(Op::Sum, x), {x})),
             "\\nabla_{x} \\operatorname{sum}\\left(x\\right)");
-  EXPECT_EQ(tex(query(g, Op::Jacobian, x, x)), "J_{x} x");
+  EXPECT_EQ(tex(query(g, Op::Jacobian, x, x)), "J_{x}\\left(x\\right)");  // J_x(x)^T, not J_x x^T
   EXPECT_EQ(tex(query(g, Op::Hessian, e, x)), "\\nabla^2_{x}\\left(x^\\top y\\right)");
   EXPECT_EQ(tex(query(g, Op::Derivative, V("a"), V("a"))), "\\frac{\\partial}{\\partial a} a");
   EXPECT_EQ(tex(simplify_query(g, x)), "\\operatorname{simplify}\\left(x\\right)");

@@ -85,6 +85,25 @@ TEST(Api, StepsAreTheDriversSteps) {
   EXPECT_EQ(body, binary_json(kQuadratic, true));
 }
 
+// "steps" may name the worked solution's method: the chain comes in that method.
+TEST(Api, StepsNameTheMethod) {
+  TestServer server;
+  auto [status, body] = server.run({{"script", kQuadratic}, {"steps", "index"}});
+  EXPECT_EQ(status, 200);
+  json a = answers(body);
+  ASSERT_EQ(a.size(), 1u) << body;
+  EXPECT_EQ(a[0]["method"], "index");
+  ASSERT_GE(a[0]["steps"].size(), 3u) << body;
+  EXPECT_EQ(a[0]["steps"][1]["expression"],
+            "sum_k sum_l delta_ik*A_kl*x_l + sum_k sum_l x_k*A_kl*delta_il");
+  for (const json& s : a[0]["steps"])
+    for (const char* key : {"expression", "latex", "rule", "detail"})
+      EXPECT_TRUE(s.at(key).is_string());
+  auto [bad, reply] = server.run({{"script", kQuadratic}, {"steps", "indices"}});
+  EXPECT_EQ(bad, 400);
+  EXPECT_NE(reply.dump().find("a method"), std::string::npos) << reply;
+}
+
 // The whole exercise sheet and both corpora, script by script, against the binary.
 TEST(Api, SheetAndCorporaMatchTheBinary) {
   TestServer server;

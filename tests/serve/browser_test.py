@@ -29,11 +29,13 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 ARGS = None
 
 
-def driver_objects(script):
+def driver_objects(script, steps=None):
     """What `nabla --format json` prints for the script: its JSON lines that answer something
-    (queries, checks, errors; not the declarations and definitions it also reports)."""
-    r = subprocess.run([ARGS.nabla, "--format", "json", "-"], input=script, capture_output=True,
-                       text=True, timeout=60)
+    (queries, checks, errors; not the declarations and definitions it also reports); with
+    steps, the worked solution in that method (--steps=METHOD)."""
+    extra = [] if steps is None else ["--steps=" + steps]
+    r = subprocess.run([ARGS.nabla, "--format", "json"] + extra + ["-"], input=script,
+                       capture_output=True, text=True, timeout=60)
     objects = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
     return [o for o in objects if o.get("kind") not in ("declaration", "definition")], r.stderr
 
@@ -246,6 +248,46 @@ class Page(unittest.TestCase):
             self.screenshot("5-phone-hessian-steps.png")
         finally:
             self.browser.set_window_size(1100, 900)
+
+    def test_7_worked_solution_methods(self):
+        """Pick each method of the worked solution and read the typeset chain."""
+        self.open()
+        self.fill("a, x in R^n", "grad", "<a, x>", "x")
+        chains = {}
+        for method, needle, shot in (
+                ("index", "\\delta_{ik}", "7-index-method.png"),
+                ("rule", "a", "8-rule-method.png")):
+            before = self.runs()
+            Select(self.field("method")).select_by_value(method)  # runs at once
+            self.wait_for_run(before)
+            self.wait(lambda b: b.find_elements(By.CSS_SELECTOR, "details.worked .chain .katex"))
+            summary = self.browser.find_element(By.CSS_SELECTOR, "details.worked > summary").text
+            self.assertIn(method + " method", summary)
+            annotation = self.browser.find_element(
+                By.CSS_SELECTOR, "details.worked .chain .katex-mathml annotation")
+            tex = annotation.get_attribute("textContent")
+            self.assertIn(needle, tex)
+            # the typeset chain is the driver's: each line's LaTeX, in order
+            objects, _ = driver_objects(self.script_of_fields(), method)
+            steps = [o for o in objects if o["kind"] == "query"][0]["steps"]
+            at = 0
+            for s in steps:
+                found = tex.find(s["latex"], at)
+                self.assertGreaterEqual(found, 0, (s["latex"], tex))
+                at = found
+            chains[method] = tex
+            self.screenshot(shot)
+        self.assertNotEqual(chains["index"], chains["rule"])
+        # the differential method for a matrix function, from the URL
+        self.open("#let=X%20in%20R%5E(n%20x%20n)&q=grad&e=logdet(X)&wrt=X&steps=1&method=differential")
+        self.wait(lambda b: b.find_elements(By.CSS_SELECTOR, "details.worked .chain .katex"))
+        tex = self.browser.find_element(
+            By.CSS_SELECTOR, "details.worked .chain .katex-mathml annotation").get_attribute("textContent")
+        self.assertIn("\\mathrm{d}", tex)
+        self.assertIn("\\operatorname{tr}", tex)
+        self.assertEqual(Select(self.field("method")).first_selected_option.get_attribute("value"),
+                         "differential")
+        self.screenshot("9-differential-method.png")
 
     def test_6_everything_from_the_server(self):
         self.open()

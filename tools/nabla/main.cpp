@@ -55,12 +55,16 @@ bool wants_json(int argc, char** argv) {
   return false;
 }
 bool g_json_errors = false;  // set once in main, before anything runs
+// --steps=METHOD, read (and replaced by --steps) in main before the options are parsed.
+nabla::StepsMethod g_steps_method = nabla::StepsMethod::Auto;
 
 void add_common(CLI::App& app, std::string& format, bool& steps, uint64_t& seed) {
   app.add_option("--format", format,
                  "Output: text (parses back), unicode, latex, json; cpp, numpy, torch (code)")
       ->check(CLI::IsMember({"text", "unicode", "latex", "json", "cpp", "numpy", "torch"}));
-  app.add_flag("--steps", steps, "Show how each result was derived, one named rule a line");
+  app.add_flag("--steps", steps,
+               "Show the worked solution, a chain of equalities with the rule of each line; "
+               "--steps=rule|index|differential|all picks the method");
   app.add_option("--seed", seed, "Seed of the random draws of check");
 }
 
@@ -200,6 +204,7 @@ struct Arguments {
     DriverOptions o;
     o.format = to_format(format);
     o.steps = steps;
+    o.steps_method = g_steps_method;
     o.check.seed = seed;
     return o;
   }
@@ -319,6 +324,17 @@ int run_repl(const DriverOptions& options) {
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   g_json_errors = wants_json(argc, argv);
+  static char steps_flag[] = "--steps";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    if (a.rfind("--steps=", 0) != 0) continue;
+    if (!nabla::parse_steps_method(a.substr(8), &g_steps_method) ||
+        g_steps_method == nabla::StepsMethod::Auto)
+      return usage_error("--steps takes no value or one of rule, index, differential, all",
+                         "e.g. --steps=index");
+    argv[i] = steps_flag;
+  }
   Arguments args;
   // Common options may come before the command (nabla --format json grad ...): the command is
   // the first argument that is neither an option nor an option's value.

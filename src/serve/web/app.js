@@ -4,7 +4,8 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const fields = { decls: $("decls"), kind: $("kind"), expr: $("expr"), wrt: $("wrt"), steps: $("steps") };
+const fields = { decls: $("decls"), kind: $("kind"), expr: $("expr"), wrt: $("wrt"), steps: $("steps"),
+                 method: $("method") };
 const QUERY_KINDS = ["grad", "jacobian", "hessian", "diff", "simplify"];
 // Built-in names (src/parse/builtins.cpp) and the Greek names that spell a scalar.
 const BUILTINS = new Set(["exp", "log", "ln", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
@@ -76,7 +77,8 @@ function saveState() {
   p.set("q", fields.kind.value);
   p.set("e", fields.expr.value);
   if (fields.wrt.value) p.set("wrt", fields.wrt.value);
-  if (fields.steps.checked) p.set("steps", "1");
+    if (fields.steps.checked) p.set("steps", "1");
+  if (fields.method.value !== "auto") p.set("method", fields.method.value);
   history.replaceState(null, "", "#" + p.toString());
 }
 
@@ -87,7 +89,8 @@ function loadState() {
   fields.kind.value = p.get("q") || "grad";
   fields.expr.value = p.get("e");
   fields.wrt.value = p.get("wrt") || "";
-  fields.steps.checked = p.get("steps") === "1";
+    fields.steps.checked = p.get("steps") === "1";
+  fields.method.value = p.get("method") || "auto";
   return true;
 }
 
@@ -135,11 +138,32 @@ function counterexampleTable(c) {
   return table;
 }
 
+// \text{...} of a rule's words: the characters LaTeX treats specially, escaped.
+function latexText(t) {
+  return t.replace(/[\\{}$&#%_^~]/g, (c) => ({ "\\": "\\textbackslash{}", "^": "\\hat{}", "~": "\\sim{}" }[c] || "\\" + c));
+}
+
+// The worked solution: the chain of equalities typeset with KaTeX (one aligned block, the rule
+// of each line beside it), and the same lines as text (they parse back) for copying.
 function steps(item) {
   if (!Array.isArray(item.steps) || !item.steps.length) return null;
+  const rows = [];
   const list = el("ol", { class: "steps" });
-  for (const s of item.steps) list.append(el("li", {}, typeof s === "string" ? s : JSON.stringify(s)));
-  return el("details", { open: "" }, el("summary", {}, "Worked solution"), list);
+  for (const s of item.steps) {
+    if (typeof s !== "object") continue;
+    let left = "&= ";
+    let text = "= ";
+    if (s.kind === "start") { left = s.lhs_latex + " &= "; text = s.lhs + " = "; }
+    if (s.kind === "hence") { left = "\\Longrightarrow\\ " + s.lhs_latex + " &= "; text = "hence " + s.lhs + " = "; }
+    const note = "\\text{" + latexText(s.rule) + (s.detail_latex ? ": }" + s.detail_latex : "}");
+    rows.push(left + s.latex + " && " + note);
+    list.append(el("li", {}, text + s.expression + (s.detail ? `   (${s.rule}: ${s.detail})` : `   (${s.rule})`)));
+  }
+  const chain = typeset("\\begin{aligned}" + rows.join(" \\\\ ") + "\\end{aligned}");
+  chain.classList.add("chain");
+  const method = item.method ? ` (${item.method} method)` : "";
+  return el("details", { open: "", class: "worked" }, el("summary", {}, "Worked solution" + method), chain,
+            el("details", { class: "as-text" }, el("summary", {}, "as text"), list));
 }
 
 // An error with its position: the line of the field it came from, a caret under the character.
@@ -225,7 +249,8 @@ async function run() {
   clearError();
   document.body.classList.add("busy");
   try {
-    const { status, data } = await post("/api/run", { script: built.script, steps: fields.steps.checked });
+    const steps = fields.steps.checked ? fields.method.value : false;
+    const { status, data } = await post("/api/run", { script: built.script, steps });
     if (mine !== generation) return;
     if (Array.isArray(data)) {
       render(data, built);
@@ -314,6 +339,8 @@ fields.decls.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
 });
 fields.kind.addEventListener("change", updateFields);
+// Picking a method shows the worked solution in it at once.
+fields.method.addEventListener("change", () => { fields.steps.checked = true; run(); });
 fields.expr.addEventListener("input", spellingHint);
 fields.decls.addEventListener("input", spellingHint);
 $("examples").addEventListener("change", (e) => { if (e.target.value) useExample(e.target.value); });
