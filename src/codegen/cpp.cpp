@@ -5,6 +5,7 @@
 #include "codegen/common.h"
 #include "ir/build.h"
 #include "ir/error.h"
+#include "ir/functions.h"
 
 namespace nabla {
 namespace {
@@ -76,6 +77,22 @@ inline double logsumexp(const Eigen::Ref<const Mat>& x) {
   return m + std::log((x.array() - m).exp().sum());
 }
 // softmax(x)_i = e^{x_i - m} / sum_j e^{x_j - m}.
+// prod_others(x)_i = prod_{j != i} x_j by prefix and suffix products (exact at zeros).
+inline Mat prod_others(const Eigen::Ref<const Mat>& x) {
+  Mat out(x.rows(), x.cols());
+  double left = 1, right = 1;
+  for (Eigen::Index j = 0; j < x.cols(); ++j)
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      out(i, j) = left;
+      left *= x(i, j);
+    }
+  for (Eigen::Index j = x.cols() - 1; j >= 0; --j)
+    for (Eigen::Index i = x.rows() - 1; i >= 0; --i) {
+      out(i, j) *= right;
+      right *= x(i, j);
+    }
+  return out;
+}
 inline Mat softmax(const Eigen::Ref<const Mat>& x) {
   Mat e = (x.array() - x.maxCoeff()).exp().matrix();
   return e / e.sum();
@@ -335,6 +352,22 @@ class CppEmitter {
         if (kid(n, i).costly && !kid(n, i).named) return true;
       return false;
     };
+    if (is_elementwise_function(n.op)) {  // a row of functions.def with an Eigen array method
+      const FunctionFacts& f = function_facts(n.op);
+      if (!f.eigen.empty()) return unary(n, std::string(f.cpp).c_str(), std::string(f.eigen));
+      // The rows without one: the generator's stable spellings.
+      if (n.op == Op::Sigmoid) {
+        // sigmoid(u) = 1 / (1 + e^-u): e^-u = inf gives 0, the limit; no cancellation.
+        if (s0) return scalar("nabla_generated::sigmoid(" + kid(n, 0).text + ")", true);
+        return array("(1.0 + (-" + as_array(kid(n, 0)) + ").exp()).inverse()", true);
+      }
+      if (n.op == Op::Softplus) {
+        // softplus(u) = max(u, 0) + log1p(e^-|u|): finite for every finite u.
+        if (s0) return scalar("nabla_generated::softplus(" + kid(n, 0).text + ")", true);
+        std::string u = twice(n.kids[0]);
+        return array(u + ".max(0.0) + (-" + u + ".abs()).exp().log1p()", true);
+      }
+    }
     switch (n.op) {
       case Op::Const:
       case Op::Pi:
@@ -404,26 +437,6 @@ class CppEmitter {
       }
       case Op::Power:
         return power(n);
-      case Op::Exp:
-        return unary(n, "std::exp", "exp");
-      case Op::Log:
-        return unary(n, "std::log", "log");
-      case Op::Sin:
-        return unary(n, "std::sin", "sin");
-      case Op::Cos:
-        return unary(n, "std::cos", "cos");
-      case Op::Tan:
-        return unary(n, "std::tan", "tan");
-      case Op::Tanh:
-        return unary(n, "std::tanh", "tanh");
-      case Op::Log1p:
-        return unary(n, "std::log1p", "log1p");
-      case Op::Expm1:
-        return unary(n, "std::expm1", "expm1");
-      case Op::Abs:
-        return unary(n, "std::abs", "abs");
-      case Op::Sign:
-        return unary(n, "nabla_generated::sign", "sign");
       case Op::Relu: {
         // relu(u) = max(u, 0); relu'(0) = 0 is the derivative's business, not the value's.
         const Code& a = kid(n, 0);
@@ -444,17 +457,6 @@ class CppEmitter {
       case Op::NormInf:
         if (s0) return scalar("std::abs(" + kid(n, 0).text + ")");
         return scalar(as_matrix(kid(n, 0)) + ".cwiseAbs().maxCoeff()");
-      case Op::Sigmoid: {
-        // sigmoid(u) = 1 / (1 + e^-u): e^-u = inf gives 0, the limit; no cancellation.
-        if (s0) return scalar("nabla_generated::sigmoid(" + kid(n, 0).text + ")", true);
-        return array("(1.0 + (-" + as_array(kid(n, 0)) + ").exp()).inverse()", true);
-      }
-      case Op::Softplus: {
-        // softplus(u) = max(u, 0) + log1p(e^-|u|): finite for every finite u.
-        if (s0) return scalar("nabla_generated::softplus(" + kid(n, 0).text + ")", true);
-        std::string u = twice(n.kids[0]);
-        return array(u + ".max(0.0) + (-" + u + ".abs()).exp().log1p()", true);
-      }
       case Op::Sum:
         if (s0) return kid(n, 0);
         return scalar(paren(kid(n, 0)) + ".sum()", false);
@@ -494,6 +496,10 @@ class CppEmitter {
                   : matrix(helper("softmax", n));
       case Op::LogSumExp:
         return s0 ? kid(n, 0) : scalar(helper("logsumexp", n));
+      case Op::Prod:
+        return s0 ? kid(n, 0) : scalar(as_matrix(kid(n, 0)) + ".prod()");
+      case Op::ProdOthers:  // one entry: the empty product
+        return s0 ? scalar("1.0") : matrix(helper("prod_others", n));
       case Op::Vec:
         return s0 ? kid(n, 0) : matrix(as_matrix(kid(n, 0)) + ".reshaped()");
       case Op::Kron:
@@ -507,9 +513,16 @@ class CppEmitter {
         r += "})";
         return s ? scalar(r + "(0, 0)") : matrix(r);
       }
-      default:
-        throw Error(ErrorKind::Internal, "no C++ code for op " + std::string(op_name(n.op)));
+#include "ir/function_cases.inc"  // read above, from their rows
+      case Op::Call:  // rejected before any code is written (abstract functions have none)
+      case Op::Grad:
+      case Op::Jacobian:
+      case Op::Hessian:
+      case Op::Derivative:
+      case Op::Simplify:
+        break;
     }
+    throw Error(ErrorKind::Internal, "no C++ code for op " + std::string(op_name(n.op)));
   }
 
   // A factor of a product, as a matrix expression (a diagonal stays a diagonal).

@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -54,6 +55,28 @@ struct DiffSweep {
   // Nodes whose rule line an enclosing line already covers (inner sums, tr(X*A)'s product).
   std::unordered_set<Id> quiet;
 };
+
+// Whether id depends on the sweep's variable (a plain function, for diff/differentials.h).
+inline bool depends_on_variable(const DiffSweep& c, Id id) {
+  return c.depends(id);
+}
+
+// A rule table filled once by Make.
+template <class Rule, std::array<Rule, kOpCount> (*Make)()>
+const std::array<Rule, kOpCount>& cached_table() {
+  static const std::array<Rule, kOpCount> t = Make();
+  return t;
+}
+
+// The rule of op in a table indexed by Op; throws Error(Internal) naming the mode when there is
+// none (queries: "expanded before differentiation").
+[[noreturn]] void no_rule(const char* mode, Op op);
+template <class Rule, size_t N>
+Rule rule_of(const std::array<Rule, N>& table, Op op, const char* mode) {
+  Rule r = table[static_cast<size_t>(op)];
+  if (!r) no_rule(mode, op);
+  return r;
+}
 
 // Reverse mode. G is the cotangent of node y (same shape as y); a rule adds each child's
 // contribution with accum(). Children that do not depend on the variable get nothing.

@@ -76,4 +76,10 @@ int64_t variable_symbol(const Graph& g, Id var, const char* what) {
   return g[var].a;
 }
 
+void no_rule(const char* mode, Op op) {
+  throw Error(ErrorKind::Internal,
+              std::string("no ") + mode + " rule for " + std::string(op_name(op)) +
+                  (is_query_op(op) ? " (queries are expanded before differentiation)" : ""));
+}
+
 }  // namespace nabla

@@ -5,6 +5,7 @@
 #include <numbers>
 #include <string>
 
+#include "eval/function_kernels.h"
 #include "eval/stable.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -171,9 +172,9 @@ Matrix rule_power(const EvalContext& c) {
 
 // ---- Entry-wise functions ----
 
-// exp(x) entry-wise.
-Matrix rule_exp(const EvalContext& c) {
-  return c.kid(0).array().exp().matrix();
+// f(x) entry-wise for a function of functions.def: its scalar kernel.
+Matrix rule_function(const EvalContext& c) {
+  return map(c.kid(0), scalar_kernel(c.node.op));
 }
 
 // log(x) entry-wise (NaN below 0). Stable spellings: log(1 + e^u) = softplus(u),
@@ -187,47 +188,6 @@ Matrix rule_log(const EvalContext& c) {
     return map(c.value(c.g[kid].kids[0]), [](double x) { return -softplus(-x); });
   if (match_one_plus(c.g, kid, &u)) return map(c.value(u), [](double x) { return std::log1p(x); });
   return c.kid(0).array().log().matrix();
-}
-
-// sin(x) entry-wise.
-Matrix rule_sin(const EvalContext& c) {
-  return c.kid(0).array().sin().matrix();
-}
-// cos(x) entry-wise.
-Matrix rule_cos(const EvalContext& c) {
-  return c.kid(0).array().cos().matrix();
-}
-// tan(x) entry-wise.
-Matrix rule_tan(const EvalContext& c) {
-  return map(c.kid(0), [](double x) { return std::tan(x); });
-}
-// tanh(x) entry-wise.
-Matrix rule_tanh(const EvalContext& c) {
-  return map(c.kid(0), [](double x) { return std::tanh(x); });
-}
-// sigmoid(x) = 1 / (1 + e^-x) entry-wise, stable at ±1000.
-Matrix rule_sigmoid(const EvalContext& c) {
-  return map(c.kid(0), sigmoid);
-}
-// softplus(x) = log(1 + e^x) entry-wise, stable at ±1000.
-Matrix rule_softplus(const EvalContext& c) {
-  return map(c.kid(0), softplus);
-}
-// log1p(x) = log(1 + x) entry-wise, accurate near 0.
-Matrix rule_log1p(const EvalContext& c) {
-  return map(c.kid(0), [](double x) { return std::log1p(x); });
-}
-// expm1(x) = e^x - 1 entry-wise, accurate near 0.
-Matrix rule_expm1(const EvalContext& c) {
-  return map(c.kid(0), [](double x) { return std::expm1(x); });
-}
-// |x| entry-wise.
-Matrix rule_abs(const EvalContext& c) {
-  return c.kid(0).cwiseAbs();
-}
-// sign(x) in {-1, 0, 1} entry-wise.
-Matrix rule_sign(const EvalContext& c) {
-  return map(c.kid(0), sign);
 }
 
 // relu(x) = max(x, 0) entry-wise.
@@ -351,6 +311,30 @@ Matrix rule_call(const EvalContext& c) {
   return out;
 }
 
+// prod(X): the product of every entry (1 for none).
+Matrix rule_prod(const EvalContext& c) {
+  return scalar(c.kid(0).prod());
+}
+
+// prod_others(X): entry i is the product of every entry but i (column-major order), from prefix
+// and suffix products: exact at zero entries, where prod(X)/x_i is not, and O(n).
+Matrix rule_prod_others(const EvalContext& c) {
+  const Matrix& x = c.kid(0);
+  Matrix out(x.rows(), x.cols());
+  const Eigen::Index n = x.size();
+  double left = 1;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    out.data()[i] = left;
+    left *= x.data()[i];
+  }
+  double right = 1;
+  for (Eigen::Index i = n - 1; i >= 0; --i) {
+    out.data()[i] *= right;
+    right *= x.data()[i];
+  }
+  return out;
+}
+
 // Queries must be expanded (diff/expand.h) before anything is evaluated.
 Matrix rule_query(const EvalContext&) {
   throw Error(ErrorKind::Internal, "expand queries before evaluating");
@@ -372,18 +356,9 @@ std::array<EvalRule, kOpCount> make_table() {
   set(Op::Hadamard, rule_hadamard);
   set(Op::Transpose, rule_transpose);
   set(Op::Power, rule_power);
-  set(Op::Exp, rule_exp);
-  set(Op::Log, rule_log);
-  set(Op::Sin, rule_sin);
-  set(Op::Cos, rule_cos);
-  set(Op::Tan, rule_tan);
-  set(Op::Tanh, rule_tanh);
-  set(Op::Sigmoid, rule_sigmoid);
-  set(Op::Softplus, rule_softplus);
-  set(Op::Log1p, rule_log1p);
-  set(Op::Expm1, rule_expm1);
-  set(Op::Abs, rule_abs);
-  set(Op::Sign, rule_sign);
+  for (Op op : kAllOps)
+    if (is_elementwise_function(op)) set(op, rule_function);
+  set(Op::Log, rule_log);  // the stable spellings of log(1 + e^u), log(sigmoid(u)), log(1 + u)
   set(Op::Relu, rule_relu);
   set(Op::Max, rule_extremum<true>);
   set(Op::Min, rule_extremum<false>);
@@ -398,15 +373,14 @@ std::array<EvalRule, kOpCount> make_table() {
   set(Op::DiagPart, rule_diag_part);
   set(Op::Softmax, rule_softmax);
   set(Op::LogSumExp, rule_logsumexp);
+  set(Op::Prod, rule_prod);
+  set(Op::ProdOthers, rule_prod_others);
   set(Op::Vec, rule_vec);
   set(Op::Kron, rule_kron);
   set(Op::Stack, rule_stack);
   set(Op::Call, rule_call);
-  set(Op::Grad, rule_query);
-  set(Op::Jacobian, rule_query);
-  set(Op::Hessian, rule_query);
-  set(Op::Derivative, rule_query);
-  set(Op::Simplify, rule_query);
+  for (Op op : kAllOps)
+    if (is_query_op(op)) set(op, rule_query);
   return t;
 }
 
