@@ -48,12 +48,12 @@ Id dot(Graph& g, Id a, Id b) {
   if (s.is_scalar()) return mul(g, a, b);
   if (g[a].op == Op::Ones) return unary(g, Op::Sum, b);  // <ones, b> = sum(b)
   if (g[b].op == Op::Ones) return unary(g, Op::Sum, a);
-  if (s.is_column()) return mul(g, tr(g, a), b);
-  if (s.is_row()) return mul(g, a, tr(g, b));
+  if (s.is_column()) return mul(g, transpose_of(g, a), b);
+  if (s.is_row()) return mul(g, a, transpose_of(g, b));
   return unary(g, Op::Sum, emul(g, a, b));
 }
 
-Id tr(Graph& g, Id a) {
+Id transpose_of(Graph& g, Id a) {
   if (g[a].shape.is_scalar()) return a;
   if (g[a].op == Op::Transpose) return g[a].kids[0];
   if (g[a].op == Op::Identity) return a;
@@ -83,7 +83,7 @@ Id minus_one(Graph& g, Id p) {
 Id vec_of(Graph& g, Id y) {
   Shape s = g[y].shape;
   if (s.is_vector_like()) return y;
-  if (s.is_row()) return tr(g, y);
+  if (s.is_row()) return transpose_of(g, y);
   return unary(g, Op::Vec, y);
 }
 
@@ -189,7 +189,7 @@ Id second_derivative_block(Graph& g, Id y, size_t j) {
   // d partial(L, k)(...) = sum_j partial(L, k, j)(...) d a_j, stored with k <= j (Schwarz)
   const int64_t k = n.b, jj = static_cast<int64_t>(j) + 1;
   Id block = call(g, fn, call_partial2(k, jj), n.kids);
-  return k > jj ? tr(g, block) : block;
+  return k > jj ? transpose_of(g, block) : block;
 }
 
 }  // namespace nabla::diffalg

@@ -22,7 +22,7 @@ Id emul(Graph& g, Id a, Id b);
 // <a, b>: a*b for scalars, a'*b for columns, a*b' for rows, sum(a .* b) for matrices.
 Id dot(Graph& g, Id a, Id b);
 // a' (a scalar is its own transpose; (a')' = a).
-Id tr(Graph& g, Id a);
+Id transpose_of(Graph& g, Id a);
 // 1 or ones(s).
 Id one_like(Graph& g, Shape s);
 // 0 or zeros(s).

@@ -33,7 +33,7 @@ std::array<const ScalarDifferential*, kOpCount> make_table() {
       "d logsumexp(u) = <softmax(u), du>"};
   // d logdet(X) = tr(inv(X) dX):  G = inv(X)'
   static constexpr ScalarDifferential logdet{
-      [](Graph& g, Id y) { return tr(g, unary(g, Op::Inv, kid(g, y))); },
+      [](Graph& g, Id y) { return transpose_of(g, unary(g, Op::Inv, kid(g, y))); },
       [](Graph& g, Id y, Id dx) {
         return unary(g, Op::Trace, mul(g, unary(g, Op::Inv, kid(g, y)), dx));
       },

@@ -30,12 +30,6 @@ Opt leaf(JacobianContext&, Id) {
   return std::nullopt;
 }
 
-Opt sum_opt(Graph& g, Opt a, Opt b) {
-  if (!a) return b;
-  if (!b) return a;
-  return add(g, *a, *b);
-}
-
 // J(d .* u) = diag(vec(d)) J(u)   (d scalar: d J(u))
 Id diag_times(Graph& g, Id d, Id J) {
   if (g[d].shape.is_scalar()) return mul(g, d, J);
@@ -45,7 +39,7 @@ Id diag_times(Graph& g, Id d, Id J) {
 
 // a row with the entries of vec(d):  vec(d)'
 Id row_of(Graph& g, Id d) {
-  return tr(g, vec_of(g, d));
+  return transpose_of(g, vec_of(g, d));
 }
 
 // A Kronecker-form term; symbolic dimensions whose products are named differently cannot be
@@ -62,17 +56,11 @@ Id kron_term(JacobianContext& c, Id y, F build) {
 }
 
 std::array<JacobianRule, kOpCount> make_table() {
-  std::array<JacobianRule, kOpCount> t{};
+  std::array<JacobianRule, kOpCount> t = leaf_table<JacobianRule>(leaf);
   auto set = [&t](Op op, JacobianRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
-    set(op, leaf);
 
   // J(a + b) = J(a) + J(b)
-  set(Op::Add, [](JacobianContext& c, Id y) -> Opt {
-    Node n = c.g[y];
-    c.step("linearity: +");
-    return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
-  });
+  set(Op::Add, forward_add<JacobianContext>);
   // J(s X) = s J(X) + vec(X) J(s)
   set(Op::Scale, [](JacobianContext& c, Id y) -> Opt {
     Node n = c.g[y];
@@ -103,10 +91,11 @@ std::array<JacobianRule, kOpCount> make_table() {
     Opt ja = c.t(a), jb = c.t(b), r;
     if (ja) {
       if (sa.rows.is_one())
-        r = mul(g, tr(g, b), *ja);
+        r = mul(g, transpose_of(g, b), *ja);
       else
-        r = kron_term(c, y,
-                      [&] { return mul(g, kron_of(g, tr(g, b), identity(g, sa.rows)), *ja); });
+        r = kron_term(c, y, [&] {
+          return mul(g, kron_of(g, transpose_of(g, b), identity(g, sa.rows)), *ja);
+        });
     }
     if (jb) {
       Id term = sb.cols.is_one() ? mul(g, a, *jb) : kron_term(c, y, [&] {
@@ -157,14 +146,12 @@ std::array<JacobianRule, kOpCount> make_table() {
   for (Op op : kAllOps)
     if (is_entrywise_op(op))
       set(op, [](JacobianContext& c, Id y) -> Opt {
-        Graph& g = c.g;
         note_entrywise(c, y);
-        Opt r;
-        for (const EntrywiseTerm& t : entrywise_differential(g, y))
-          if (Opt j = c.t(g[y].kids[t.arg]))
-            r = sum_opt(
-                g, r, t.broadcast ? mul(g, vec_of(g, t.weight), *j) : diag_times(g, t.weight, *j));
-        return r;
+        return sum_of_terms(c, y, entrywise_differential(c.g, y),
+                            [&](const EntrywiseTerm& t, Id j) {
+                              return t.broadcast ? mul(c.g, vec_of(c.g, t.weight), j)
+                                                 : diag_times(c.g, t.weight, j);
+                            });
       });
   // y = f(X) scalar with dy = <D, dX> (diff/differentials.h):  J(y) = vec(D)' J(X)
   for (Op op : kAllOps)
@@ -196,7 +183,7 @@ std::array<JacobianRule, kOpCount> make_table() {
     c.step("rule: d vec(inv(X)) = -kron(inv(X)', inv(X)) d vec(X)");
     if (c.g[x].shape.is_scalar())
       return neg(c.g, mul(c.g, power(c.g, y, integer(c.g, 2)), *c.t(x)));
-    return neg(c.g, mul(c.g, kron_of(c.g, tr(c.g, y), y), *c.t(x)));
+    return neg(c.g, mul(c.g, kron_of(c.g, transpose_of(c.g, y), y), *c.t(x)));
   });
   // With E = kron(ones(n), I_n) (n I_n blocks stacked) and D = diag(vec(I_n)):
   // vec(diag(v)) = D E v, so J(diag(v)) = D E J(v)   (scalar v: J(v))
@@ -219,14 +206,14 @@ std::array<JacobianRule, kOpCount> make_table() {
     Dim n = g[a].shape.rows;
     Id E = kron(g, ones(g, Shape::vector(n)), identity(g, n));
     Id D = unary(g, Op::Diag, unary(g, Op::Vec, identity(g, n)));
-    return mul(g, tr(g, E), mul(g, D, *c.t(a)));
+    return mul(g, transpose_of(g, E), mul(g, D, *c.t(a)));
   });
   // J(softmax(u)) = (diag(s) - s s') J(u)
   set(Op::Softmax, [](JacobianContext& c, Id y) -> Opt {
     Graph& g = c.g;
     Id u = g[y].kids[0];
     c.step("rule: J(softmax)(u) = diag(s) - s*s'");
-    return mul(g, sub(g, unary(g, Op::Diag, y), mul(g, y, tr(g, y))), *c.t(u));
+    return mul(g, sub(g, unary(g, Op::Diag, y), mul(g, y, transpose_of(g, y))), *c.t(u));
   });
   set(Op::ProdOthers, [](JacobianContext&, Id) -> Opt { no_second_derivative_of_prod(); });
   // J(vec(X)) = J(X)
@@ -273,30 +260,19 @@ std::array<JacobianRule, kOpCount> make_table() {
   // J(L(a, b, ...)) = sum_k partial(L, k)(...)' J(arg k)
   // J(f(a_1, ...)) = sum_j block_j J(a_j) or vec(block_j)' J(a_j) (diff/differentials.h)
   set(Op::Call, [](JacobianContext& c, Id y) -> Opt {
-    Graph& g = c.g;
     note_call(c, y);
-    Opt r;
-    for (const CallTerm& t : call_differential(g, y, depends_on_variable, c)) {
-      Id ja = *c.t(g[y].kids[t.arg]);
-      r = sum_opt(g, r, mul(g, t.inner ? row_of(g, t.block) : t.block, ja));
-    }
-    return r;
+    return sum_of_terms(c, y, call_differential(c.g, y, depends_on_variable, c),
+                        [&](const CallTerm& t, Id j) {
+                          return mul(c.g, t.inner ? row_of(c.g, t.block) : t.block, j);
+                        });
   });
   return t;
 }
 
-const std::array<JacobianRule, kOpCount>& table() {
-  return cached_table<JacobianRule, make_table>();
-}
-
 }  // namespace
 
-bool has_jacobian_rule(Op op) {
-  return table()[static_cast<size_t>(op)] != nullptr;
-}
-
-JacobianRule jacobian_rule(Op op) {
-  return rule_of(table(), op, "Jacobian");
+const std::array<JacobianRule, kOpCount>& jacobian_table() {
+  return cached_table<JacobianRule, make_table>();
 }
 
 }  // namespace nabla

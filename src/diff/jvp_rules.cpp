@@ -19,24 +19,12 @@ Opt leaf(JvpContext&, Id) {
   return std::nullopt;
 }
 
-Opt sum_opt(Graph& g, Opt a, Opt b) {
-  if (!a) return b;
-  if (!b) return a;
-  return add(g, *a, *b);
-}
-
 std::array<JvpRule, kOpCount> make_table() {
-  std::array<JvpRule, kOpCount> t{};
+  std::array<JvpRule, kOpCount> t = leaf_table<JvpRule>(leaf);
   auto set = [&t](Op op, JvpRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
-    set(op, leaf);
 
   // d(a + b) = da + db
-  set(Op::Add, [](JvpContext& c, Id y) -> Opt {
-    Node n = c.g[y];
-    c.step("linearity: +");
-    return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
-  });
+  set(Op::Add, forward_add<JvpContext>);
   // d(s X) = ds X + s dX
   set(Op::Scale, [](JvpContext& c, Id y) -> Opt {
     Node n = c.g[y];
@@ -67,7 +55,7 @@ std::array<JvpRule, kOpCount> make_table() {
   // d(X') = dX'
   set(Op::Transpose, [](JvpContext& c, Id y) -> Opt {
     c.step("linearity: transpose");
-    return tr(c.g, *c.t(c.g[y].kids[0]));
+    return transpose_of(c.g, *c.t(c.g[y].kids[0]));
   });
   // d(u.^p) = p u.^(p-1) .* du + dp y .* log(u)
   set(Op::Power, [](JvpContext& c, Id y) -> Opt {
@@ -90,12 +78,9 @@ std::array<JvpRule, kOpCount> make_table() {
   for (Op op : kAllOps)
     if (is_entrywise_op(op))
       set(op, [](JvpContext& c, Id y) -> Opt {
-        Graph& g = c.g;
         note_entrywise(c, y);
-        Opt r;
-        for (const EntrywiseTerm& t : entrywise_differential(g, y))
-          if (Opt d = c.t(g[y].kids[t.arg])) r = sum_opt(g, r, emul(g, t.weight, *d));
-        return r;
+        return sum_of_terms(c, y, entrywise_differential(c.g, y),
+                            [&](const EntrywiseTerm& t, Id d) { return emul(c.g, t.weight, d); });
       });
   // y = f(X) scalar: dy = <D, dX> or its textbook form (diff/differentials.h)
   for (Op op : kAllOps)
@@ -174,30 +159,19 @@ std::array<JvpRule, kOpCount> make_table() {
   // d L(a, b, ...) = sum_k <partial(L, k)(a, b, ...), d(arg k)>
   // d f(a_1, ...) = sum_j block_j da_j or <block_j, da_j> (diff/differentials.h)
   set(Op::Call, [](JvpContext& c, Id y) -> Opt {
-    Graph& g = c.g;
     note_call(c, y);
-    Opt r;
-    for (const CallTerm& t : call_differential(g, y, depends_on_variable, c)) {
-      Id da = *c.t(g[y].kids[t.arg]);
-      r = sum_opt(g, r, t.inner ? dot(g, t.block, da) : mul(g, t.block, da));
-    }
-    return r;
+    return sum_of_terms(c, y, call_differential(c.g, y, depends_on_variable, c),
+                        [&](const CallTerm& t, Id d) {
+                          return t.inner ? dot(c.g, t.block, d) : mul(c.g, t.block, d);
+                        });
   });
   return t;
 }
 
-const std::array<JvpRule, kOpCount>& table() {
-  return cached_table<JvpRule, make_table>();
-}
-
 }  // namespace
 
-bool has_jvp_rule(Op op) {
-  return table()[static_cast<size_t>(op)] != nullptr;
-}
-
-JvpRule jvp_rule(Op op) {
-  return rule_of(table(), op, "forward-mode");
+const std::array<JvpRule, kOpCount>& jvp_table() {
+  return cached_table<JvpRule, make_table>();
 }
 
 }  // namespace nabla

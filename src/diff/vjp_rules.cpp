@@ -97,10 +97,8 @@ Id unvec(Graph& g, Id G, Shape xs) {
 }
 
 std::array<VjpRule, kOpCount> make_table() {
-  std::array<VjpRule, kOpCount> t{};
+  std::array<VjpRule, kOpCount> t = leaf_table<VjpRule>(leaf);
   auto set = [&t](Op op, VjpRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
-    set(op, leaf);
 
   // y = a + b:  da += G, db += G
   set(Op::Add, [](VjpContext& c, Id y, Id G) {
@@ -133,8 +131,8 @@ std::array<VjpRule, kOpCount> make_table() {
     Node n = c.g[y];
     Id a = n.kids[0], b = n.kids[1];
     log_matmul(c, y, a, b);
-    if (c.depends(a)) c.accum(a, mul(c.g, G, tr(c.g, b)));
-    if (c.depends(b)) c.accum(b, mul(c.g, tr(c.g, a), G));
+    if (c.depends(a)) c.accum(a, mul(c.g, G, transpose_of(c.g, b)));
+    if (c.depends(b)) c.accum(b, mul(c.g, transpose_of(c.g, a), G));
   });
   // y = u .* v:  du += G .* v,  dv += G .* u
   set(Op::Hadamard, [](VjpContext& c, Id y, Id G) {
@@ -152,7 +150,7 @@ std::array<VjpRule, kOpCount> make_table() {
     // x' and f(x)' are named by the line of the product they sit in.
     if (c.g[x].op != Op::Var && c.g[x].op != Op::Call)
       c.note("linearity", y, [] { return "d(X') = (dX)'"; });
-    c.accum(x, tr(c.g, G));
+    c.accum(x, transpose_of(c.g, G));
   });
   // y = u.^p:  du += G .* p .* u.^(p-1);  dp += <G, y .* log(u)>
   set(Op::Power, [](VjpContext& c, Id y, Id G) {
@@ -214,7 +212,7 @@ std::array<VjpRule, kOpCount> make_table() {
   set(Op::Inv, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
     c.note("rule d inv(X) = -inv(X) dX inv(X)", y, [] { return std::string(); });
-    Id yt = tr(c.g, y);
+    Id yt = transpose_of(c.g, y);
     c.accum(x, neg(c.g, mul(c.g, mul(c.g, yt, G), yt)));
   });
   // y = diag(v):  dv += diagpart(G)   (v scalar: dv += G)
@@ -246,7 +244,7 @@ std::array<VjpRule, kOpCount> make_table() {
     if (s.is_vector_like())
       c.accum(x, G);
     else if (s.is_row())
-      c.accum(x, tr(c.g, G));
+      c.accum(x, transpose_of(c.g, G));
     else
       c.accum(x, unvec(c.g, G, s));
   });
@@ -260,7 +258,7 @@ std::array<VjpRule, kOpCount> make_table() {
     c.note("linearity", y, [] { return "stack: row blocks of the cotangent"; });
     for (size_t k = 0; k < parts.size(); ++k)
       if (c.depends(parts[k]))
-        c.accum(parts[k], mul(c.g, tr(c.g, stack_selector_t(c.g, parts, k)), G));
+        c.accum(parts[k], mul(c.g, transpose_of(c.g, stack_selector_t(c.g, parts, k)), G));
   });
   // y = f(u):  f: R^m -> R^k  du += J(f)(u)'*G;  g: R^k -> R  du += G*grad(g)(u);
   //            h: R -> R  du += h'(u)*G;  L(a, b, ...) scalar: d(arg k) += G*partial(L, k)(...)
@@ -277,24 +275,16 @@ std::array<VjpRule, kOpCount> make_table() {
       else if (g[a].shape.is_scalar() && !scalar_y)
         c.accum(a, dot(g, t.block, G));
       else
-        c.accum(a, mul(g, tr(g, t.block), G));
+        c.accum(a, mul(g, transpose_of(g, t.block), G));
     }
   });
   return t;
 }
 
-const std::array<VjpRule, kOpCount>& table() {
-  return cached_table<VjpRule, make_table>();
-}
-
 }  // namespace
 
-bool has_vjp_rule(Op op) {
-  return table()[static_cast<size_t>(op)] != nullptr;
-}
-
-VjpRule vjp_rule(Op op) {
-  return rule_of(table(), op, "reverse-mode");
+const std::array<VjpRule, kOpCount>& vjp_table() {
+  return cached_table<VjpRule, make_table>();
 }
 
 }  // namespace nabla
