@@ -94,6 +94,13 @@ Expr sin(const Expr& x);
 Expr cos(const Expr& x);
 Expr tan(const Expr& x);
 Expr tanh(const Expr& x);
+Expr sinh(const Expr& x);
+Expr cosh(const Expr& x);
+Expr arcsin(const Expr& x);
+Expr arccos(const Expr& x);
+Expr arctan(const Expr& x);
+Expr log2(const Expr& x);   // log(x)/log(2)
+Expr log10(const Expr& x);  // log(x)/log(10)
 Expr sigmoid(const Expr& x);
 Expr softplus(const Expr& x);
 Expr log1p(const Expr& x);
@@ -110,6 +117,7 @@ Expr inv(const Expr& a);
 Expr diag(const Expr& x);  // vector -> diagonal matrix; square matrix -> its diagonal
 Expr softmax(const Expr& x);
 Expr logsumexp(const Expr& x);
+Expr prod(const Expr& x);  // the product of every entry; its gradient is exact at zero entries
 Expr vec(const Expr& x);
 
 // ---- Symbolic transformations (results are simplified) -----------------------------------------

@@ -249,44 +249,27 @@ Expr vstack(const std::vector<Expr>& parts) {
   return Expr(g, stack(*g, ids));
 }
 
-Expr exp(const Expr& x) {
-  return apply(Op::Exp, x);
-}
-Expr log(const Expr& x) {
-  return apply(Op::Log, x);
-}
+// The entry-wise functions, one per row of functions.def (declared in include/nabla/expr.h).
+#define FUNCTION(Name, api, ...) \
+  Expr api(const Expr& x) {      \
+    return apply(Op::Name, x);   \
+  }
+#include "ir/functions.def"
+#undef FUNCTION
+
 Expr sqrt(const Expr& x) {
   return pow(x, 0.5);
 }
-Expr sin(const Expr& x) {
-  return apply(Op::Sin, x);
+// Sugar, as the language lowers it (parse/builtins.cpp): log(x)/log(2), log(x)/log(10).
+Expr log2(const Expr& x) {
+  return unary_build(x, [](Graph& g, Id u) {
+    return divide(g, unary(g, Op::Log, u), unary(g, Op::Log, integer(g, 2)));
+  });
 }
-Expr cos(const Expr& x) {
-  return apply(Op::Cos, x);
-}
-Expr tan(const Expr& x) {
-  return apply(Op::Tan, x);
-}
-Expr tanh(const Expr& x) {
-  return apply(Op::Tanh, x);
-}
-Expr sigmoid(const Expr& x) {
-  return apply(Op::Sigmoid, x);
-}
-Expr softplus(const Expr& x) {
-  return apply(Op::Softplus, x);
-}
-Expr log1p(const Expr& x) {
-  return apply(Op::Log1p, x);
-}
-Expr expm1(const Expr& x) {
-  return apply(Op::Expm1, x);
-}
-Expr abs(const Expr& x) {
-  return apply(Op::Abs, x);
-}
-Expr sign(const Expr& x) {
-  return apply(Op::Sign, x);
+Expr log10(const Expr& x) {
+  return unary_build(x, [](Graph& g, Id u) {
+    return divide(g, unary(g, Op::Log, u), unary(g, Op::Log, integer(g, 10)));
+  });
 }
 Expr sum(const Expr& x) {
   return apply(Op::Sum, x);
@@ -315,6 +298,9 @@ Expr softmax(const Expr& x) {
 }
 Expr logsumexp(const Expr& x) {
   return apply(Op::LogSumExp, x);
+}
+Expr prod(const Expr& x) {
+  return apply(Op::Prod, x);
 }
 Expr vec(const Expr& x) {
   return apply(Op::Vec, x);

@@ -7,6 +7,7 @@
 
 #include "ir/build.h"
 #include "ir/error.h"
+#include "ir/functions.h"
 
 namespace nabla {
 
@@ -52,11 +53,23 @@ class NeedsAnalysis {
 
   void visit(Id id) {
     const Node& n = g_[id];
+    if (is_elementwise_function(n.op)) {  // the domain column of functions.def
+      switch (function_facts(n.op).domain) {
+        case FunctionDomain::Real:
+          break;
+        case FunctionDomain::Positive:  // log(x), log1p(x): x > 0 (log1p only needs x > -1)
+          positive(n.kids[0]);
+          break;
+        case FunctionDomain::Nonzero:  // abs, sign: the kink at 0 avoided
+          nonzero(n.kids[0]);
+          break;
+        case FunctionDomain::Unit:  // arcsin, arccos: inside (-1, 1)
+          unit(n.kids[0]);
+          break;
+      }
+      return;
+    }
     switch (n.op) {
-      case Op::Log:
-      case Op::Log1p:  // log(x), log1p(x): x > 0 (log1p only needs x > -1)
-        positive(n.kids[0]);
-        break;
       case Op::Power: {
         Id p = n.kids[1];
         const Node& pn = g_[p];
@@ -79,9 +92,7 @@ class NeedsAnalysis {
       case Op::LogDet:  // logdet(X): X symmetric positive definite
         matrix_need(n.kids[0], true);
         break;
-      case Op::Relu:
-      case Op::Abs:
-      case Op::Sign:  // kinks at 0: variables drawn away from 0 (the draws are continuous, so
+      case Op::Relu:  // kinks at 0: variables drawn away from 0 (the draws are continuous, so
                       // max/min ties and kinks of sums have probability zero)
         nonzero(n.kids[0]);
         break;
@@ -101,15 +112,12 @@ class NeedsAnalysis {
       stack.pop_back();
       if (!seen.insert(x).second) continue;
       const Node& n = g_[x];
+      if (is_elementwise_function(n.op) && function_facts(n.op).positive) continue;
       switch (n.op) {
         case Op::Var:
           needs_[n.a].positive = true;
           break;
-        case Op::Exp:
-        case Op::Sigmoid:
-        case Op::Softplus:
         case Op::Norm2:
-        case Op::Abs:
         case Op::Call:
           break;
         case Op::Power:
@@ -144,6 +152,12 @@ class NeedsAnalysis {
       default:
         break;
     }
+  }
+
+  // Every variable below `id` drawn inside (-1, 1) (small enough that sums of a few stay there).
+  void unit(Id id) {
+    for (Id x : reachable(g_, id))
+      if (g_[x].op == Op::Var) needs_[g_[x].a].unit = true;
   }
 
   // Square matrix variables below `id` are drawn invertible (or SPD); scalars nonzero.
@@ -309,7 +323,10 @@ Matrix draw_value(const Graph& g, int64_t variable, const ValueNeeds& needs,
   Matrix m(rows, cols);
   for (int j = 0; j < cols; ++j)
     for (int i = 0; i < rows; ++i) {
-      if (needs.positive || (rows == 1 && cols == 1 && needs.spd)) {
+      if (needs.unit) {
+        double v = 0.05 + 0.4 * rng.uniform();
+        m(i, j) = needs.positive || rng.uniform() < 0.5 ? v : -v;
+      } else if (needs.positive || (rows == 1 && cols == 1 && needs.spd)) {
         m(i, j) = 0.5 + 1.5 * rng.uniform();
       } else if (needs.nonzero || needs.invertible) {
         double v = 0.5 + 1.5 * rng.uniform();

@@ -29,6 +29,7 @@ struct ValueNeeds {
   bool positive = false;    // appears below log, sqrt, a non-integer power: entries in [0.5, 2]
   bool nonzero = false;     // a base of a negative power: |entries| in [0.5, 2]
   bool invertible = false;  // square matrix below inv or det: 2 I + 0.3 R (eigenvalues Re > 0)
+  bool unit = false;        // below arcsin, arccos: |entries| in [0.05, 0.45]
   bool spd = false;         // square matrix below logdet: R R'/n + I (+ a skew part unless
                             // Sym(n)): positive definite, det > 0
 };

@@ -11,6 +11,7 @@
 #include "eval/patterns.h"
 #include "ir/build.h"
 #include "ir/error.h"
+#include "ir/functions.h"
 
 namespace nabla {
 namespace {
@@ -112,6 +113,11 @@ constexpr ArrayKernel kArrayKernels[] = {
         top = x == m
         return np.where(top, -np.log(np.sum(top)), -np.inf)
     return x - m - np.log(np.sum(np.exp(x - m))))"},
+    {"prod_others", "x", R"(    """Entry i: the product of every other entry (prefix times suffix products)."""
+    f = np.ravel(x, order="F")
+    left = np.concatenate((np.ones(1, f.dtype), np.cumprod(f[:-1])))
+    right = np.concatenate((np.cumprod(f[:0:-1])[::-1], np.ones(1, f.dtype)))
+    return (left * right).reshape(np.shape(x), order="F"))"},
     {"logdet", "a", R"(    """log det A when det A > 0, NaN otherwise."""
     sign, logabs = np.linalg.slogdet(a)
     return logabs if sign > 0 else np.nan * logabs)"},
@@ -452,6 +458,20 @@ class ArrayEmitter {
     }
     bool s0 = !n.kids.empty() && g_[n.kids[0]].shape.is_scalar();
     auto infix = [&](const std::string& s) { return Code{s, false}; };
+    if (is_elementwise_function(n.op)) {  // a row of functions.def
+      if (n.op == Op::Log) return log(id);  // through the stable form its argument calls for
+      const FunctionFacts& f = function_facts(n.op);
+      std::string_view name = torch_ ? f.torch : f.numpy;
+      if (!name.empty()) return {fn(std::string(name), n.kids[0])};
+      // The rows without a library function: the generator's stable spellings.
+      if (torch_ && n.op == Op::Softplus) {  // log(1 + e^u) = logaddexp(u, 0), stable at both ends
+        std::string u = operand(n.kids[0]);
+        return {"torch.logaddexp(" + u + ", torch.zeros_like(" + u + "))"};
+      }
+      if (torch_)
+        throw Error(ErrorKind::Internal, "no PyTorch code for " + std::string(f.spelling));
+      return {kernel(std::string(f.spelling), n.kids[0])};  // NumPy: the kernel's helper
+    }
     switch (n.op) {
       case Op::Const:
       case Op::Pi: {
@@ -503,26 +523,6 @@ class ArrayEmitter {
       case Op::Power:
         if (Code c; sigmoid_form(id, &c)) return c;
         return power(n);
-      case Op::Exp:
-        return {fn(lib("np.exp", "torch.exp"), n.kids[0])};
-      case Op::Log:
-        return log(id);
-      case Op::Sin:
-        return {fn(lib("np.sin", "torch.sin"), n.kids[0])};
-      case Op::Cos:
-        return {fn(lib("np.cos", "torch.cos"), n.kids[0])};
-      case Op::Tan:
-        return {fn(lib("np.tan", "torch.tan"), n.kids[0])};
-      case Op::Tanh:
-        return {fn(lib("np.tanh", "torch.tanh"), n.kids[0])};
-      case Op::Log1p:
-        return {fn(lib("np.log1p", "torch.log1p"), n.kids[0])};
-      case Op::Expm1:
-        return {fn(lib("np.expm1", "torch.expm1"), n.kids[0])};
-      case Op::Abs:
-        return {fn(lib("np.abs", "torch.abs"), n.kids[0])};
-      case Op::Sign:
-        return {fn(lib("np.sign", "torch.sign"), n.kids[0])};
       case Op::Relu:  // max(u, 0)
         if (s0) return {"max(" + ref(n.kids[0]).s + ", 0.0)"};
         return {torch_ ? fn("torch.relu", n.kids[0]) : "np.maximum(" + ref(n.kids[0]).s + ", 0.0)"};
@@ -543,16 +543,6 @@ class ArrayEmitter {
       case Op::NormInf:
         if (s0) return {fn(lib("np.abs", "torch.abs"), n.kids[0])};
         return {lib("np.max(np.abs(", "torch.max(torch.abs(") + ref(n.kids[0]).s + "))"};
-      case Op::Sigmoid:
-        if (torch_) return {fn("torch.sigmoid", n.kids[0])};
-        used_.insert("_nabla_sigmoid");
-        return {fn("_nabla_sigmoid", n.kids[0])};
-      case Op::Softplus:  // log(1 + e^u), stable at both ends
-        if (torch_) {
-          std::string u = operand(n.kids[0]);
-          return {"torch.logaddexp(" + u + ", torch.zeros_like(" + u + "))"};
-        }
-        return {kernel("softplus", n.kids[0])};
       case Op::Sum:
         return s0 ? ref(n.kids[0]) : Code{fn(lib("np.sum", "torch.sum"), n.kids[0])};
       case Op::Norm2:
@@ -598,6 +588,22 @@ class ArrayEmitter {
           return {fn("_nabla_logsumexp", n.kids[0])};
         }
         return {"torch.logsumexp(" + operand(n.kids[0]) + ".reshape(-1), 0)"};
+      case Op::Prod:
+        if (s0) return ref(n.kids[0]);
+        return {fn(lib("np.prod", "torch.prod"), n.kids[0])};
+      case Op::ProdOthers: {  // prefix times suffix products: exact at zero entries
+        if (s0) return {"1.0"};
+        if (!torch_) {
+          used_.insert("_nabla_prod_others");
+          return {fn("_nabla_prod_others", n.kids[0])};
+        }
+        std::string x = operand(n.kids[0]);
+        return {
+            "(lambda f: torch.cumprod(torch.cat([torch.ones_like(f[:1]), f[:-1]]), 0) * "
+            "torch.flip(torch.cumprod(torch.flip(torch.cat([f[1:], torch.ones_like(f[:1])]), "
+            "[0]), 0), [0]))(" +
+            x + ".reshape(-1)).reshape(" + x + ".shape)"};
+      }
       case Op::Vec:
         if (s0 || kind_of(g_[n.kids[0]].shape) == Kind::Vector) return ref(n.kids[0]);
         return {torch_ ? operand(n.kids[0]) + ".T.reshape(-1)"
@@ -627,10 +633,17 @@ class ArrayEmitter {
         for (size_t i = 0; i < n.kids.size(); ++i) r += (i ? ", " : "") + two_d(n.kids[i]);
         return {r + "])"};
       }
-      default:
-        throw Error(ErrorKind::Internal, std::string("no ") + (torch_ ? "PyTorch" : "NumPy") +
-                                             " code for op " + std::string(op_name(n.op)));
+#include "ir/function_cases.inc"  // read above, from their rows
+      case Op::Call:  // rejected before any code is written (abstract functions have none)
+      case Op::Grad:
+      case Op::Jacobian:
+      case Op::Hessian:
+      case Op::Derivative:
+      case Op::Simplify:
+        break;
     }
+    throw Error(ErrorKind::Internal, std::string("no ") + (torch_ ? "PyTorch" : "NumPy") +
+                                         " code for op " + std::string(op_name(n.op)));
   }
 
   Code power(const Node& n) {
@@ -656,7 +669,9 @@ class ArrayEmitter {
     return {x + " ** " + operand(p), false};
   }
 
-  bool is_batched(Id id) const { return batched_.count(through(id)) > 0; }
+  bool is_batched(Id id) const {
+    return batched_.count(through(id)) > 0;
+  }
   std::string helper(const char* name, Id id) {
     used_.insert(name);
     return std::string(name) + "(" + ref(id).s + ")";
@@ -870,8 +885,12 @@ class ArrayEmitter {
 
  public:
   // The helpers the emitted function calls, and whether it needs typing.Tuple.
-  const std::set<std::string>& helpers() const { return used_; }
-  bool needs_tuple() const { return torch_ && f_.outputs.size() > 1; }
+  const std::set<std::string>& helpers() const {
+    return used_;
+  }
+  bool needs_tuple() const {
+    return torch_ && f_.outputs.size() > 1;
+  }
 
  private:
   std::string ref_;  // a tensor argument whose dtype and device new tensors take

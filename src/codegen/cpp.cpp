@@ -7,6 +7,7 @@
 #include "eval/patterns.h"
 #include "ir/build.h"
 #include "ir/error.h"
+#include "ir/functions.h"
 
 namespace nabla {
 namespace {
@@ -38,6 +39,7 @@ using nabla::kernels::softplus;
 using nabla::kernels::sign;
 using nabla::kernels::commutation;
 using nabla::kernels::kron;
+using nabla::kernels::prod_others;
 using nabla::kernels::logsumexp;
 using nabla::kernels::log_softmax;
 using nabla::kernels::norm2;
@@ -301,6 +303,13 @@ class CppEmitter {
         if (kid(n, i).costly && !kid(n, i).named) return true;
       return false;
     };
+    if (is_elementwise_function(n.op)) {  // a row of functions.def
+      if (n.op == Op::Log) return log(id);  // through the stable form its argument calls for
+      const FunctionFacts& f = function_facts(n.op);
+      if (!f.eigen.empty()) return unary(n, std::string(f.cpp).c_str(), std::string(f.eigen));
+      // The rows without an Eigen method: the kernel of the same name (eval/kernels.h).
+      return kernel_of(n.kids[0], std::string(f.spelling));
+    }
     switch (n.op) {
       case Op::Const:
       case Op::Pi:
@@ -376,26 +385,6 @@ class CppEmitter {
         if (StableSigmoid st = stable_sigmoid(g_, id); st.kind == StableSigmoid::SigmoidNeg)
           return kernel_of(st.u, "sigmoid", false, true);  // (1 + e^u)^-1 = sigmoid(-u)
         return power(n);
-      case Op::Exp:
-        return unary(n, "std::exp", "exp");
-      case Op::Log:
-        return log(id);
-      case Op::Sin:
-        return unary(n, "std::sin", "sin");
-      case Op::Cos:
-        return unary(n, "std::cos", "cos");
-      case Op::Tan:
-        return unary(n, "std::tan", "tan");
-      case Op::Tanh:
-        return unary(n, "std::tanh", "tanh");
-      case Op::Log1p:
-        return unary(n, "std::log1p", "log1p");
-      case Op::Expm1:
-        return unary(n, "std::expm1", "expm1");
-      case Op::Abs:
-        return unary(n, "std::abs", "abs");
-      case Op::Sign:
-        return kernel_of(n.kids[0], "sign");
       case Op::Relu: {
         // relu(u) = max(u, 0); relu'(0) = 0 is the derivative's business, not the value's.
         const Code& a = kid(n, 0);
@@ -416,10 +405,6 @@ class CppEmitter {
       case Op::NormInf:
         if (s0) return scalar("std::abs(" + kid(n, 0).text + ")");
         return scalar(as_matrix(kid(n, 0)) + ".cwiseAbs().maxCoeff()");
-      case Op::Sigmoid:
-        return kernel_of(n.kids[0], "sigmoid");
-      case Op::Softplus:
-        return kernel_of(n.kids[0], "softplus");
       case Op::Sum:
         if (s0) return kid(n, 0);
         return scalar(paren(kid(n, 0)) + ".sum()", false);
@@ -459,6 +444,10 @@ class CppEmitter {
                   : matrix(helper("softmax", n));
       case Op::LogSumExp:
         return s0 ? kid(n, 0) : scalar(helper("logsumexp", n));
+      case Op::Prod:
+        return s0 ? kid(n, 0) : scalar(as_matrix(kid(n, 0)) + ".prod()");
+      case Op::ProdOthers:  // one entry: the empty product
+        return s0 ? scalar("1.0") : matrix(helper("prod_others", n));
       case Op::Vec:
         return s0 ? kid(n, 0) : matrix(as_matrix(kid(n, 0)) + ".reshaped()");
       case Op::Kron:
@@ -472,9 +461,16 @@ class CppEmitter {
         r += "})";
         return s ? scalar(r + "(0, 0)") : matrix(r);
       }
-      default:
-        throw Error(ErrorKind::Internal, "no C++ code for op " + std::string(op_name(n.op)));
+#include "ir/function_cases.inc"  // read above, from their rows
+      case Op::Call:  // rejected before any code is written (abstract functions have none)
+      case Op::Grad:
+      case Op::Jacobian:
+      case Op::Hessian:
+      case Op::Derivative:
+      case Op::Simplify:
+        break;
     }
+    throw Error(ErrorKind::Internal, "no C++ code for op " + std::string(op_name(n.op)));
   }
 
   // A factor of a product, as a matrix expression (a diagonal stays a diagonal).

@@ -48,12 +48,12 @@ Id dot(Graph& g, Id a, Id b) {
   if (s.is_scalar()) return mul(g, a, b);
   if (g[a].op == Op::Ones) return unary(g, Op::Sum, b);  // <ones, b> = sum(b)
   if (g[b].op == Op::Ones) return unary(g, Op::Sum, a);
-  if (s.is_column()) return mul(g, tr(g, a), b);
-  if (s.is_row()) return mul(g, a, tr(g, b));
+  if (s.is_column()) return mul(g, transpose_of(g, a), b);
+  if (s.is_row()) return mul(g, a, transpose_of(g, b));
   return unary(g, Op::Sum, emul(g, a, b));
 }
 
-Id tr(Graph& g, Id a) {
+Id transpose_of(Graph& g, Id a) {
   if (g[a].shape.is_scalar()) return a;
   if (g[a].op == Op::Transpose) return g[a].kids[0];
   if (g[a].op == Op::Identity) return a;
@@ -83,7 +83,7 @@ Id minus_one(Graph& g, Id p) {
 Id vec_of(Graph& g, Id y) {
   Shape s = g[y].shape;
   if (s.is_vector_like()) return y;
-  if (s.is_row()) return tr(g, y);
+  if (s.is_row()) return transpose_of(g, y);
   return unary(g, Op::Vec, y);
 }
 
@@ -95,104 +95,45 @@ Id plus(Graph& g, std::optional<Id> acc, Id term) {
   return acc ? add(g, *acc, term) : term;
 }
 
+namespace {
+
+// One entry per row of functions.def: f'(u) and the chain rule's wording.
+struct FunctionDerivative {
+  std::optional<Id> (*derivative)(Graph& g, Id u, Id y, Shape s);
+  const char* spelling;
+  const char* formula;
+};
+#define FUNCTION(Name, api, spelling, unicode, latex, cpp, eigen, numpy, torch, domain, at_zero, \
+                 positive, kernel, vector, derivative, formula)                                  \
+  {[](Graph& g, Id u, Id y, Shape s) -> std::optional<Id> {                                      \
+     (void)g, (void)u, (void)y, (void)s;                                                         \
+     return derivative;                                                                          \
+   },                                                                                            \
+   spelling, formula},
+constexpr FunctionDerivative kFunctionDerivatives[] = {
+#include "ir/functions.def"
+};
+#undef FUNCTION
+
+const FunctionDerivative& function_derivative(Op op) {
+  if (!is_elementwise_function(op))
+    throw Error(ErrorKind::Internal, "not an entry-wise function: " + std::string(op_name(op)));
+  return kFunctionDerivatives[function_index(op)];
+}
+
+}  // namespace
+
 std::optional<Id> elementwise_derivative(Graph& g, Op op, Id u, Id y) {
-  Shape s = g[u].shape;
-  switch (op) {
-    case Op::Exp:  // exp' = exp
-      return y;
-    case Op::Log:  // log'(u) = u.^-1
-      return power(g, u, integer(g, -1));
-    case Op::Sin:  // sin' = cos
-      return unary(g, Op::Cos, u);
-    case Op::Cos:  // cos' = -sin
-      return neg(g, unary(g, Op::Sin, u));
-    case Op::Tan:  // tan' = cos.^-2
-      return power(g, unary(g, Op::Cos, u), integer(g, -2));
-    case Op::Tanh:  // tanh' = 1 - tanh.^2
-      return sub(g, one_like(g, s), power(g, y, integer(g, 2)));
-    case Op::Sigmoid:  // sigmoid' = sigmoid .* (1 - sigmoid)
-      return emul(g, y, sub(g, one_like(g, s), y));
-    case Op::Softplus:  // softplus' = sigmoid
-      return unary(g, Op::Sigmoid, u);
-    case Op::Log1p:  // log1p'(u) = (1 + u).^-1
-      return power(g, add(g, one_like(g, s), u), integer(g, -1));
-    case Op::Expm1:  // expm1' = exp
-      return unary(g, Op::Exp, u);
-    case Op::Abs:  // abs' = sign (a.e.)
-      return unary(g, Op::Sign, u);
-    case Op::Sign:  // sign' = 0 a.e.
-      return std::nullopt;
-    case Op::Relu:  // relu'(u) = 1 for u > 0, 0 for u <= 0 (PyTorch's relu'(0) = 0) = sign(relu(u))
-      return unary(g, Op::Sign, y);
-    default:
-      throw Error(ErrorKind::Internal, "not an entry-wise function: " + std::string(op_name(op)));
-  }
+  // relu'(u) = 1 for u > 0, 0 for u <= 0 (PyTorch's relu'(0) = 0) = sign(relu(u))
+  if (op == Op::Relu) return unary(g, Op::Sign, y);
+  return function_derivative(op).derivative(g, u, y, g[u].shape);
 }
 
-ElementwiseFormula elementwise_formula(Op op) {
-  switch (op) {
-    case Op::Exp:
-      return {"exp", "exp(u) .* du"};
-    case Op::Log:
-      return {"log", "du/u"};
-    case Op::Sin:
-      return {"sin", "cos(u) .* du"};
-    case Op::Cos:
-      return {"cos", "-sin(u) .* du"};
-    case Op::Tan:
-      return {"tan", "du ./ cos(u).^2"};
-    case Op::Tanh:
-      return {"tanh", "(1 - tanh(u).^2) .* du"};
-    case Op::Sigmoid:
-      return {"sigmoid", "sigmoid(u) .* (1 - sigmoid(u)) .* du"};
-    case Op::Softplus:
-      return {"softplus", "sigmoid(u) .* du"};
-    case Op::Log1p:
-      return {"log1p", "du ./ (1 + u)"};
-    case Op::Expm1:
-      return {"expm1", "exp(u) .* du"};
-    case Op::Abs:
-      return {"abs", "sign(u) .* du"};
-    case Op::Sign:
-      return {"sign", "0 almost everywhere"};
-    case Op::Relu:
-      return {"relu", "sign(relu(u)) .* du"};
-    default:
-      return {"f", "f'(u) .* du"};
-  }
-}
-
-const char* elementwise_rule_text(Op op) {
-  switch (op) {
-    case Op::Exp:
-      return "chain rule: exp' = exp";
-    case Op::Log:
-      return "chain rule: log'(u) = 1/u";
-    case Op::Sin:
-      return "chain rule: sin' = cos";
-    case Op::Cos:
-      return "chain rule: cos' = -sin";
-    case Op::Tan:
-      return "chain rule: tan' = 1/cos^2";
-    case Op::Tanh:
-      return "chain rule: tanh' = 1 - tanh^2";
-    case Op::Sigmoid:
-      return "chain rule: sigmoid' = sigmoid .* (1 - sigmoid)";
-    case Op::Softplus:
-      return "chain rule: softplus' = sigmoid";
-    case Op::Log1p:
-      return "chain rule: log1p'(u) = 1/(1 + u)";
-    case Op::Expm1:
-      return "chain rule: expm1' = exp";
-    case Op::Abs:
-      return "chain rule: abs' = sign";
-    case Op::Sign:
-      return "chain rule: sign' = 0 almost everywhere";
-    case Op::Relu:
-      return "chain rule: relu'(u) = 1 for u > 0, 0 for u <= 0";
-    default:
-      return "chain rule";
-  }
+std::string elementwise_rule_text(Op op) {
+  if (op == Op::Relu) return "chain rule through relu: d relu(u) = sign(relu(u)) .* du";
+  const FunctionDerivative& f = function_derivative(op);
+  return std::string("chain rule through ") + f.spelling + ": d " + f.spelling +
+         "(u) = " + f.formula;
 }
 
 std::string extremum_rule_text(Op op) {
@@ -223,6 +164,11 @@ Id norm_inf_gradient(Graph& g, Id y) {
   return divide(g, emul(g, unary(g, Op::Sign, x), e), unary(g, Op::Sum, e));
 }
 
+void no_second_derivative_of_prod() {
+  throw Error(ErrorKind::Unsupported, "second derivatives of prod(x) are not supported",
+              "differentiate prod(x) once, or write the product out");
+}
+
 Id second_derivative_block(Graph& g, Id y, size_t j) {
   const Node n = g[y];
   const Symbol f = g.symbol(n.a);
@@ -243,12 +189,7 @@ Id second_derivative_block(Graph& g, Id y, size_t j) {
   // d partial(L, k)(...) = sum_j partial(L, k, j)(...) d a_j, stored with k <= j (Schwarz)
   const int64_t k = n.b, jj = static_cast<int64_t>(j) + 1;
   Id block = call(g, fn, call_partial2(k, jj), n.kids);
-  return k > jj ? tr(g, block) : block;
-}
-
-bool is_query_op(Op op) {
-  return op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
-         op == Op::Simplify;
+  return k > jj ? transpose_of(g, block) : block;
 }
 
 }  // namespace nabla::diffalg

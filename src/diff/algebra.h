@@ -22,7 +22,7 @@ Id emul(Graph& g, Id a, Id b);
 // <a, b>: a*b for scalars, a'*b for columns, a*b' for rows, sum(a .* b) for matrices.
 Id dot(Graph& g, Id a, Id b);
 // a' (a scalar is its own transpose; (a')' = a).
-Id tr(Graph& g, Id a);
+Id transpose_of(Graph& g, Id a);
 // 1 or ones(s).
 Id one_like(Graph& g, Shape s);
 // 0 or zeros(s).
@@ -38,18 +38,12 @@ Dim vec_dim(Graph& g, Id y);
 // acc + term, with an absent accumulator meaning zero.
 Id plus(Graph& g, std::optional<Id> acc, Id term);
 
-// f'(u) for an entry-wise function y = f(u), same shape as u; nullopt when f' is zero a.e.
+// f'(u) for an entry-wise function y = f(u) (a row of functions.def, or relu), same shape as u;
+// nullopt when f' is zero a.e.
 std::optional<Id> elementwise_derivative(Graph& g, Op op, Id u, Id y);
-// The name of the rule f' uses, for --steps, e.g. "exp' = exp".
-const char* elementwise_rule_text(Op op);
-// The function's name and its derivative as a formula in u, for --steps, e.g. {"log", "du/u"}.
-struct ElementwiseFormula {
-  const char* name;
-  const char* derivative;
-};
-ElementwiseFormula elementwise_formula(Op op);
-
-bool is_query_op(Op op);
+// The --steps text of the chain rule through f, one wording for every derivative mode, e.g.
+// "chain rule through log: d log(u) = du/u".
+std::string elementwise_rule_text(Op op);
 
 // y = max(a, b) or min(a, b): dy = w_a .* da + w_b .* db with weights of y's shape, 1 where a
 // side is the extremum, 0 where it is not and 1/2 each at ties (PyTorch's maximum/minimum):
@@ -64,6 +58,10 @@ std::string extremum_rule_text(Op op);
 // y = norm(x, inf) = max |x_i|: its gradient sign(x) .* e/sum(e), e the indicator of the entries
 // where |x_i| is the maximum (the subgradient shared evenly among ties, as PyTorch's amax).
 Id norm_inf_gradient(Graph& g, Id y);
+
+// prod_others(X) (the gradient of prod) has no derivative rule yet: second derivatives of
+// prod(X) throw Unsupported.
+[[noreturn]] void no_second_derivative_of_prod();
 
 // The differential of a first-derivative call y (h'(u), grad(g)(u), partial(L, k)(a1, a2, ...)
 // of a scalar-valued function of scalars and vectors): d y = sum_j S_j d a_j, with S_j the

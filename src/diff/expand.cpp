@@ -15,29 +15,23 @@ Id simplified(Graph& g, Id e, StepLog* steps) {
 }
 
 Id expand_one(Graph& g, const Node& n, StepLog* steps) {
-  switch (n.op) {
-    case Op::Grad: {
-      if (n.kids.size() == 2) return simplified(g, grad(g, n.kids[0], n.kids[1], steps), steps);
-      // Several scalar variables: the stacked vector of the separate gradients.
-      std::vector<Id> parts;
-      for (size_t i = 1; i < n.kids.size(); ++i)
-        parts.push_back(simplified(g, grad(g, n.kids[0], n.kids[i], steps), steps));
-      log_step(steps, "gradient w.r.t. several scalars: stack of the partial derivatives");
-      return stack(g, parts);
-    }
-    case Op::Jacobian:
-      return simplified(g, jacobian(g, n.kids[0], n.kids[1], steps), steps);
-    case Op::Hessian:
-      return simplified(
-          g, hessian(g, n.kids[0], std::vector<Id>(n.kids.begin() + 1, n.kids.end()), steps),
-          steps);
-    case Op::Derivative:
-      return simplified(g, derivative(g, n.kids[0], n.kids[1], steps), steps);
-    case Op::Simplify:
-      return simplified(g, n.kids[0], steps);
-    default:
-      throw Error(ErrorKind::Internal, "not a query: " + std::string(op_name(n.op)));
+  if (n.op == Op::Grad) {
+    if (n.kids.size() == 2) return simplified(g, grad(g, n.kids[0], n.kids[1], steps), steps);
+    // Several scalar variables: the stacked vector of the separate gradients.
+    std::vector<Id> parts;
+    for (size_t i = 1; i < n.kids.size(); ++i)
+      parts.push_back(simplified(g, grad(g, n.kids[0], n.kids[i], steps), steps));
+    log_step(steps, "gradient w.r.t. several scalars: stack of the partial derivatives");
+    return stack(g, parts);
   }
+  if (n.op == Op::Jacobian) return simplified(g, jacobian(g, n.kids[0], n.kids[1], steps), steps);
+  if (n.op == Op::Hessian)
+    return simplified(
+        g, hessian(g, n.kids[0], std::vector<Id>(n.kids.begin() + 1, n.kids.end()), steps), steps);
+  if (n.op == Op::Derivative)
+    return simplified(g, derivative(g, n.kids[0], n.kids[1], steps), steps);
+  if (n.op == Op::Simplify) return simplified(g, n.kids[0], steps);
+  throw Error(ErrorKind::Internal, "not a query: " + std::string(op_name(n.op)));
 }
 
 }  // namespace
@@ -45,7 +39,7 @@ Id expand_one(Graph& g, const Node& n, StepLog* steps) {
 Id expand_queries(Graph& g, Id root, StepLog* steps) {
   std::vector<Id> ids = reachable(g, root);
   bool any = false;
-  for (Id id : ids) any = any || diffalg::is_query_op(g[id].op);
+  for (Id id : ids) any = any || is_query_op(g[id].op);
   if (!any) return root;
   std::vector<Id> remap(static_cast<size_t>(root) + 1, kNoId);
   // Work budget: nested queries (grad of grad of ...) can each multiply the graph, and each
@@ -56,7 +50,7 @@ Id expand_queries(Graph& g, Id root, StepLog* steps) {
   for (size_t i = 0; i < ids.size(); ++i) {
     const Id id = ids[i];
     // Only queries do much work: the budget is checked before each, and now and then.
-    if (diffalg::is_query_op(g[id].op) || i % 64 == 63) diffbudget::check(g, start_size);
+    if (is_query_op(g[id].op) || i % 64 == 63) diffbudget::check(g, start_size);
     Node n = g[id];  // a copy: g grows below
     bool changed = false;
     for (Id& k : n.kids) {
@@ -65,7 +59,7 @@ Id expand_queries(Graph& g, Id root, StepLog* steps) {
       k = r;
     }
     Id out = id;
-    if (diffalg::is_query_op(n.op)) {
+    if (is_query_op(n.op)) {
       out = expand_one(g, n, steps);
     } else if (changed) {
       n.shape = result_shape(g, n.op, n.kids, n.a, n.b);

@@ -35,9 +35,9 @@ Id hessian(Graph& g, Id e, const std::vector<Id>& vars, StepLog* steps) {
     std::vector<Id> blocks;
     for (size_t j = 0; j < vars.size(); ++j) {
       Id h = diffbudget::simplify_derived(g, jacobian(g, grads[i], plain[j], steps), steps);
-      blocks.push_back(diffalg::tr(g, h));
+      blocks.push_back(diffalg::transpose_of(g, h));
     }
-    rows.push_back(diffalg::tr(g, stack(g, blocks)));
+    rows.push_back(diffalg::transpose_of(g, stack(g, blocks)));
   }
   return stack(g, rows);
 }

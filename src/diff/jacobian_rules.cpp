@@ -5,6 +5,7 @@
 #include <array>
 
 #include "diff/algebra.h"
+#include "diff/differentials.h"
 #include "diff/rules.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -29,12 +30,6 @@ Opt leaf(JacobianContext&, Id) {
   return std::nullopt;
 }
 
-Opt sum_opt(Graph& g, Opt a, Opt b) {
-  if (!a) return b;
-  if (!b) return a;
-  return add(g, *a, *b);
-}
-
 // J(d .* u) = diag(vec(d)) J(u)   (d scalar: d J(u))
 Id diag_times(Graph& g, Id d, Id J) {
   if (g[d].shape.is_scalar()) return mul(g, d, J);
@@ -44,7 +39,7 @@ Id diag_times(Graph& g, Id d, Id J) {
 
 // a row with the entries of vec(d):  vec(d)'
 Id row_of(Graph& g, Id d) {
-  return tr(g, vec_of(g, d));
+  return transpose_of(g, vec_of(g, d));
 }
 
 // A Kronecker-form term; symbolic dimensions whose products are named differently cannot be
@@ -61,17 +56,11 @@ Id kron_term(JacobianContext& c, Id y, F build) {
 }
 
 std::array<JacobianRule, kOpCount> make_table() {
-  std::array<JacobianRule, kOpCount> t{};
+  std::array<JacobianRule, kOpCount> t = leaf_table<JacobianRule>(leaf);
   auto set = [&t](Op op, JacobianRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
-    set(op, leaf);
 
   // J(a + b) = J(a) + J(b)
-  set(Op::Add, [](JacobianContext& c, Id y) -> Opt {
-    Node n = c.g[y];
-    c.step("linearity: +");
-    return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
-  });
+  set(Op::Add, forward_add<JacobianContext>);
   // J(s X) = s J(X) + vec(X) J(s)
   set(Op::Scale, [](JacobianContext& c, Id y) -> Opt {
     Node n = c.g[y];
@@ -102,10 +91,11 @@ std::array<JacobianRule, kOpCount> make_table() {
     Opt ja = c.t(a), jb = c.t(b), r;
     if (ja) {
       if (sa.rows.is_one())
-        r = mul(g, tr(g, b), *ja);
+        r = mul(g, transpose_of(g, b), *ja);
       else
-        r = kron_term(c, y,
-                      [&] { return mul(g, kron_of(g, tr(g, b), identity(g, sa.rows)), *ja); });
+        r = kron_term(c, y, [&] {
+          return mul(g, kron_of(g, transpose_of(g, b), identity(g, sa.rows)), *ja);
+        });
     }
     if (jb) {
       Id term = sb.cols.is_one() ? mul(g, a, *jb) : kron_term(c, y, [&] {
@@ -151,38 +141,27 @@ std::array<JacobianRule, kOpCount> make_table() {
     }
     return r;
   });
-  // J(f(u)) = diag(f'(u)) J(u) entry-wise (scalar u: f'(u) J(u))
-  for (Op op : {Op::Exp, Op::Log, Op::Sin, Op::Cos, Op::Tan, Op::Tanh, Op::Sigmoid, Op::Softplus,
-                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign, Op::Relu})
-    set(op, [](JacobianContext& c, Id y) -> Opt {
-      Node n = c.g[y];
-      c.step(elementwise_rule_text(n.op));
-      auto d = elementwise_derivative(c.g, n.op, n.kids[0], y);
-      if (!d) return std::nullopt;
-      return diag_times(c.g, *d, *c.t(n.kids[0]));
-    });
-  // J(max(a, b)) = diag(vec(w_a)) J(a) + diag(vec(w_b)) J(b)  (a scalar side: vec(w) J(s))
-  for (Op op : {Op::Max, Op::Min})
-    set(op, [](JacobianContext& c, Id y) -> Opt {
-      Graph& g = c.g;
-      Node n = g[y];
-      c.step("rule: " + extremum_rule_text(n.op));
-      ExtremumWeights w = extremum_weights(g, y);
-      Id ws[2] = {w.a, w.b};
-      Opt r;
-      for (size_t k = 0; k < 2; ++k)
-        if (Opt j = c.t(n.kids[k])) {
-          bool spread = g[n.kids[k]].shape.is_scalar() && !n.shape.is_scalar();
-          r = sum_opt(g, r, spread ? mul(g, vec_of(g, ws[k]), *j) : diag_times(g, ws[k], *j));
-        }
-      return r;
-    });
-  // J(norm(x, inf)) = vec(sign(x) .* e/sum(e))' J(x)
-  set(Op::NormInf, [](JacobianContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d norm(x, inf) = sign(x_i) dx_i at the largest |x_i| (shared among ties)");
-    return mul(c.g, row_of(c.g, norm_inf_gradient(c.g, y)), *c.t(x));
-  });
+  // J(f(u)) = diag(f'(u)) J(u), J(max(a, b)) = diag(vec(w_a)) J(a) + diag(vec(w_b)) J(b)
+  // (diff/differentials.h; a scalar side: vec(w) J(s))
+  for (Op op : kAllOps)
+    if (is_entrywise_op(op))
+      set(op, [](JacobianContext& c, Id y) -> Opt {
+        note_entrywise(c, y);
+        return sum_of_terms(c, y, entrywise_differential(c.g, y),
+                            [&](const EntrywiseTerm& t, Id j) {
+                              return t.broadcast ? mul(c.g, vec_of(c.g, t.weight), j)
+                                                 : diag_times(c.g, t.weight, j);
+                            });
+      });
+  // y = f(X) scalar with dy = <D, dX> (diff/differentials.h):  J(y) = vec(D)' J(X)
+  for (Op op : kAllOps)
+    if (scalar_differential(op))
+      set(op, [](JacobianContext& c, Id y) -> Opt {
+        const ScalarDifferential& d = *scalar_differential(c.g[y].op);
+        c.step(std::string("rule: ") + d.text);
+        Id j = mul(c.g, row_of(c.g, d.gradient(c.g, y)), *c.t(c.g[y].kids[0]));
+        return d.factor ? mul(c.g, d.factor(c.g, y), j) : j;
+      });
   // J(sum(X)) = ones' J(X)
   set(Op::Sum, [](JacobianContext& c, Id y) -> Opt {
     Id x = c.g[y].kids[0];
@@ -191,12 +170,6 @@ std::array<JacobianRule, kOpCount> make_table() {
     if (c.g[x].shape.is_scalar()) return jx;
     return mul(c.g, ones(c.g, Shape::matrix(Dim::fixed(1), vec_dim(c.g, x))), jx);
   });
-  // J(norm2(x)) = (x/norm2(x))' J(x)
-  set(Op::Norm2, [](JacobianContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d norm2(x)/dx = x/norm2(x)");
-    return mul(c.g, row_of(c.g, divide(c.g, x, y)), *c.t(x));
-  });
   // J(tr(X)) = vec(I)' J(X)
   set(Op::Trace, [](JacobianContext& c, Id y) -> Opt {
     Id x = c.g[y].kids[0];
@@ -204,25 +177,13 @@ std::array<JacobianRule, kOpCount> make_table() {
     if (c.g[x].shape.is_scalar()) return *c.t(x);
     return mul(c.g, row_of(c.g, identity(c.g, c.g[x].shape.rows)), *c.t(x));
   });
-  // J(det(X)) = det(X) vec(inv(X)')' J(X)
-  set(Op::Det, [](JacobianContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d det(X)/dX = det(X) inv(X)'");
-    return mul(c.g, y, mul(c.g, row_of(c.g, tr(c.g, unary(c.g, Op::Inv, x))), *c.t(x)));
-  });
-  // J(logdet(X)) = vec(inv(X)')' J(X)
-  set(Op::LogDet, [](JacobianContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d logdet(X)/dX = inv(X)'");
-    return mul(c.g, row_of(c.g, tr(c.g, unary(c.g, Op::Inv, x))), *c.t(x));
-  });
   // J(inv(X)) = -kron(inv(X)', inv(X)) J(X)
   set(Op::Inv, [](JacobianContext& c, Id y) -> Opt {
     Id x = c.g[y].kids[0];
     c.step("rule: d vec(inv(X)) = -kron(inv(X)', inv(X)) d vec(X)");
     if (c.g[x].shape.is_scalar())
       return neg(c.g, mul(c.g, power(c.g, y, integer(c.g, 2)), *c.t(x)));
-    return neg(c.g, mul(c.g, kron_of(c.g, tr(c.g, y), y), *c.t(x)));
+    return neg(c.g, mul(c.g, kron_of(c.g, transpose_of(c.g, y), y), *c.t(x)));
   });
   // With E = kron(ones(n), I_n) (n I_n blocks stacked) and D = diag(vec(I_n)):
   // vec(diag(v)) = D E v, so J(diag(v)) = D E J(v)   (scalar v: J(v))
@@ -245,21 +206,16 @@ std::array<JacobianRule, kOpCount> make_table() {
     Dim n = g[a].shape.rows;
     Id E = kron(g, ones(g, Shape::vector(n)), identity(g, n));
     Id D = unary(g, Op::Diag, unary(g, Op::Vec, identity(g, n)));
-    return mul(g, tr(g, E), mul(g, D, *c.t(a)));
+    return mul(g, transpose_of(g, E), mul(g, D, *c.t(a)));
   });
   // J(softmax(u)) = (diag(s) - s s') J(u)
   set(Op::Softmax, [](JacobianContext& c, Id y) -> Opt {
     Graph& g = c.g;
     Id u = g[y].kids[0];
     c.step("rule: J(softmax)(u) = diag(s) - s*s'");
-    return mul(g, sub(g, unary(g, Op::Diag, y), mul(g, y, tr(g, y))), *c.t(u));
+    return mul(g, sub(g, unary(g, Op::Diag, y), mul(g, y, transpose_of(g, y))), *c.t(u));
   });
-  // J(logsumexp(u)) = softmax(u)' J(u)
-  set(Op::LogSumExp, [](JacobianContext& c, Id y) -> Opt {
-    Id u = c.g[y].kids[0];
-    c.step("rule: d logsumexp(u)/du = softmax(u)");
-    return mul(c.g, tr(c.g, unary(c.g, Op::Softmax, u)), *c.t(u));
-  });
+  set(Op::ProdOthers, [](JacobianContext&, Id) -> Opt { no_second_derivative_of_prod(); });
   // J(vec(X)) = J(X)
   set(Op::Vec, [](JacobianContext& c, Id y) -> Opt {
     c.step("linearity: vec");
@@ -302,65 +258,21 @@ std::array<JacobianRule, kOpCount> make_table() {
   });
   // J(f(u)) = J(f)(u) J(u);  J(g(u)) = grad(g)(u)' J(u);  J(h(t)) = h'(t) J(t);
   // J(L(a, b, ...)) = sum_k partial(L, k)(...)' J(arg k)
+  // J(f(a_1, ...)) = sum_j block_j J(a_j) or vec(block_j)' J(a_j) (diff/differentials.h)
   set(Op::Call, [](JacobianContext& c, Id y) -> Opt {
-    Node n = c.g[y];
-    Graph& g = c.g;
-    const Symbol f = g.symbol(n.a);
-    int32_t fn = static_cast<int32_t>(n.a);
-    if (n.b !=
-        kCallValue) {  // J(h'(u)) = h''(u) J(u), J(partial(L, k)) = sum_j partial(L, k, j) J(a_j)
-      c.step("chain rule: second derivatives of " + f.name);
-      Opt r;
-      for (size_t j = 0; j < n.kids.size(); ++j)
-        if (Opt jj = c.t(n.kids[j]))
-          r = sum_opt(g, r, mul(g, second_derivative_block(g, y, j), *jj));
-      return r;
-    }
-    if (n.kids.size() == 1) {
-      Id u = n.kids[0];
-      Shape in = g[u].shape, out = f.shape;
-      Id d = call(g, fn, kCallDerivative, {u});
-      c.step("chain rule: abstract function " + f.name + " (J(" + f.name + "))");
-      if (in.is_scalar() || (in.is_column() && out.is_column())) return mul(g, d, *c.t(u));
-      if (out.is_scalar() && in.is_column()) return mul(g, tr(g, d), *c.t(u));
-      unsupported("the abstract function '" + f.name +
-                  "' maps matrices; its Jacobian has no matrix form here");
-    }
-    if (!f.shape.is_scalar())
-      unsupported("the abstract function '" + f.name +
-                  "' has several arguments and a non-scalar value; only scalar-valued ones can "
-                  "be differentiated");
-    c.step("chain rule: abstract function " + f.name + " (partial derivatives)");
-    Opt r;
-    for (size_t k = 0; k < n.kids.size(); ++k)
-      if (Opt jk = c.t(n.kids[k])) {
-        Id p = call(g, fn, static_cast<int64_t>(k + 1), n.kids);
-        r = sum_opt(g, r, mul(g, row_of(g, p), *jk));
-      }
-    return r;
+    note_call(c, y);
+    return sum_of_terms(c, y, call_differential(c.g, y, depends_on_variable, c),
+                        [&](const CallTerm& t, Id j) {
+                          return mul(c.g, t.inner ? row_of(c.g, t.block) : t.block, j);
+                        });
   });
-  return t;
-}
-
-const std::array<JacobianRule, kOpCount>& table() {
-  static const std::array<JacobianRule, kOpCount> t = make_table();
   return t;
 }
 
 }  // namespace
 
-bool has_jacobian_rule(Op op) {
-  return table()[static_cast<size_t>(op)] != nullptr;
-}
-
-JacobianRule jacobian_rule(Op op) {
-  JacobianRule r = table()[static_cast<size_t>(op)];
-  if (!r)
-    throw Error(
-        ErrorKind::Internal,
-        "no Jacobian rule for " + std::string(op_name(op)) +
-            (diffalg::is_query_op(op) ? " (queries are expanded before differentiation)" : ""));
-  return r;
+const std::array<JacobianRule, kOpCount>& jacobian_table() {
+  return cached_table<JacobianRule, make_table>();
 }
 
 }  // namespace nabla

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "diff/algebra.h"
+#include "diff/differentials.h"
 #include "diff/rules.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -13,33 +14,17 @@ namespace {
 using namespace diffalg;
 using Opt = std::optional<Id>;
 
-[[noreturn]] void unsupported(const std::string& message, const std::string& hint = {}) {
-  throw Error(ErrorKind::Unsupported, message, hint);
-}
-
 // Constants and other variables: tangent 0. The variable itself is seeded by the sweep.
 Opt leaf(JvpContext&, Id) {
   return std::nullopt;
 }
 
-Opt sum_opt(Graph& g, Opt a, Opt b) {
-  if (!a) return b;
-  if (!b) return a;
-  return add(g, *a, *b);
-}
-
 std::array<JvpRule, kOpCount> make_table() {
-  std::array<JvpRule, kOpCount> t{};
+  std::array<JvpRule, kOpCount> t = leaf_table<JvpRule>(leaf);
   auto set = [&t](Op op, JvpRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
-    set(op, leaf);
 
   // d(a + b) = da + db
-  set(Op::Add, [](JvpContext& c, Id y) -> Opt {
-    Node n = c.g[y];
-    c.step("linearity: +");
-    return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
-  });
+  set(Op::Add, forward_add<JvpContext>);
   // d(s X) = ds X + s dX
   set(Op::Scale, [](JvpContext& c, Id y) -> Opt {
     Node n = c.g[y];
@@ -70,7 +55,7 @@ std::array<JvpRule, kOpCount> make_table() {
   // d(X') = dX'
   set(Op::Transpose, [](JvpContext& c, Id y) -> Opt {
     c.step("linearity: transpose");
-    return tr(c.g, *c.t(c.g[y].kids[0]));
+    return transpose_of(c.g, *c.t(c.g[y].kids[0]));
   });
   // d(u.^p) = p u.^(p-1) .* du + dp y .* log(u)
   set(Op::Power, [](JvpContext& c, Id y) -> Opt {
@@ -88,63 +73,35 @@ std::array<JvpRule, kOpCount> make_table() {
     }
     return r;
   });
-  // d f(u) = f'(u) .* du entry-wise
-  for (Op op : {Op::Exp, Op::Log, Op::Sin, Op::Cos, Op::Tan, Op::Tanh, Op::Sigmoid, Op::Softplus,
-                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign, Op::Relu})
-    set(op, [](JvpContext& c, Id y) -> Opt {
-      Node n = c.g[y];
-      c.step(elementwise_rule_text(n.op));
-      auto d = elementwise_derivative(c.g, n.op, n.kids[0], y);
-      if (!d) return std::nullopt;
-      return emul(c.g, *d, *c.t(n.kids[0]));
-    });
-  // d max(a, b) = w_a .* da + w_b .* db (a scalar side's da broadcasts)
-  for (Op op : {Op::Max, Op::Min})
-    set(op, [](JvpContext& c, Id y) -> Opt {
-      Graph& g = c.g;
-      Node n = g[y];
-      c.step("rule: " + extremum_rule_text(n.op));
-      ExtremumWeights w = extremum_weights(g, y);
-      Id ws[2] = {w.a, w.b};
-      Opt r;
-      for (size_t k = 0; k < 2; ++k)
-        if (Opt d = c.t(n.kids[k])) r = sum_opt(g, r, emul(g, ws[k], *d));
-      return r;
-    });
-  // d norm(x, inf) = <sign(x) .* e/sum(e), dx>
-  set(Op::NormInf, [](JvpContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d norm(x, inf) = sign(x_i) dx_i at the largest |x_i| (shared among ties)");
-    return dot(c.g, norm_inf_gradient(c.g, y), *c.t(x));
-  });
+  // d f(u) = f'(u) .* du, d max(a, b) = w_a .* da + w_b .* db (diff/differentials.h; a scalar
+  // side's da broadcasts)
+  for (Op op : kAllOps)
+    if (is_entrywise_op(op))
+      set(op, [](JvpContext& c, Id y) -> Opt {
+        note_entrywise(c, y);
+        return sum_of_terms(c, y, entrywise_differential(c.g, y),
+                            [&](const EntrywiseTerm& t, Id d) { return emul(c.g, t.weight, d); });
+      });
+  // y = f(X) scalar: dy = <D, dX> or its textbook form (diff/differentials.h)
+  for (Op op : kAllOps)
+    if (scalar_differential(op))
+      set(op, [](JvpContext& c, Id y) -> Opt {
+        const ScalarDifferential& d = *scalar_differential(c.g[y].op);
+        c.step(std::string("rule: ") + d.text);
+        Id dx = *c.t(c.g[y].kids[0]);
+        Id dy = d.forward ? d.forward(c.g, y, dx) : dot(c.g, d.gradient(c.g, y), dx);
+        return d.factor ? mul(c.g, d.factor(c.g, y), dy) : dy;
+      });
   // d sum(X) = sum(dX)
   set(Op::Sum, [](JvpContext& c, Id y) -> Opt {
     c.step("linearity: sum");
     Id dx = *c.t(c.g[y].kids[0]);
     return c.g[dx].shape.is_scalar() ? dx : unary(c.g, Op::Sum, dx);
   });
-  // d norm2(x) = <x, dx>/norm2(x)
-  set(Op::Norm2, [](JvpContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d norm2(x) = <x, dx>/norm2(x)");
-    return divide(c.g, dot(c.g, x, *c.t(x)), y);
-  });
   // d tr(X) = tr(dX)
   set(Op::Trace, [](JvpContext& c, Id y) -> Opt {
     c.step("linearity: tr");
     return unary(c.g, Op::Trace, *c.t(c.g[y].kids[0]));
-  });
-  // d det(X) = det(X) tr(inv(X) dX)
-  set(Op::Det, [](JvpContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d det(X) = det(X) tr(inv(X) dX)");
-    return mul(c.g, y, unary(c.g, Op::Trace, mul(c.g, unary(c.g, Op::Inv, x), *c.t(x))));
-  });
-  // d logdet(X) = tr(inv(X) dX)
-  set(Op::LogDet, [](JvpContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d logdet(X) = tr(inv(X) dX)");
-    return unary(c.g, Op::Trace, mul(c.g, unary(c.g, Op::Inv, x), *c.t(x)));
   });
   // d inv(X) = -inv(X) dX inv(X)
   set(Op::Inv, [](JvpContext& c, Id y) -> Opt {
@@ -172,12 +129,7 @@ std::array<JvpRule, kOpCount> make_table() {
     c.step("rule: d softmax(u) = s .* (du - <s, du>)");
     return emul(g, y, sub(g, du, mul(g, dot(g, y, du), one_like(g, g[u].shape))));
   });
-  // d logsumexp(u) = <softmax(u), du>
-  set(Op::LogSumExp, [](JvpContext& c, Id y) -> Opt {
-    Id u = c.g[y].kids[0];
-    c.step("rule: d logsumexp(u) = <softmax(u), du>");
-    return dot(c.g, unary(c.g, Op::Softmax, u), *c.t(u));
-  });
+  set(Op::ProdOthers, [](JvpContext&, Id) -> Opt { no_second_derivative_of_prod(); });
   // d vec(X) = vec(dX)
   set(Op::Vec, [](JvpContext& c, Id y) -> Opt {
     c.step("linearity: vec");
@@ -205,62 +157,21 @@ std::array<JvpRule, kOpCount> make_table() {
   });
   // d f(u) = J(f)(u) du;  d g(u) = <grad(g)(u), du>;  d h(u) = h'(u) du;
   // d L(a, b, ...) = sum_k <partial(L, k)(a, b, ...), d(arg k)>
+  // d f(a_1, ...) = sum_j block_j da_j or <block_j, da_j> (diff/differentials.h)
   set(Op::Call, [](JvpContext& c, Id y) -> Opt {
-    Node n = c.g[y];
-    Graph& g = c.g;
-    const Symbol f = g.symbol(n.a);
-    int32_t fn = static_cast<int32_t>(n.a);
-    if (n.b != kCallValue) {  // d h'(u) = h''(u) du, d partial(L, k) = sum_j partial(L, k, j) da_j
-      c.step("chain rule: second derivatives of " + f.name);
-      Opt r;
-      for (size_t j = 0; j < n.kids.size(); ++j)
-        if (Opt dj = c.t(n.kids[j]))
-          r = sum_opt(g, r, mul(g, second_derivative_block(g, y, j), *dj));
-      return r;
-    }
-    if (n.kids.size() == 1) {
-      Id u = n.kids[0];
-      Shape in = g[u].shape, out = f.shape;
-      Id d = call(g, fn, kCallDerivative, {u});
-      c.step("chain rule: abstract function " + f.name);
-      if (out.is_scalar()) return dot(g, d, *c.t(u));
-      if (in.is_scalar() || (in.is_column() && out.is_column())) return mul(g, d, *c.t(u));
-      unsupported("the abstract function '" + f.name +
-                  "' maps matrices; its derivative has no matrix form here");
-    }
-    if (!f.shape.is_scalar())
-      unsupported("the abstract function '" + f.name +
-                  "' has several arguments and a non-scalar value; only scalar-valued ones can "
-                  "be differentiated");
-    c.step("chain rule: abstract function " + f.name + " (partial derivatives)");
-    Opt r;
-    for (size_t k = 0; k < n.kids.size(); ++k)
-      if (Opt dk = c.t(n.kids[k]))
-        r = sum_opt(g, r, dot(g, call(g, fn, static_cast<int64_t>(k + 1), n.kids), *dk));
-    return r;
+    note_call(c, y);
+    return sum_of_terms(c, y, call_differential(c.g, y, depends_on_variable, c),
+                        [&](const CallTerm& t, Id d) {
+                          return t.inner ? dot(c.g, t.block, d) : mul(c.g, t.block, d);
+                        });
   });
-  return t;
-}
-
-const std::array<JvpRule, kOpCount>& table() {
-  static const std::array<JvpRule, kOpCount> t = make_table();
   return t;
 }
 
 }  // namespace
 
-bool has_jvp_rule(Op op) {
-  return table()[static_cast<size_t>(op)] != nullptr;
-}
-
-JvpRule jvp_rule(Op op) {
-  JvpRule r = table()[static_cast<size_t>(op)];
-  if (!r)
-    throw Error(
-        ErrorKind::Internal,
-        "no forward-mode rule for " + std::string(op_name(op)) +
-            (diffalg::is_query_op(op) ? " (queries are expanded before differentiation)" : ""));
-  return r;
+const std::array<JvpRule, kOpCount>& jvp_table() {
+  return cached_table<JvpRule, make_table>();
 }
 
 }  // namespace nabla

@@ -1,10 +1,12 @@
 #pragma once
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
+#include "ir/build.h"
 #include "ir/graph.h"
 #include "ir/steps.h"
 
@@ -55,6 +57,62 @@ struct DiffSweep {
   std::unordered_set<Id> quiet;
 };
 
+// Whether id depends on the sweep's variable (a plain function, for diff/differentials.h).
+inline bool depends_on_variable(const DiffSweep& c, Id id) {
+  return c.depends(id);
+}
+
+// A rule table with `leaf` (nothing to propagate) for every leaf op of ops.def.
+template <class Rule>
+std::array<Rule, kOpCount> leaf_table(Rule leaf) {
+  std::array<Rule, kOpCount> t{};
+  for (Op op : kAllOps)
+    if (is_leaf_op(op)) t[static_cast<size_t>(op)] = leaf;
+  return t;
+}
+
+// A rule table filled once by Make.
+template <class Rule, std::array<Rule, kOpCount> (*Make)()>
+const std::array<Rule, kOpCount>& cached_table() {
+  static const std::array<Rule, kOpCount> t = Make();
+  return t;
+}
+
+// The rule of op in a table indexed by Op; throws Error(Internal) naming the mode when there is
+// none (queries: "expanded before differentiation").
+[[noreturn]] void no_rule(const char* mode, Op op);
+template <class Rule, size_t N>
+Rule rule_of(const std::array<Rule, N>& table, Op op, const char* mode) {
+  Rule r = table[static_cast<size_t>(op)];
+  if (!r) no_rule(mode, op);
+  return r;
+}
+
+// a + b with an absent summand meaning zero.
+inline std::optional<Id> sum_opt(Graph& g, std::optional<Id> a, std::optional<Id> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return add(g, *a, *b);
+}
+
+// A forward rule's sum over the terms of a differential (diff/differentials.h): for each term
+// whose argument has a tangent d, term(t, d).
+template <class Context, class Terms, class Term>
+std::optional<Id> sum_of_terms(Context& c, Id y, const Terms& terms, Term term) {
+  std::optional<Id> r;
+  for (const auto& t : terms)
+    if (std::optional<Id> d = c.t(c.g[y].kids[t.arg])) r = sum_opt(c.g, r, term(t, *d));
+  return r;
+}
+
+// d(a + b) = da + db, for both forward sweeps (a tangent or a Jacobian per node).
+template <class Context>
+std::optional<Id> forward_add(Context& c, Id y) {
+  Node n = c.g[y];
+  c.step("linearity: +");
+  return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
+}
+
 // Reverse mode. G is the cotangent of node y (same shape as y); a rule adds each child's
 // contribution with accum(). Children that do not depend on the variable get nothing.
 struct VjpContext : DiffSweep {
@@ -63,6 +121,7 @@ struct VjpContext : DiffSweep {
   void accum(Id kid, Id contribution);
 };
 using VjpRule = void (*)(VjpContext& c, Id y, Id G);
+const std::array<VjpRule, kOpCount>& vjp_table();  // vjp_rules.cpp
 bool has_vjp_rule(Op op);
 VjpRule vjp_rule(Op op);  // throws Error(Internal) for ops with no rule (queries)
 
@@ -103,6 +162,7 @@ struct JvpContext : ForwardSweep {
   using ForwardSweep::ForwardSweep;
 };
 using JvpRule = std::optional<Id> (*)(JvpContext& c, Id y);
+const std::array<JvpRule, kOpCount>& jvp_table();  // jvp_rules.cpp
 bool has_jvp_rule(Op op);
 JvpRule jvp_rule(Op op);
 
@@ -113,6 +173,7 @@ struct JacobianContext : ForwardSweep {
   Dim n = Dim::fixed(1);
 };
 using JacobianRule = std::optional<Id> (*)(JacobianContext& c, Id y);
+const std::array<JacobianRule, kOpCount>& jacobian_table();  // jacobian_rules.cpp
 bool has_jacobian_rule(Op op);
 JacobianRule jacobian_rule(Op op);
 

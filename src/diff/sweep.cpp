@@ -76,4 +76,29 @@ int64_t variable_symbol(const Graph& g, Id var, const char* what) {
   return g[var].a;
 }
 
+bool has_vjp_rule(Op op) {
+  return vjp_table()[static_cast<size_t>(op)] != nullptr;
+}
+bool has_jvp_rule(Op op) {
+  return jvp_table()[static_cast<size_t>(op)] != nullptr;
+}
+bool has_jacobian_rule(Op op) {
+  return jacobian_table()[static_cast<size_t>(op)] != nullptr;
+}
+VjpRule vjp_rule(Op op) {
+  return rule_of(vjp_table(), op, "reverse-mode");
+}
+JvpRule jvp_rule(Op op) {
+  return rule_of(jvp_table(), op, "forward-mode");
+}
+JacobianRule jacobian_rule(Op op) {
+  return rule_of(jacobian_table(), op, "Jacobian");
+}
+
+void no_rule(const char* mode, Op op) {
+  throw Error(ErrorKind::Internal,
+              std::string("no ") + mode + " rule for " + std::string(op_name(op)) +
+                  (is_query_op(op) ? " (queries are expanded before differentiation)" : ""));
+}
+
 }  // namespace nabla

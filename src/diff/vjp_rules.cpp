@@ -3,6 +3,7 @@
 #include <array>
 
 #include "diff/algebra.h"
+#include "diff/differentials.h"
 #include "diff/rules.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -96,10 +97,8 @@ Id unvec(Graph& g, Id G, Shape xs) {
 }
 
 std::array<VjpRule, kOpCount> make_table() {
-  std::array<VjpRule, kOpCount> t{};
+  std::array<VjpRule, kOpCount> t = leaf_table<VjpRule>(leaf);
   auto set = [&t](Op op, VjpRule r) { t[static_cast<size_t>(op)] = r; };
-  for (Op op : {Op::Const, Op::Pi, Op::Var, Op::Identity, Op::Ones, Op::Zeros, Op::Commutation})
-    set(op, leaf);
 
   // y = a + b:  da += G, db += G
   set(Op::Add, [](VjpContext& c, Id y, Id G) {
@@ -132,8 +131,8 @@ std::array<VjpRule, kOpCount> make_table() {
     Node n = c.g[y];
     Id a = n.kids[0], b = n.kids[1];
     log_matmul(c, y, a, b);
-    if (c.depends(a)) c.accum(a, mul(c.g, G, tr(c.g, b)));
-    if (c.depends(b)) c.accum(b, mul(c.g, tr(c.g, a), G));
+    if (c.depends(a)) c.accum(a, mul(c.g, G, transpose_of(c.g, b)));
+    if (c.depends(b)) c.accum(b, mul(c.g, transpose_of(c.g, a), G));
   });
   // y = u .* v:  du += G .* v,  dv += G .* u
   set(Op::Hadamard, [](VjpContext& c, Id y, Id G) {
@@ -151,7 +150,7 @@ std::array<VjpRule, kOpCount> make_table() {
     // x' and f(x)' are named by the line of the product they sit in.
     if (c.g[x].op != Op::Var && c.g[x].op != Op::Call)
       c.note("linearity", y, [] { return "d(X') = (dX)'"; });
-    c.accum(x, tr(c.g, G));
+    c.accum(x, transpose_of(c.g, G));
   });
   // y = u.^p:  du += G .* p .* u.^(p-1);  dp += <G, y .* log(u)>
   set(Op::Power, [](VjpContext& c, Id y, Id G) {
@@ -169,52 +168,32 @@ std::array<VjpRule, kOpCount> make_table() {
       c.accum(p, dot(g, G, emul(g, y, unary(g, Op::Log, u))));
     }
   });
-  // y = f(u) entry-wise:  du += G .* f'(u)  (see elementwise_derivative for each f')
-  for (Op op : {Op::Exp, Op::Log, Op::Sin, Op::Cos, Op::Tan, Op::Tanh, Op::Sigmoid, Op::Softplus,
-                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign, Op::Relu})
-    set(op, [](VjpContext& c, Id y, Id G) {
-      Node n = c.g[y];
-      if (c.wants_step()) {
-        ElementwiseFormula f = elementwise_formula(n.op);
-        c.step(std::string("chain rule through ") + f.name + ": d " + f.name +
-               "(u) = " + f.derivative + " with u = " + c.text(n.kids[0]));
-      }
-      if (auto d = elementwise_derivative(c.g, n.op, n.kids[0], y))
-        c.accum(n.kids[0], emul(c.g, G, *d));
-    });
-  // y = max(a, b), min(a, b):  da += w_a .* G, db += w_b .* G  (a scalar side: <w, G>)
-  for (Op op : {Op::Max, Op::Min})
-    set(op, [](VjpContext& c, Id y, Id G) {
-      Graph& g = c.g;
-      Node n = g[y];
-      c.note("rule", y, [&] { return extremum_rule_text(n.op); });
-      ExtremumWeights w = extremum_weights(g, y);
-      Id ws[2] = {w.a, w.b};
-      for (size_t k = 0; k < 2; ++k) {
-        Id kid = n.kids[k];
-        if (!c.depends(kid)) continue;
-        bool spread = g[kid].shape.is_scalar() && !n.shape.is_scalar();
-        c.accum(kid, spread ? dot(g, ws[k], G) : emul(g, ws[k], G));
-      }
-    });
-  // y = norm(x, inf):  dx += G*sign(x) .* e/sum(e), e the indicator of the largest |x_i|
-  set(Op::NormInf, [](VjpContext& c, Id y, Id G) {
-    Id x = c.g[y].kids[0];
-    c.note("rule d norm(x, inf)/dx = sign(x) at the largest |x_i| (shared among ties)", y,
-           [] { return std::string(); });
-    c.accum(x, mul(c.g, G, norm_inf_gradient(c.g, y)));
-  });
+  // y = f(u), relu(u), max(a, b), min(a, b) entry-wise: da += G .* w_a (diff/differentials.h;
+  // a scalar a broadcast: <w_a, G>)
+  for (Op op : kAllOps)
+    if (is_entrywise_op(op))
+      set(op, [](VjpContext& c, Id y, Id G) {
+        Graph& g = c.g;
+        note_entrywise(c, y);
+        for (const EntrywiseTerm& t : entrywise_differential(g, y)) {
+          Id a = g[y].kids[t.arg];
+          if (c.depends(a)) c.accum(a, t.broadcast ? dot(g, t.weight, G) : emul(g, G, t.weight));
+        }
+      });
+  // y = f(X) scalar with dy = <D, dX> (diff/differentials.h):  dX += G*D
+  for (Op op : kAllOps)
+    if (scalar_differential(op))
+      set(op, [](VjpContext& c, Id y, Id G) {
+        const ScalarDifferential& d = *scalar_differential(c.g[y].op);
+        c.note(std::string("rule ") + d.text, y, [] { return std::string(); });
+        Id cot = d.factor ? mul(c.g, G, d.factor(c.g, y)) : G;
+        c.accum(c.g[y].kids[0], mul(c.g, cot, d.gradient(c.g, y)));
+      });
   // y = sum(X):  dX += G*ones
   set(Op::Sum, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
     c.note("rule d sum(X)/dX = ones", y, [] { return std::string(); });
     c.accum(x, mul(c.g, G, one_like(c.g, c.g[x].shape)));
-  });
-  // y = norm2(x):  dx += G*x/norm2(x)
-  set(Op::Norm2, [](VjpContext& c, Id y, Id G) {
-    Id x = c.g[y].kids[0];
-    c.note("rule d norm2(x)/dx = x/norm2(x)", y, [] { return std::string(); });
-    c.accum(x, mul(c.g, G, divide(c.g, x, y)));
   });
   // y = tr(X):  dX += G*I
   set(Op::Trace, [](VjpContext& c, Id y, Id G) {
@@ -229,23 +208,11 @@ std::array<VjpRule, kOpCount> make_table() {
     }
     c.accum(x, mul(c.g, G, identity(c.g, c.g[x].shape.rows)));
   });
-  // y = det(X):  dX += G*det(X)*inv(X)'
-  set(Op::Det, [](VjpContext& c, Id y, Id G) {
-    Id x = c.g[y].kids[0];
-    c.note("rule d det(X)/dX = det(X) inv(X)'", y, [] { return std::string(); });
-    c.accum(x, mul(c.g, mul(c.g, G, y), tr(c.g, unary(c.g, Op::Inv, x))));
-  });
-  // y = logdet(X):  dX += G*inv(X)'
-  set(Op::LogDet, [](VjpContext& c, Id y, Id G) {
-    Id x = c.g[y].kids[0];
-    c.note("rule d logdet(X)/dX = inv(X)'", y, [] { return std::string(); });
-    c.accum(x, mul(c.g, G, tr(c.g, unary(c.g, Op::Inv, x))));
-  });
   // y = inv(X):  dX += -inv(X)'*G*inv(X)'
   set(Op::Inv, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
     c.note("rule d inv(X) = -inv(X) dX inv(X)", y, [] { return std::string(); });
-    Id yt = tr(c.g, y);
+    Id yt = transpose_of(c.g, y);
     c.accum(x, neg(c.g, mul(c.g, mul(c.g, yt, G), yt)));
   });
   // y = diag(v):  dv += diagpart(G)   (v scalar: dv += G)
@@ -268,12 +235,7 @@ std::array<VjpRule, kOpCount> make_table() {
     Id sg = dot(g, y, G);
     c.accum(u, emul(g, y, sub(g, G, mul(g, sg, one_like(g, g[u].shape)))));
   });
-  // y = logsumexp(u):  du += G*softmax(u)
-  set(Op::LogSumExp, [](VjpContext& c, Id y, Id G) {
-    Id u = c.g[y].kids[0];
-    c.note("rule d logsumexp(u)/du = softmax(u)", y, [] { return std::string(); });
-    c.accum(u, mul(c.g, G, unary(c.g, Op::Softmax, u)));
-  });
+  set(Op::ProdOthers, [](VjpContext&, Id, Id) { no_second_derivative_of_prod(); });
   // y = vec(X):  dX += unvec(G)  (G for a column, G' for a row)
   set(Op::Vec, [](VjpContext& c, Id y, Id G) {
     Id x = c.g[y].kids[0];
@@ -282,7 +244,7 @@ std::array<VjpRule, kOpCount> make_table() {
     if (s.is_vector_like())
       c.accum(x, G);
     else if (s.is_row())
-      c.accum(x, tr(c.g, G));
+      c.accum(x, transpose_of(c.g, G));
     else
       c.accum(x, unvec(c.g, G, s));
   });
@@ -296,83 +258,33 @@ std::array<VjpRule, kOpCount> make_table() {
     c.note("linearity", y, [] { return "stack: row blocks of the cotangent"; });
     for (size_t k = 0; k < parts.size(); ++k)
       if (c.depends(parts[k]))
-        c.accum(parts[k], mul(c.g, tr(c.g, stack_selector_t(c.g, parts, k)), G));
+        c.accum(parts[k], mul(c.g, transpose_of(c.g, stack_selector_t(c.g, parts, k)), G));
   });
   // y = f(u):  f: R^m -> R^k  du += J(f)(u)'*G;  g: R^k -> R  du += G*grad(g)(u);
   //            h: R -> R  du += h'(u)*G;  L(a, b, ...) scalar: d(arg k) += G*partial(L, k)(...)
+  // y = f(a_1, ...): dy = sum_j block_j da_j or <block_j, da_j> (diff/differentials.h), so
+  // da_j += block_j' G, or G*block_j (a scalar argument of a non-scalar call: <block_j, G>)
   set(Op::Call, [](VjpContext& c, Id y, Id G) {
-    Node n = c.g[y];
     Graph& g = c.g;
-    const Symbol f = g.symbol(n.a);
-    if (n.b != kCallValue) {
-      // y = h'(u), grad(g)(u) or partial(L, k)(...): dy = sum_j S_j da_j, so a_j gets S_j' G.
-      c.note("chain rule", y, [&] {
-        return "second derivatives of " + f.name + " (h'', hessian(" + f.name + "), partial(" +
-               f.name + ", i, j))";
-      });
-      for (size_t j = 0; j < n.kids.size(); ++j)
-        if (c.depends(n.kids[j]))
-          c.accum(n.kids[j], mul(g, tr(g, second_derivative_block(g, y, j)), G));
-      return;
+    note_call(c, y);
+    const bool scalar_y = g[y].shape.is_scalar();
+    for (const CallTerm& t : call_differential(g, y, depends_on_variable, c)) {
+      Id a = g[y].kids[t.arg];
+      if (t.inner)
+        c.accum(a, mul(g, G, t.block));
+      else if (g[a].shape.is_scalar() && !scalar_y)
+        c.accum(a, dot(g, t.block, G));
+      else
+        c.accum(a, mul(g, transpose_of(g, t.block), G));
     }
-    int32_t fn = static_cast<int32_t>(n.a);
-    if (n.kids.size() == 1) {
-      Id u = n.kids[0];
-      Shape in = g[u].shape, out = f.shape;
-      if (out.is_scalar()) {
-        c.note("chain rule", y, [&] {
-          if (in.is_scalar())
-            return "d " + f.name + "(u)/du = " + f.name + "'(u) with u = " + c.text(u);
-          return "grad " + f.name + "(u) = grad(" + f.name + ")(u) with u = " + c.text(u);
-        });
-        c.accum(u, mul(g, G, call(g, fn, kCallDerivative, {u})));
-      } else if (in.is_scalar()) {
-        c.note("chain rule", y,
-               [&] { return "d " + f.name + "(u)/du = " + f.name + "'(u) with u = " + c.text(u); });
-        c.accum(u, dot(g, call(g, fn, kCallDerivative, {u}), G));
-      } else if (in.is_column() && out.is_column()) {
-        c.note("chain rule", y,
-               [&] { return "J " + f.name + "(u) = J(" + f.name + ")(u) with u = " + c.text(u); });
-        c.accum(u, mul(g, tr(g, call(g, fn, kCallDerivative, {u})), G));
-      } else {
-        unsupported("the abstract function '" + f.name +
-                    "' maps matrices; its derivative has no matrix form here");
-      }
-      return;
-    }
-    if (!f.shape.is_scalar())
-      unsupported("the abstract function '" + f.name +
-                  "' has several arguments and a non-scalar value; only scalar-valued ones can "
-                  "be differentiated");
-    c.note("chain rule", y, [&] {
-      return "grad = sum over k of partial(" + f.name + ", k)(...) * grad of argument k";
-    });
-    for (size_t k = 0; k < n.kids.size(); ++k)
-      if (c.depends(n.kids[k]))
-        c.accum(n.kids[k], mul(g, G, call(g, fn, static_cast<int64_t>(k + 1), n.kids)));
   });
-  return t;
-}
-
-const std::array<VjpRule, kOpCount>& table() {
-  static const std::array<VjpRule, kOpCount> t = make_table();
   return t;
 }
 
 }  // namespace
 
-bool has_vjp_rule(Op op) {
-  return table()[static_cast<size_t>(op)] != nullptr;
-}
-
-VjpRule vjp_rule(Op op) {
-  VjpRule r = table()[static_cast<size_t>(op)];
-  if (!r)
-    throw Error(
-        ErrorKind::Internal,
-        "no reverse-mode rule for " + std::string(op_name(op)) +
-            (diffalg::is_query_op(op) ? " (queries are expanded before differentiation)" : ""));
-  return r;
+const std::array<VjpRule, kOpCount>& vjp_table() {
+  return cached_table<VjpRule, make_table>();
 }
 
 }  // namespace nabla

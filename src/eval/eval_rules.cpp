@@ -6,6 +6,7 @@
 #include <string>
 
 #include "eval/factorization.h"
+#include "eval/function_kernels.h"
 #include "eval/kernels.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -169,17 +170,14 @@ Matrix rule_power(const EvalContext& c) {
 
 // ---- Entry-wise functions ----
 
-// f(x) entry-wise, f one of the kernels of eval/kernels.h: rule_exp, rule_log, ...
-#define NABLA_ENTRYWISE_RULE(name, kernel)   \
-  Matrix rule_##name(const EvalContext& c) { \
-    return map(c.kid(0), kernel);            \
-  }
-NABLA_KERNELS_ENTRYWISE(NABLA_ENTRYWISE_RULE)
-#undef NABLA_ENTRYWISE_RULE
+// f(x) entry-wise for a function of ir/functions.def: its scalar kernel.
+Matrix rule_function(const EvalContext& c) {
+  return map(c.kid(0), scalar_kernel(c.node.op));
+}
 
 // log(x) entry-wise (NaN below 0), through the stable form of its argument's spelling (see
 // eval/patterns.h): log(1 + e^u) = softplus(u), log(softmax(u)) = log_softmax(u), ...
-Matrix rule_log_stable(const EvalContext& c) {
+Matrix rule_log(const EvalContext& c) {
   StableLog form = stable_log(c.g, c.id);
   switch (form.kind) {
     case StableLog::Softplus:
@@ -195,7 +193,12 @@ Matrix rule_log_stable(const EvalContext& c) {
     case StableLog::None:
       break;
   }
-  return rule_log(c);
+  return map(c.kid(0), [](double x) { return std::log(x); });
+}
+
+// relu(x) = max(x, 0) entry-wise.
+Matrix rule_relu(const EvalContext& c) {
+  return map(c.kid(0), kernels::relu);
 }
 
 // max(a, b), min(a, b) entry-wise; a scalar side broadcasts.
@@ -315,6 +318,16 @@ Matrix rule_call(const EvalContext& c) {
   return out;
 }
 
+// prod(X): the product of every entry (1 for none).
+Matrix rule_prod(const EvalContext& c) {
+  return scalar(c.kid(0).prod());
+}
+
+// prod_others(X): entry i is the product of every entry but i (exact at zero entries).
+Matrix rule_prod_others(const EvalContext& c) {
+  return kernels::prod_others(c.kid(0));
+}
+
 // Queries must be expanded (diff/expand.h) before anything is evaluated.
 Matrix rule_query(const EvalContext&) {
   throw Error(ErrorKind::Internal, "expand queries before evaluating");
@@ -336,18 +349,9 @@ std::array<EvalRule, kOpCount> make_table() {
   set(Op::Hadamard, rule_hadamard);
   set(Op::Transpose, rule_transpose);
   set(Op::Power, rule_power);
-  set(Op::Exp, rule_exp);
-  set(Op::Log, rule_log_stable);
-  set(Op::Sin, rule_sin);
-  set(Op::Cos, rule_cos);
-  set(Op::Tan, rule_tan);
-  set(Op::Tanh, rule_tanh);
-  set(Op::Sigmoid, rule_sigmoid);
-  set(Op::Softplus, rule_softplus);
-  set(Op::Log1p, rule_log1p);
-  set(Op::Expm1, rule_expm1);
-  set(Op::Abs, rule_abs);
-  set(Op::Sign, rule_sign);
+  for (Op op : kAllOps)
+    if (is_elementwise_function(op)) set(op, rule_function);
+  set(Op::Log, rule_log);  // the stable spellings of log(1 + e^u), log(softmax(u)), ...
   set(Op::Relu, rule_relu);
   set(Op::Max, rule_extremum<true>);
   set(Op::Min, rule_extremum<false>);
@@ -362,15 +366,14 @@ std::array<EvalRule, kOpCount> make_table() {
   set(Op::DiagPart, rule_diag_part);
   set(Op::Softmax, rule_softmax);
   set(Op::LogSumExp, rule_logsumexp);
+  set(Op::Prod, rule_prod);
+  set(Op::ProdOthers, rule_prod_others);
   set(Op::Vec, rule_vec);
   set(Op::Kron, rule_kron);
   set(Op::Stack, rule_stack);
   set(Op::Call, rule_call);
-  set(Op::Grad, rule_query);
-  set(Op::Jacobian, rule_query);
-  set(Op::Hessian, rule_query);
-  set(Op::Derivative, rule_query);
-  set(Op::Simplify, rule_query);
+  for (Op op : kAllOps)
+    if (is_query_op(op)) set(op, rule_query);
   return t;
 }
 

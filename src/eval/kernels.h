@@ -8,7 +8,8 @@
 // caller turns them into its own error type. Each kernel stays finite wherever the exact value is
 // finite and representable (softplus(1000) = 1000, log_softmax([1000, -1000]) = [0, -2000]).
 //
-// A new entry-wise function: its scalar kernel below and one row of NABLA_KERNELS_ENTRYWISE.
+// A new entry-wise function: its row in ir/functions.def, naming its scalar kernel (a kernel
+// here when the standard library has none).
 #ifndef NABLA_KERNELS_H
 #define NABLA_KERNELS_H
 
@@ -78,25 +79,6 @@ inline double power(double x, double p) {
   if (p == 0.5) return std::sqrt(x);
   return std::pow(x, p);
 }
-
-// Every entry-wise function of one argument: X(name, kernel), name being the op's spelling and
-// kernel a function double -> double. The interpreter maps each kernel over a value
-// (eval_rules.cpp); the plans run the libm ones through glibc's vector math (vector_math.h) and
-// call the others by name, as the generated C++ does.
-#define NABLA_KERNELS_ENTRYWISE(X)                 \
-  X(exp, [](double u) { return std::exp(u); })     \
-  X(log, [](double u) { return std::log(u); })     \
-  X(sin, [](double u) { return std::sin(u); })     \
-  X(cos, [](double u) { return std::cos(u); })     \
-  X(tan, [](double u) { return std::tan(u); })     \
-  X(tanh, [](double u) { return std::tanh(u); })   \
-  X(log1p, [](double u) { return std::log1p(u); }) \
-  X(expm1, [](double u) { return std::expm1(u); }) \
-  X(abs, [](double u) { return std::fabs(u); })    \
-  X(sign, kernels::sign)                           \
-  X(relu, kernels::relu)                           \
-  X(sigmoid, kernels::sigmoid)                     \
-  X(softplus, kernels::softplus)
 
 // ---- Reductions and vector functions ----
 
@@ -208,6 +190,24 @@ inline Mat log_softmax(const Eigen::Ref<const Mat>& x) {
   if (m == -inf) return out.setConstant(std::numeric_limits<double>::quiet_NaN());
   const double l = std::log((x.array() - m).exp().sum());
   out = (x.array() - m - l).matrix();
+  return out;
+}
+
+// prod_others(x)_i = prod_{j != i} x_j (entries in column-major order), from prefix and suffix
+// products: exact at zero entries, where prod(x) / x_i is not, and O(n).
+inline Mat prod_others(const Eigen::Ref<const Mat>& x) {
+  Mat out(x.rows(), x.cols());
+  const Eigen::Index n = x.size();
+  double left = 1;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    out(i % x.rows(), i / x.rows()) = left;
+    left *= x(i % x.rows(), i / x.rows());
+  }
+  double right = 1;
+  for (Eigen::Index i = n - 1; i >= 0; --i) {
+    out(i % x.rows(), i / x.rows()) *= right;
+    right *= x(i % x.rows(), i / x.rows());
+  }
   return out;
 }
 

@@ -39,21 +39,14 @@ enum class KOp : uint8_t {
   Sqrt,            // a^(1/2)
   Pow,             // a^p, p a constant
   PowReg,          // a^b entry-wise (b a broadcast scalar)
-  Exp,             // e^a
-  Log,             // log a
-  Sin,             // sin a
-  Cos,             // cos a
-  Tan,             // tan a
-  Tanh,            // tanh a
+  Function,        // f(a) for an entry-wise function of ir/functions.def; p = its Op
   Sigmoid,         // 1 / (1 + e^-a), stable
   SigmoidNeg,      // sigmoid(-a) = (1 + e^a)^-1
   Softplus,        // log(1 + e^a), stable
   NegSoftplus,     // -softplus(a) = log((1 + e^a)^-1)
   NegSoftplusNeg,  // -softplus(-a) = log(sigmoid(a))
+  Log,             // log a (the stable spellings of log lower to the ops around it)
   Log1p,           // log(1 + a)
-  Expm1,           // e^a - 1
-  Abs,             // |a|
-  Sign,            // sign a
   // dst = softplus(a) and register b = sigmoid(a) (p = 0) or sigmoid(-a) (p = 1), from one
   // e^-|a|: a value and its gradient often need both.
   SoftplusSigmoid,

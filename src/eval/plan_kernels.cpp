@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "eval/function_kernels.h"
 #include "eval/kernels.h"
 #include "eval/patterns.h"
 #include "eval/plan_impl.h"
@@ -72,23 +73,11 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
     case KOp::PowReg:
       for (int64_t i = 0; i < m; ++i) d[i] = kernels::power(a[i], b[i]);
       return;
-    case KOp::Exp:
-      vec_exp(a, d, m);
+    case KOp::Function:
+      apply_function(static_cast<Op>(static_cast<int>(k.p)), a, d, m);
       return;
     case KOp::Log:
       vec_log(a, d, m);
-      return;
-    case KOp::Sin:
-      vec_sin(a, d, m);
-      return;
-    case KOp::Cos:
-      vec_cos(a, d, m);
-      return;
-    case KOp::Tan:
-      vec_tan(a, d, m);
-      return;
-    case KOp::Tanh:
-      vec_tanh(a, d, m);
       return;
     // NaN in a gives NaN in e and l, so every form below gives NaN.
     case KOp::Sigmoid:
@@ -119,15 +108,6 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
     case KOp::Log1p:
       vec_log1p(a, d, m);
       return;
-    case KOp::Expm1:
-      vec_expm1(a, d, m);
-      return;
-    case KOp::Abs:
-      for (int64_t i = 0; i < m; ++i) d[i] = std::fabs(a[i]);
-      return;
-    case KOp::Sign:
-      map1(d, a, m, kernels::sign);
-      return;
     case KOp::SoftplusSigmoid: {
       double* __restrict d2 = r[k.b];
       const bool neg = k.p != 0;
@@ -154,40 +134,6 @@ bool is_fusable_op(Op op) {
       return is_elementwise_function(op);
   }
 }
-
-namespace {
-KOp unary_kop(Op op) {
-  switch (op) {
-    case Op::Exp:
-      return KOp::Exp;
-    case Op::Log:
-      return KOp::Log;
-    case Op::Sin:
-      return KOp::Sin;
-    case Op::Cos:
-      return KOp::Cos;
-    case Op::Tan:
-      return KOp::Tan;
-    case Op::Tanh:
-      return KOp::Tanh;
-    case Op::Sigmoid:
-      return KOp::Sigmoid;
-    case Op::Softplus:
-      return KOp::Softplus;
-    case Op::Log1p:
-      return KOp::Log1p;
-    case Op::Expm1:
-      return KOp::Expm1;
-    case Op::Abs:
-      return KOp::Abs;
-    case Op::Sign:
-      return KOp::Sign;
-    default:
-      throw Error(ErrorKind::Internal, "plan: not an entry-wise function");
-  }
-}
-
-}  // namespace
 
 Effective effective(const Graph& g, Id id) {
   const Node& n = g[id];
@@ -227,8 +173,12 @@ Effective effective(const Graph& g, Id id) {
       }
       return {KOp::Log, {n.kids[0]}};
     }
-    default:
-      return {unary_kop(n.op), {n.kids[0]}};
+    case Op::Sigmoid:
+      return {KOp::Sigmoid, {n.kids[0]}};
+    case Op::Softplus:
+      return {KOp::Softplus, {n.kids[0]}};
+    default:  // the other entry-wise functions: their kernels (eval/function_kernels.h)
+      return {KOp::Function, {n.kids[0]}, static_cast<double>(static_cast<int>(n.op))};
   }
 }
 

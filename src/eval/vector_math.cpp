@@ -46,6 +46,11 @@ VecD NABLA_MVEC(tanh)(VecD);
 VecD NABLA_MVEC(sin)(VecD);
 VecD NABLA_MVEC(cos)(VecD);
 VecD NABLA_MVEC(tan)(VecD);
+VecD NABLA_MVEC(sinh)(VecD);  // sinh, cosh, asin, acos, atan: glibc 2.35 and later
+VecD NABLA_MVEC(cosh)(VecD);
+VecD NABLA_MVEC(asin)(VecD);
+VecD NABLA_MVEC(acos)(VecD);
+VecD NABLA_MVEC(atan)(VecD);
 }
 
 namespace nabla {
@@ -90,6 +95,21 @@ void vec_cos(const double* x, double* y, int64_t m) {
 }
 void vec_tan(const double* x, double* y, int64_t m) {
   apply<NABLA_MVEC(tan)>(x, y, m);
+}
+void vec_sinh(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(sinh)>(x, y, m);
+}
+void vec_cosh(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(cosh)>(x, y, m);
+}
+void vec_asin(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(asin)>(x, y, m);
+}
+void vec_acos(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(acos)>(x, y, m);
+}
+void vec_atan(const double* x, double* y, int64_t m) {
+  apply<NABLA_MVEC(atan)>(x, y, m);
 }
 
 }  // namespace nabla

@@ -15,5 +15,10 @@ void vec_tanh(const double* x, double* y, int64_t m);
 void vec_sin(const double* x, double* y, int64_t m);
 void vec_cos(const double* x, double* y, int64_t m);
 void vec_tan(const double* x, double* y, int64_t m);
+void vec_sinh(const double* x, double* y, int64_t m);
+void vec_cosh(const double* x, double* y, int64_t m);
+void vec_asin(const double* x, double* y, int64_t m);
+void vec_acos(const double* x, double* y, int64_t m);
+void vec_atan(const double* x, double* y, int64_t m);
 
 }  // namespace nabla

@@ -87,6 +87,27 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
   if (arity >= 0 && kids.size() != static_cast<size_t>(arity))
     throw Error(ErrorKind::Internal,
                 std::string("wrong child count for ") + std::string(op_name(op)));
+  switch (op_shape_rule(op)) {
+    case ShapeRule::Same:
+      return S(0);
+    case ShapeRule::Scalar:
+      return Shape::scalar();
+    case ShapeRule::SquareToScalar:
+      if (!S(0).is_square())
+        shape_error1(g, std::string(op_spelling(op)) + " needs a square matrix", S(0));
+      return Shape::scalar();
+    case ShapeRule::SquareToSame:
+      if (!S(0).is_square())
+        shape_error1(g, std::string(op_spelling(op)) + " needs a square matrix", S(0));
+      return S(0);
+    case ShapeRule::VectorToSame:
+      if (!S(0).is_vector_like())
+        shape_error1(g, std::string(op_spelling(op)) + " needs a vector", S(0));
+      return S(0);
+    case ShapeRule::Given:
+    case ShapeRule::Custom:
+      break;
+  }
   switch (op) {
     case Op::Const:
     case Op::Pi:
@@ -115,36 +136,17 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
     case Op::Power:
       if (!S(1).is_scalar()) shape_error(g, "exponent is not a scalar", S(0), S(1));
       return S(0);
-    case Op::Sum:
-    case Op::Norm2:
-    case Op::NormInf:
-    case Op::LogSumExp:
-      return Shape::scalar();
-    case Op::Relu:
-      return S(0);
     case Op::Max:
     case Op::Min:  // entry-wise; a scalar side broadcasts
       if (S(0).is_scalar()) return S(1);
       if (S(1).is_scalar() || S(0) == S(1)) return S(0);
       shape_error(g, std::string(op_spelling(op)) + " needs equal shapes or a scalar", S(0), S(1));
-    case Op::Trace:
-    case Op::Det:
-    case Op::LogDet:
-      if (!S(0).is_square())
-        shape_error1(g, std::string(op_spelling(op)) + " needs a square matrix", S(0));
-      return Shape::scalar();
-    case Op::Inv:
-      if (!S(0).is_square()) shape_error1(g, "inv needs a square matrix", S(0));
-      return S(0);
     case Op::Diag:
       if (!S(0).is_vector_like()) shape_error1(g, "diag needs a vector", S(0));
       return Shape::matrix(S(0).rows, S(0).rows);
     case Op::DiagPart:
       if (!S(0).is_square()) shape_error1(g, "diag needs a vector or a square matrix", S(0));
       return Shape::vector(S(0).rows);
-    case Op::Softmax:
-      if (!S(0).is_vector_like()) shape_error1(g, "softmax needs a vector", S(0));
-      return S(0);
     case Op::Vec: {
       Shape s = S(0);
       if (s.cols.is_one()) return s;
@@ -206,11 +208,23 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
       return S(0);
     case Op::Simplify:
       return S(0);
-    default:
-      if (is_elementwise_function(op)) return S(0);
-      throw Error(ErrorKind::Internal,
-                  std::string("no shape rule for ") + std::string(op_name(op)));
+      // Shape rules other than Custom and Given, above.
+#include "ir/function_cases.inc"
+    case Op::Relu:
+    case Op::Sum:
+    case Op::Norm2:
+    case Op::NormInf:
+    case Op::LogSumExp:
+    case Op::Prod:
+    case Op::ProdOthers:
+    case Op::Trace:
+    case Op::Det:
+    case Op::LogDet:
+    case Op::Inv:
+    case Op::Softmax:
+      break;
   }
+  throw Error(ErrorKind::Internal, std::string("no shape rule for ") + std::string(op_name(op)));
 }
 
 Id constant(Graph& g, Rational r) {

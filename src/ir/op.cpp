@@ -1,32 +1,20 @@
 #include "ir/op.h"
 
 namespace nabla {
-namespace {
-struct OpInfo {
-  std::string_view name;
-  int arity;
-  std::string_view spelling;
-};
-constexpr OpInfo kOps[] = {
-#define X(name, arity, spelling) {#name, arity, spelling},
-#include "ir/ops.def"
-#undef X
-};
-}  // namespace
 
-std::string_view op_name(Op op) { return kOps[static_cast<int>(op)].name; }
-std::string_view op_spelling(Op op) { return kOps[static_cast<int>(op)].spelling; }
-int op_arity(Op op) { return kOps[static_cast<int>(op)].arity; }
-
-bool is_elementwise_function(Op op) {
-  switch (op) {
-    case Op::Exp: case Op::Log: case Op::Sin: case Op::Cos: case Op::Tan: case Op::Tanh:
-    case Op::Sigmoid: case Op::Softplus: case Op::Log1p: case Op::Expm1: case Op::Abs:
-    case Op::Sign:
-      return true;
-    default:
-      return false;
-  }
+// The record is constexpr (op.h); these checks keep ops.def and functions.def consistent.
+static_assert(sizeof(kOpRecords) / sizeof(kOpRecords[0]) == static_cast<size_t>(kOpCount));
+static_assert(op_kind(Op::Exp) == OpKind::Function && is_elementwise_function(Op::Sign));
+constexpr bool functions_are_contiguous() {
+  int n = 0;
+  for (int i = 0; i < kOpCount; ++i)
+    if (kOpRecords[i].kind == OpKind::Function) {
+      if (i != static_cast<int>(kFirstFunction) + n) return false;
+      ++n;
+    }
+  return n == kFunctionCount;
 }
+static_assert(functions_are_contiguous(), "functions.def's rows must stay together in ops.def");
+static_assert(is_leaf_op(Op::Commutation) && is_query_op(Op::Simplify));
 
 }  // namespace nabla

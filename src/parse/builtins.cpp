@@ -2,43 +2,69 @@
 
 #include <cstring>
 
+#include "ir/build.h"
+
 namespace nabla {
 namespace {
 
-constexpr Builtin kBuiltins[] = {
-    {"exp", Op::Exp},
-    {"log", Op::Log},
-    {"ln", Op::Log},
-    {"sqrt", Op::Power},
-    {"sin", Op::Sin},
-    {"cos", Op::Cos},
-    {"tan", Op::Tan},
-    {"tanh", Op::Tanh},
-    {"sigmoid", Op::Sigmoid},
-    {"σ", Op::Sigmoid},
-    {"softplus", Op::Softplus},
-    {"log1p", Op::Log1p},
-    {"expm1", Op::Expm1},
-    {"abs", Op::Abs},
-    {"sign", Op::Sign},
-    {"sum", Op::Sum},
-    {"norm2", Op::Norm2},
-    {"norm", Op::Norm2, 1, 2},  // norm(x), norm(x, p) for a constant p >= 1, norm(x, inf)
-    {"norm1", Op::Abs},         // sugar: sum(abs(x))
-    {"relu", Op::Relu},
-    {"max", Op::Max, 2, 2},
-    {"min", Op::Min, 2, 2},
-    {"tr", Op::Trace},
-    {"trace", Op::Trace},
-    {"det", Op::Det},
-    {"logdet", Op::LogDet},
-    {"inv", Op::Inv},
-    {"diag", Op::Diag},
-    {"softmax", Op::Softmax},
-    {"logsumexp", Op::LogSumExp},
-    {"vec", Op::Vec},
-    {"kron", Op::Kron, 2, 2},
-};
+// Sugar: functions the parser lowers to primitives (printers re-sugar what they can).
+//   sqrt(x) = x.^(1/2);  norm1(x) = sum(abs(x));
+//   log2(x) = log(x)/log(2), log10(x) = log(x)/log(10): derivatives, plans, code and check all
+//   follow from log's row; log2(8) and log10(1000) are then within an ulp or two of 3.
+constexpr Sugar kSqrt{ShapeRule::Same, [](Graph& g, Id x) {
+                        return power(g, x, constant(g, Rational{1, 2}));
+                      }};
+constexpr Sugar kNorm1{ShapeRule::Scalar,
+                       [](Graph& g, Id x) { return unary(g, Op::Sum, unary(g, Op::Abs, x)); }};
+constexpr Sugar kLog2{ShapeRule::Same, [](Graph& g, Id x) {
+                        return divide(g, unary(g, Op::Log, x), unary(g, Op::Log, integer(g, 2)));
+                      }};
+constexpr Sugar kLog10{ShapeRule::Same, [](Graph& g, Id x) {
+                         return divide(g, unary(g, Op::Log, x), unary(g, Op::Log, integer(g, 10)));
+                       }};
+
+// Every built-in function: the entry-wise functions by their spelling (functions.def), then
+// further spellings, sugar, and the other built-ins.
+const std::vector<Builtin>& builtins() {
+  static const std::vector<Builtin> table = [] {
+    std::vector<Builtin> t;
+#define FUNCTION(Name, api, spelling, ...) t.push_back({spelling, Op::Name});
+#include "ir/functions.def"
+#undef FUNCTION
+    const std::vector<Builtin> rest = {
+        {"ln", Op::Log},
+        {"σ", Op::Sigmoid},
+        {"asin", Op::Arcsin},
+        {"acos", Op::Arccos},
+        {"atan", Op::Arctan},
+        {"sqrt", Op::Power, 1, 1, &kSqrt},
+        {"log2", Op::Log, 1, 1, &kLog2},
+        {"log10", Op::Log, 1, 1, &kLog10},
+        {"norm1", Op::Abs, 1, 1, &kNorm1},
+        {"sum", Op::Sum},
+        {"norm2", Op::Norm2},
+        {"norm", Op::Norm2, 1, 2},  // norm(x), norm(x, p) for a constant p >= 1, norm(x, inf)
+        {"relu", Op::Relu},
+        {"max", Op::Max, 2, 2},
+        {"min", Op::Min, 2, 2},
+        {"tr", Op::Trace},
+        {"trace", Op::Trace},
+        {"det", Op::Det},
+        {"logdet", Op::LogDet},
+        {"inv", Op::Inv},
+        {"diag", Op::Diag},
+        {"softmax", Op::Softmax},
+        {"logsumexp", Op::LogSumExp},
+        {"prod", Op::Prod},
+        {"prod_others", Op::ProdOthers},
+        {"vec", Op::Vec},
+        {"kron", Op::Kron, 2, 2},
+    };
+    t.insert(t.end(), rest.begin(), rest.end());
+    return t;
+  }();
+  return table;
+}
 
 constexpr const char* kGreek[] = {
     "alpha",   "beta",   "gamma", "delta", "epsilon", "zeta",       "eta",      "theta", "iota",
@@ -48,14 +74,14 @@ constexpr const char* kGreek[] = {
 }  // namespace
 
 const Builtin* find_builtin(const std::string& name) {
-  for (const Builtin& b : kBuiltins)
+  for (const Builtin& b : builtins())
     if (name == b.name) return &b;
   return nullptr;
 }
 
 std::vector<std::string> builtin_names() {
   std::vector<std::string> names;
-  for (const Builtin& b : kBuiltins) names.push_back(b.name);
+  for (const Builtin& b : builtins()) names.push_back(b.name);
   for (const char* k : {"grad", "jacobian", "hessian", "diff", "simplify", "partial", "check",
                         "ones", "zeros", "pi"})
     names.push_back(k);

@@ -2,20 +2,30 @@
 #include <string>
 #include <vector>
 
+#include "ir/graph.h"
 #include "ir/op.h"
 
 namespace nabla {
 
+// A function the parser lowers to primitives (sqrt, log2, log10, norm1): its result's shape
+// (Same as its argument, or Scalar) and the lowering.
+struct Sugar {
+  ShapeRule shape;
+  Id (*lower)(Graph& g, Id x);
+};
+
 // A built-in function and how many arguments it takes (most: one; kron, max, min: two; norm:
-// one or two). sqrt is Op::Power (x.^(1/2)).
+// one or two). For sugar, `op` is the primitive it lowers to at the top (sqrt: Power).
 struct Builtin {
   const char* name;
   Op op;
   int min_args = 1;
   int max_args = 1;
+  const Sugar* sugar = nullptr;
 };
 
-// The builtin called `name` (aliases: ln -> log, trace -> tr, σ -> sigmoid, norm -> norm2),
+// The builtin called `name` (aliases: ln -> log, trace -> tr, σ -> sigmoid, asin -> arcsin,
+// acos -> arccos, atan -> arctan, norm -> norm2),
 // or nullptr.
 const Builtin* find_builtin(const std::string& name);
 

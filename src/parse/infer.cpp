@@ -504,7 +504,8 @@ Ty Compiler::infer_builtin(int node) {
     if (!unify(a.rows, a.cols))
       shape_error(n.name + " needs " + what + ": " + quote(arg) + " is " + ty_str(a), n.span, node);
   };
-  if (n.name == "norm1") return scalar_ty();  // sum(abs(x))
+  if (const Builtin* b = find_builtin(n.name); b && b->sugar)
+    return b->sugar->shape == ShapeRule::Scalar ? scalar_ty() : a;
   if (n.op == Op::Norm2 && n.kids.size() == 2) {
     // norm(x, p): p a constant >= 1, or inf (not a name to infer)
     const AstNode& p = ast_[n.kids[1]];
@@ -529,23 +530,26 @@ Ty Compiler::infer_builtin(int node) {
                   n.span, node);
     return a;
   }
-  switch (n.op) {
-    case Op::Sum:
-    case Op::Norm2:
-    case Op::LogSumExp:
+  switch (op_shape_rule(n.op)) {  // ops.def's shape column, as ir/build.cpp reads it
+    case ShapeRule::Same:
+    case ShapeRule::Given:
+      return a;
+    case ShapeRule::Scalar:
       return scalar_ty();
-    case Op::Trace:
-    case Op::Det:
-    case Op::LogDet:
+    case ShapeRule::SquareToScalar:
       need_square("a square matrix");
       return scalar_ty();
-    case Op::Inv:
+    case ShapeRule::SquareToSame:
       need_square("a square matrix");
       return a;
-    case Op::Softmax:
+    case ShapeRule::VectorToSame:
       if (!unify(a.cols, bound_var(Dim::fixed(1))))
-        shape_error("softmax needs a vector: " + quote(arg) + " is " + ty_str(a), n.span, node);
+        shape_error(n.name + " needs a vector: " + quote(arg) + " is " + ty_str(a), n.span, node);
       return a;
+    case ShapeRule::Custom:
+      break;
+  }
+  switch (n.op) {
     case Op::Diag:
       if (is_one(a.cols)) return {a.rows, a.rows};  // vector -> diagonal matrix
       need_square("a vector or a square matrix");
@@ -565,7 +569,7 @@ Ty Compiler::infer_builtin(int node) {
       }
       return {new_var(), bound_var(Dim::fixed(1))};
     }
-    default:  // entry-wise, and sqrt
+    default:  // the other Custom ops are read above (kron, norm, max, min)
       return a;
   }
 }

@@ -2,6 +2,7 @@
 // on exact constants is folded here (1/2 is Const(1/2), 2^3 is 8, -3 is Const(-3)).
 #include "ir/build.h"
 #include "ir/substitute.h"
+#include "parse/builtins.h"
 #include "parse/compiler.h"
 
 namespace nabla {
@@ -177,9 +178,9 @@ Id Compiler::lower_call(int node) {
     if (n.kind == AstKind::DerivCall)
       return call(g_, static_cast<int32_t>(n.symbol), n.deriv, args);
     if (n.ref == NameRef::Builtin) {
-      if (n.op == Op::Power) return power(g_, args[0], constant(g_, Rational{1, 2}));  // sqrt
+      if (const Builtin* b = find_builtin(n.name); b && b->sugar)
+        return b->sugar->lower(g_, args[0]);
       if (n.op == Op::Kron) return kron(g_, args[0], args[1]);
-      if (n.name == "norm1") return unary(g_, Op::Sum, unary(g_, Op::Abs, args[0]));
       if (n.op == Op::Max || n.op == Op::Min) {
         Node m;
         m.op = n.op;

@@ -1,6 +1,7 @@
 #include <cctype>
 
 #include "ir/error.h"
+#include "ir/functions.h"
 #include "print/names.h"
 #include "print/render.h"
 
@@ -102,28 +103,11 @@ std::string power_latex(const Layout& l) {
 }
 
 std::string_view function_command(Op op) {
-  switch (op) {
-    case Op::Exp:
-      return "\\exp";
-    case Op::Log:
-      return "\\log";
-    case Op::Sin:
-      return "\\sin";
-    case Op::Cos:
-      return "\\cos";
-    case Op::Tan:
-      return "\\tan";
-    case Op::Tanh:
-      return "\\tanh";
-    case Op::Det:
-      return "\\det";
-    case Op::LogDet:
-      return "\\log\\det";
-    case Op::Sigmoid:
-      return "\\sigma";
-    default:
-      return {};
-  }
+  if (is_elementwise_function(op)) return function_facts(op).latex;
+  if (op == Op::Det) return "\\det";
+  if (op == Op::LogDet) return "\\log\\det";
+  if (op == Op::ProdOthers) return "\\operatorname{prod\\_others}";
+  return {};
 }
 
 std::string func_latex(const Layout& l) {

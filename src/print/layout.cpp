@@ -583,23 +583,23 @@ RuleTable make_rules() {
   set(Op::Ones, constant_leaf);
   set(Op::Zeros, constant_leaf);
   set(Op::Commutation, rule_commutation);
-  set(Op::NormInf, rule_norm_inf);
   set(Op::Add, rule_add);
   set(Op::Scale, rule_scale);
   set(Op::MatMul, rule_matmul);
   set(Op::Hadamard, rule_hadamard);
   set(Op::Transpose, rule_transpose);
   set(Op::Power, rule_power);
-  for (Op op :
-       {Op::Exp,      Op::Log,      Op::Sin,     Op::Cos,       Op::Tan,  Op::Tanh,   Op::Sigmoid,
-        Op::Softplus, Op::Log1p,    Op::Expm1,   Op::Abs,       Op::Sign, Op::Relu,   Op::Max,
-        Op::Min,      Op::Sum,      Op::Norm2,   Op::Trace,     Op::Det,  Op::LogDet, Op::Inv,
-        Op::Diag,     Op::DiagPart, Op::Softmax, Op::LogSumExp, Op::Vec,  Op::Kron})
-    set(op, rule_function);
+  for (Op op : kAllOps) {
+    OpKind k = op_kind(op);
+    if (k == OpKind::Function || k == OpKind::Piecewise || k == OpKind::Reduction ||
+        k == OpKind::MatrixFunction || k == OpKind::Structure)
+      set(op, rule_function);
+  }
+  set(Op::NormInf, rule_norm_inf);  // norm(x, inf): the second argument printed
   set(Op::Stack, rule_stack);
   set(Op::Call, rule_call);
-  for (Op op : {Op::Grad, Op::Jacobian, Op::Hessian, Op::Derivative, Op::Simplify})
-    set(op, rule_query);
+  for (Op op : kAllOps)
+    if (is_query_op(op)) set(op, rule_query);
   return t;
 }
 

@@ -1,4 +1,5 @@
 #include "ir/error.h"
+#include "ir/functions.h"
 #include "print/names.h"
 #include "print/render.h"
 
@@ -45,8 +46,6 @@ std::string power_unicode(const Layout& l) {
 
 std::string func_unicode(const Layout& l) {
   switch (l.op) {
-    case Op::Sigmoid:
-      return "σ(" + args_unicode(l.kids) + ")";
     case Op::Norm2:
       return "‖" + render_unicode(l.kids[0]) + "‖";
     case Op::NormInf:
@@ -58,8 +57,11 @@ std::string func_unicode(const Layout& l) {
     case Op::Kron:  // (A ⊗ B): parenthesized, so that no reading of the chain is needed
       return "(" + postfix_operand(l.kids[0]) + " ⊗ " + postfix_operand(l.kids[1]) + ")";
     default:
-      return std::string(op_spelling(l.op)) + "(" + args_unicode(l.kids) + ")";
+      break;
   }
+  std::string_view head =
+      is_elementwise_function(l.op) ? function_facts(l.op).unicode : op_spelling(l.op);
+  return std::string(head) + "(" + args_unicode(l.kids) + ")";
 }
 
 std::string call_unicode(const Layout& l) {

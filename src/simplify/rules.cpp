@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "ir/functions.h"
 #include "simplify/normal_form.h"
 
 namespace nabla::simp {
@@ -538,30 +539,24 @@ Id log_sum_exp(Ctx& c, Id id) {
   return unary(g, Op::LogSumExp, v);
 }
 
-// f(0) for entry-wise f: sin 0 = tan 0 = tanh 0 = log1p 0 = expm1 0 = |0| = sign 0 = 0;
-// exp 0 = cos 0 = 1; sigmoid 0 = 1/2
+// f(0) for entry-wise f: the at_zero column of functions.def (sin 0 = 0, exp 0 = cos 0 = 1,
+// sigmoid 0 = 1/2, ...); relu 0 = 0
 Id function_at_zero(Ctx& c, Id id) {
   Graph& g = c.g;
   const Node n = g[id];  // a copy: adding nodes may move the graph's storage
   if (!is_zero(g, n.kids[0])) return kNoId;
-  switch (n.op) {
-    case Op::Exp:
-    case Op::Cos:
+  FunctionAtZero v = n.op == Op::Relu ? FunctionAtZero::Zero : function_facts(n.op).at_zero;
+  switch (v) {
+    case FunctionAtZero::One:
       return one_of(g, n.shape);
-    case Op::Sigmoid:
+    case FunctionAtZero::Half:
       return scaled(g, Num::of(Rational{1, 2}), one_of(g, n.shape));
-    case Op::Sin:
-    case Op::Tan:
-    case Op::Tanh:
-    case Op::Log1p:
-    case Op::Expm1:
-    case Op::Abs:
-    case Op::Sign:
-    case Op::Relu:
+    case FunctionAtZero::Zero:
       return zero_of(g, n.shape);
-    default:
+    case FunctionAtZero::None:
       return kNoId;
   }
+  return kNoId;
 }
 
 // log(1) = 0
@@ -767,9 +762,10 @@ std::vector<Rule> make_table() {
       {"vec of a vector", Op::Vec, vec_column},
       {"norm of scaled", Op::Norm2, norm_scale},
   };
-  for (Op op : {Op::Exp, Op::Cos, Op::Sigmoid, Op::Sin, Op::Tan, Op::Tanh, Op::Log1p, Op::Expm1,
-                Op::Abs, Op::Sign, Op::Relu})
-    t.push_back({"function at zero", op, function_at_zero});
+  for (Op op : kAllOps)
+    if (op == Op::Relu ||
+        (is_elementwise_function(op) && function_facts(op).at_zero != FunctionAtZero::None))
+      t.push_back({"function at zero", op, function_at_zero});
   for (Op op : {Op::Sum, Op::Trace, Op::Det, Op::Diag, Op::DiagPart, Op::Vec, Op::LogSumExp,
                 Op::Norm2, Op::Softmax, Op::Inv, Op::LogDet})
     t.push_back({"reduction of a scalar", op, reduce_scalar});

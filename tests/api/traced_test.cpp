@@ -128,6 +128,16 @@ TEST(Traced, ManyFunctionsAgreeWithFiniteDifferences) {
       "mixed scalar", [](auto s, auto x) { return s * sum(tanh(s * x)); }, {0, 1}, 0.6, x4);
   expect_grad_matches_fd(
       "log1p expm1", [](auto x) { return sum(log1p(hadamard(expm1(x), x) + 3)); }, {0}, x4);
+  expect_grad_matches_fd(
+      "sinh cosh arctan", [](auto x) { return dot(sinh(x), cosh(x)) + sum(arctan(x)); }, {0}, x4);
+  expect_grad_matches_fd(
+      "arcsin arccos", [](auto x) { return sum(arcsin(tanh(x) / 2) + arccos(sigmoid(x))); }, {0},
+      x4);
+  expect_grad_matches_fd(
+      "log2 log10", [](auto x) { return sum(log2(exp(x) + 1) + log10(hadamard(x, x) + 1)); }, {0},
+      x4);
+  expect_grad_matches_fd(
+      "prod", [](auto x) { return prod(x) + prod(sin(x)); }, {0}, x4);
 }
 
 TEST(Traced, ValueAndGradJacobianHessian) {

@@ -83,7 +83,20 @@ struct Gen {
 
   // Entry-wise functions, with arguments kept in their domains.
   Id elementwise(Kind k, int d) {
-    switch (pick(15)) {
+    switch (pick(21)) {
+      case 15:
+        return unary(g, Op::Sinh, bounded(k, d));
+      case 16:
+        return unary(g, Op::Cosh, bounded(k, d));
+      case 17:  // arcsin, arccos inside (-1/2, 1/2)
+        return unary(g, chance(0.5) ? Op::Arcsin : Op::Arccos,
+                     scale(g, constant(g, Rational{1, 2}), unary(g, Op::Tanh, any(k, d - 1))));
+      case 18:
+        return unary(g, Op::Arctan, any(k, d - 1));
+      case 19: {  // log2, log10 as the parser lowers them: log(u)/log(2)
+        Id base = integer(g, chance(0.5) ? 2 : 10);
+        return divide(g, unary(g, Op::Log, pos(k, d)), unary(g, Op::Log, base));
+      }
       case 14:  // a scalar broadcast in a sum, as the parser lowers x - mu: x - mu*ones
         if (k == kS) return add(g, any(kS, d - 1), any(kS, d - 1));
         return sub(g, any(k, d - 1), scale(g, any(kS, d - 1), ones(g, shape(k))));
@@ -138,7 +151,7 @@ struct Gen {
     if (d <= 0 || chance(0.2)) return leaf(k);
     switch (k) {
       case kS:
-        switch (pick(17)) {
+        switch (pick(18)) {
           case 0:
             return add(g, any(kS, d - 1), any(kS, d - 1));
           case 1:
@@ -180,6 +193,8 @@ struct Gen {
           case 15:
             return chance(0.5) ? unary(g, Op::Norm2, unary(g, Op::Vec, pos(kM, d - 1)))
                                : unary(g, Op::NormInf, any(chance(0.5) ? kV : kM, d - 1));
+          case 16:  // prod, whose gradient prod_others stays exact at zero entries
+            return unary(g, Op::Prod, bounded(chance(0.5) ? kV : kM, d - 1));
           default:
             return unary(g, Op::Sum, unary(g, Op::Vec, transpose(g, any(kV, d - 1))));
         }
@@ -319,12 +334,12 @@ TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
   EXPECT_EQ(failures, 0) << "seed " << seed;
   EXPECT_GE(checked, 2000);
   EXPECT_LT(skipped, checked / 10);
-  // Every non-query op except kron (Unsupported in reverse mode) was exercised.
+  // Every non-query op except kron (Unsupported in reverse mode) and prod_others (the gradient
+  // of prod, with no derivative of its own yet) was exercised.
   for (int i = 0; i < kOpCount; ++i) {
     Op op = static_cast<Op>(i);
     if (op == Op::Kron || op == Op::Zeros || op == Op::Commutation || op == Op::Pi ||
-        op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
-        op == Op::Simplify)
+        op == Op::ProdOthers || is_query_op(op))
       continue;
     EXPECT_TRUE(op_seen[static_cast<size_t>(i)]) << "never generated: " << op_name(op);
   }

@@ -8,15 +8,10 @@
 namespace nabla {
 namespace {
 
-bool is_query(Op op) {
-  return op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
-         op == Op::Simplify;
-}
-
 TEST(RuleTables, CoverEveryNonQueryOp) {
   for (int i = 0; i < kOpCount; ++i) {
     Op op = static_cast<Op>(i);
-    if (is_query(op)) {
+    if (is_query_op(op)) {
       EXPECT_FALSE(has_vjp_rule(op)) << op_name(op);
       try {
         vjp_rule(op);

@@ -139,10 +139,11 @@ TEST_F(LatexGolden, NamesAndDerivatives) {
   }
   if (braces != 0) return ::testing::AssertionFailure() << "unbalanced { in " << s;
   static const std::set<std::string> known = {
-      "left",  "right", "top",   "odot",         "oslash", "otimes", "times", "frac",  "sqrt",
-      "circ",  "cdot",  "lVert", "rVert",        "sigma",  "exp",    "log",   "sin",   "cos",
-      "tan",   "tanh",  "det",   "operatorname", "mathrm", "mathbf", "pi",    "nabla", "partial",
-      "begin", "end",   "alpha", "lambda",       "beta",   "gamma"};
+      "left",   "right", "top",          "odot",   "oslash", "otimes", "times",  "frac",
+      "sqrt",   "circ",  "cdot",         "lVert",  "rVert",  "sigma",  "exp",    "log",
+      "sin",    "cos",   "tan",          "tanh",   "sinh",   "cosh",   "arcsin", "arccos",
+      "arctan", "det",   "operatorname", "mathrm", "mathbf", "pi",     "nabla",  "partial",
+      "begin",  "end",   "alpha",        "lambda", "beta",   "gamma"};
   std::regex command(R"(\\([A-Za-z]+))");
   for (auto it = std::sregex_iterator(s.begin(), s.end(), command); it != std::sregex_iterator();
        ++it) {
@@ -198,9 +199,10 @@ TEST_F(LatexGolden, EveryOpGivesWellFormedLatex) {
       divide(g, divide(g, a, t), add(g, a, t)),
       divide(g, neg(g, add(g, a, t)), t),
   };
-  for (Op op : {Op::Exp, Op::Log, Op::Sin, Op::Cos, Op::Tan, Op::Tanh, Op::Sigmoid, Op::Softplus,
-                Op::Log1p, Op::Expm1, Op::Abs, Op::Sign, Op::Sum, Op::Norm2, Op::Diag, Op::Softmax,
-                Op::LogSumExp, Op::Vec})
+  for (Op op : kAllOps)  // every entry-wise function of functions.def
+    if (is_elementwise_function(op)) samples.push_back(fun(op, x));
+  for (Op op : {Op::Sum, Op::Prod, Op::ProdOthers, Op::Norm2, Op::Diag, Op::Softmax, Op::LogSumExp,
+                Op::Vec})
     samples.push_back(fun(op, x));
   for (Op op : {Op::Trace, Op::Det, Op::LogDet, Op::Inv, Op::DiagPart})
     samples.push_back(fun(op, A));
