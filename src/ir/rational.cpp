@@ -46,7 +46,9 @@ std::optional<Rational> add(Rational a, Rational b) {
 std::optional<Rational> mul(Rational a, Rational b) {
   return make128(static_cast<__int128>(a.num) * b.num, static_cast<__int128>(a.den) * b.den);
 }
-std::optional<Rational> neg(Rational a) { return Rational{-a.num, a.den}; }
+std::optional<Rational> neg(Rational a) {
+  return Rational{-a.num, a.den};
+}
 std::optional<Rational> reciprocal(Rational a) {
   if (a.num == 0) return std::nullopt;
   return make128(a.den, a.num);

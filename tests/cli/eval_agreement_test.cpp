@@ -42,9 +42,9 @@ nlohmann::json to_json(const V& v) {
 }
 
 std::string values_file() {
-  nlohmann::json j{{"t", P.t}, {"u", P.u},         {"x", to_json(P.x)}, {"y", to_json(P.y)},
-                   {"p", to_json(P.p)}, {"A", to_json(P.A)}, {"B", to_json(P.B)},
-                   {"C", to_json(P.C)}, {"S", to_json(P.S)}};
+  nlohmann::json j{{"t", P.t},          {"u", P.u},          {"x", to_json(P.x)},
+                   {"y", to_json(P.y)}, {"p", to_json(P.p)}, {"A", to_json(P.A)},
+                   {"B", to_json(P.B)}, {"C", to_json(P.C)}, {"S", to_json(P.S)}};
   return write_file("point.json", j.dump()).string();
 }
 
@@ -56,16 +56,26 @@ struct Case {
   bool row = false;  // a 1 x n result (printed as a matrix)
 };
 
-M s(double v) { return M::Constant(1, 1, v); }
-M col(const V& v) { return v; }
-double sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
-double softplus(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z))); }
+M s(double v) {
+  return M::Constant(1, 1, v);
+}
+M col(const V& v) {
+  return v;
+}
+double sigmoid(double z) {
+  return 1 / (1 + std::exp(-z));
+}
+double softplus(double z) {
+  return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
+}
 V map(const V& v, double (*f)(double)) {
   V r = v;
   for (auto& e : r) e = f(e);
   return r;
 }
-double sgn(double z) { return (z > 0) - (z < 0); }
+double sgn(double z) {
+  return (z > 0) - (z < 0);
+}
 V softmax(const V& v) {
   V e = (v.array() - v.maxCoeff()).exp();
   return e / e.sum();
@@ -136,8 +146,12 @@ std::vector<Case> cases() {
       {"pi*t", [&] { return s(M_PI * q.t); }},
       {"<x, y>", [&] { return s(q.x.dot(q.y)); }},
       {"<A, B>", [&] { return s(q.A.cwiseProduct(q.B).sum()); }},
-      {"[t; u]", [&] { return col(V{{q.t, q.u}}); }},
-      {"[x; y]", [&] {
+      {"[t; u]",
+       [&] {
+         return col(V{{q.t, q.u}});
+       }},
+      {"[x; y]",
+       [&] {
          V r(6);
          r << q.x, q.y;
          return col(r);
@@ -194,7 +208,9 @@ INSTANTIATE_TEST_SUITE_P(Expressions, EvalAgreement, ::testing::ValuesIn(cases()
                            return "e" + std::to_string(info.index);
                          });
 
-TEST(EvalAgreementTable, HasAtLeastSixtyExpressions) { EXPECT_GE(cases().size(), 60u); }
+TEST(EvalAgreementTable, HasAtLeastSixtyExpressions) {
+  EXPECT_GE(cases().size(), 60u);
+}
 
 }  // namespace
 }  // namespace nabla::testing
