@@ -15,7 +15,7 @@ namespace nabla::eg {
 
 struct SaturationLimits {
   size_t max_nodes = 600;            // e-nodes in the graph
-  size_t max_iterations = 6;         // rounds of "match every rule, apply, rebuild"
+  size_t max_iterations = 4;         // rounds of "match every rule, apply, rebuild"
   double max_seconds = 0.25;         // wall time of one saturation (a safety net: the node and
                                      // iteration limits normally stop it, deterministically)
   size_t max_matches_per_rule = 24;  // per round, doubled after each time a rule is set aside

@@ -19,7 +19,7 @@ struct SimplifyOptions {
   bool saturate = true;
   size_t max_egraph_input = 300;  // an expression with a larger DAG skips saturation
   size_t max_egraph_nodes = 600;
-  size_t max_egraph_iterations = 6;
+  size_t max_egraph_iterations = 4;
   double max_egraph_seconds = 0.25;  // a safety net: the node and iteration limits stop it
 };
 
