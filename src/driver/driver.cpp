@@ -17,6 +17,7 @@
 #include "eval/values.h"
 #include "ir/build.h"
 #include "ir/error.h"
+#include "ir/value_kind.h"
 #include "parse/diagnostics.h"
 #include "parse/frontend.h"
 #include "simplify/simplify.h"
@@ -137,7 +138,8 @@ nlohmann::json matrix_json(const Matrix& m) {
 std::vector<Id> answer(Graph& g, const Query& q, StepLog* steps) {
   auto finish = [&](Id raw) {
     Id expanded = expand_queries(g, raw, steps);
-    return simplify(g, expanded, {}, nullptr, steps);
+    // The result keeps the query's kind (grad w.r.t. z in R^1 is a vector of length 1).
+    return with_kind(g, simplify(g, expanded, {}, nullptr, steps), value_kind(g, raw));
   };
   switch (q.kind) {
     case QueryKind::Show:
@@ -639,8 +641,7 @@ std::string plain_value(const Graph& g, Id root, const Matrix& v) {
     else
       s << x;
   };
-  Shape shape = g[root].shape;
-  if (shape.is_scalar()) {
+  if (value_kind(g, root) == ValueKind::Scalar && v.size() == 1) {
     number(v(0, 0));
   } else {
     s << "[";
@@ -999,7 +1000,7 @@ int run_eval(const std::string& expr, const std::string& values_arg, const std::
       return kExitOk;
     }
     Id expanded = expand_queries(g, root, nullptr);
-    Id simplified = simplify(g, expanded);
+    Id simplified = with_kind(g, simplify(g, expanded), value_kind(g, root));
     Bindings b = read_values(g, root, values);
     Matrix v = Plan(g, {simplified}).run(b)[0];  // the compiled plan, as value_and_grad uses
     std::vector<std::string> warnings;
