@@ -199,7 +199,8 @@ CodeFunction code_function(Graph& g, const Query& q, const std::string& name, St
   f.comment = q.text;
   std::replace(f.comment.begin(), f.comment.end(), '\n', ' ');
   auto finish = [&](Id raw) {
-    return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps);
+    return with_kind(g, simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps),
+                     value_kind(g, raw));
   };
   if (q.kind == QueryKind::Check) {
     f.outputs.push_back({"lhs", finish(q.expr)});

@@ -253,6 +253,9 @@ void count_forms(const Graph& g, Id result, const std::string& text, Counts& c) 
     if (n.op == Op::Stack) seen.insert("stack");
     if (n.op == Op::Vec) seen.insert("vec");
     if (n.op == Op::Identity || n.op == Op::Ones || n.op == Op::Zeros) seen.insert("constant");
+    // u in R^1, E in R^(1 x 1), N in R^(2 x 1): a kind the shape alone does not tell
+    if (n.op == Op::Var && g.symbol(n.a).value_kind != kind_of_shape(g.symbol(n.a).shape))
+      seen.insert("size-1 kind");
     for (Dim d : {n.shape.rows, n.shape.cols})
       if (g.dims.is_derived(d)) seen.insert("derived size");
   }
@@ -348,7 +351,8 @@ TEST(ReadBack, RandomDerivativesPrintAndParseBack) {
   // The run exercised what it claims to (a generator that stopped producing these would
   // make the test vacuous): at 5000 results each form occurs dozens of times or more.
   if (count >= 5000) {
-    for (const char* form : {"kron", "stack", "vec", "constant", "sized constant", "derived size"})
+    for (const char* form :
+         {"kron", "stack", "vec", "constant", "sized constant", "derived size", "size-1 kind"})
       EXPECT_GE(c.with[form], 20) << form;
   }
   EXPECT_EQ(c.read_back, c.results);
