@@ -14,19 +14,23 @@
 
 #include "problems.h"
 
-// Each generated file is a query_1 with its helpers: one namespace each, helpers included.
+// Each generated file is a query_1 with its helpers: one namespace each, helpers (the kernel
+// library and the prelude) included in each.
 namespace gen_logreg {
 #include "logreg.h"
 }
 #undef NABLA_GENERATED_PRELUDE
+#undef NABLA_KERNELS_H
 namespace gen_lsq {
 #include "lsq.h"
 }
 #undef NABLA_GENERATED_PRELUDE
+#undef NABLA_KERNELS_H
 namespace gen_mlp {
 #include "mlp.h"
 }
 #undef NABLA_GENERATED_PRELUDE
+#undef NABLA_KERNELS_H
 namespace gen_hess {
 #include "hess-logreg.h"
 }

@@ -8,6 +8,7 @@
 
 #include "codegen/common.h"
 #include "eval/evaluate.h"
+#include "eval/patterns.h"
 #include "ir/build.h"
 #include "ir/error.h"
 #include "ir/value_kind.h"
@@ -36,8 +37,8 @@ struct Code {
   bool atomic = true;
 };
 
-// Helpers a NumPy function may call; each is emitted only when used.
-const std::map<std::string, std::string>& numpy_helpers() {
+// The argument checks of a NumPy function.
+const std::map<std::string, std::string>& argument_checks() {
   static const std::map<std::string, std::string> h = {
       {"_nabla_scalar", R"(def _nabla_scalar(name, s):
     s = np.asarray(s)
@@ -69,43 +70,75 @@ const std::map<std::string, std::string>& numpy_helpers() {
                          % (name, v.shape))
     return v
 )"},
-      {"_nabla_logsumexp_rows", R"(def _nabla_logsumexp_rows(x):
-    m = np.max(x, axis=-1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    return np.log(np.sum(np.exp(x - m), axis=-1)) + m[..., 0]
-)"},
-      {"_nabla_softmax_rows", R"(def _nabla_softmax_rows(x):
-    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-)"},
-      {"_nabla_vec_rows", R"(def _nabla_vec_rows(a):
-    return np.swapaxes(a, -1, -2).reshape(a.shape[:-2] + (-1,))
-)"},
-      {"_nabla_logdet_stack", R"(def _nabla_logdet_stack(a):
-    sign, logabs = np.linalg.slogdet(a)
-    return np.where(sign > 0, logabs, np.nan)
-)"},
-      {"_nabla_sigmoid", R"(def _nabla_sigmoid(u):
-    """1 / (1 + e^-u) without overflow: e^-|u| is at most 1."""
+  };
+  return h;
+}
+
+// The stable kernels of eval/kernels.h in NumPy, one row each: the kernel's name (the helper is
+// _nabla_<name>), its parameters and its body, the same formula as the C++ kernel. `_rows`
+// variants reduce over the last axis (a batch of vectors).
+struct ArrayKernel {
+  const char* name;
+  const char* params;
+  const char* body;
+};
+constexpr ArrayKernel kArrayKernels[] = {
+    {"sigmoid", "u", R"(    """1 / (1 + e^-u) without overflow: e^-|u| is at most 1."""
     e = np.exp(-np.abs(u))
-    return np.where(u >= 0, 1.0, e) / (1.0 + e)
-)"},
-      {"_nabla_logsumexp", R"(def _nabla_logsumexp(x):
+    return np.where(u >= 0, 1.0, e) / (1.0 + e))"},
+    {"softplus", "u", R"(    """log(1 + e^u) = max(u, 0) + log1p(e^-|u|), finite at u = +-1000."""
+    return np.maximum(u, 0.0) + np.log1p(np.exp(-np.abs(u))))"},
+    {"log_sigmoid", "u", R"(    """log(sigmoid(u)) = -softplus(-u)."""
+    return -(np.maximum(-u, 0.0) + np.log1p(np.exp(-np.abs(u)))))"},
+    {"logsumexp", "x", R"(    """m + log sum e^(x - m), m = max x."""
     m = np.max(x)
     if not np.isfinite(m):
         return m
-    return m + np.log(np.sum(np.exp(x - m)))
-)"},
-      {"_nabla_softmax", R"(def _nabla_softmax(x):
-    e = np.exp(x - np.max(x))
-    return e / np.sum(e)
-)"},
-      {"_nabla_logdet", R"(def _nabla_logdet(a):
-    """log det A when det A > 0, NaN otherwise."""
+    return m + np.log(np.sum(np.exp(x - m))))"},
+    {"softmax", "x", R"(    """e^(x - m) / sum e^(x - m); the +inf entries share the mass."""
+    m = np.max(x)
+    if np.isnan(m) or m == -np.inf:
+        return np.full_like(x, np.nan)
+    if m == np.inf:
+        top = (x == m).astype(x.dtype)
+        return top / np.sum(top)
+    e = np.exp(x - m)
+    return e / np.sum(e))"},
+    {"log_softmax", "x",
+     R"(    """log(softmax(x)) = x - m - log sum e^(x - m), never forming softmax."""
+    m = np.max(x)
+    if np.isnan(m) or m == -np.inf:
+        return np.full_like(x, np.nan)
+    if m == np.inf:
+        top = x == m
+        return np.where(top, -np.log(np.sum(top)), -np.inf)
+    return x - m - np.log(np.sum(np.exp(x - m))))"},
+    {"logdet", "a", R"(    """log det A when det A > 0, NaN otherwise."""
     sign, logabs = np.linalg.slogdet(a)
-    return logabs if sign > 0 else np.nan * logabs
-)"},
-  };
+    return logabs if sign > 0 else np.nan * logabs)"},
+    {"logsumexp_rows", "x", R"(    m = np.max(x, axis=-1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return np.log(np.sum(np.exp(x - m), axis=-1)) + m[..., 0])"},
+    {"softmax_rows", "x", R"(    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True))"},
+    {"log_softmax_rows", "x", R"(    m = np.max(x, axis=-1, keepdims=True)
+    return x - m - np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True)))"},
+    {"logdet_stack", "a", R"(    sign, logabs = np.linalg.slogdet(a)
+    return np.where(sign > 0, logabs, np.nan))"},
+    {"vec_rows", "a", R"(    return np.swapaxes(a, -1, -2).reshape(a.shape[:-2] + (-1,)))"},
+};
+
+// Helpers a NumPy function may call (the argument checks, then the kernels); each is emitted
+// only when used.
+const std::map<std::string, std::string>& numpy_helpers() {
+  static const std::map<std::string, std::string> h = [] {
+    std::map<std::string, std::string> m = argument_checks();
+    for (const ArrayKernel& k : kArrayKernels) {
+      std::string name = std::string("_nabla_") + k.name;
+      m[name] = "def " + name + "(" + k.params + "):\n" + k.body + "\n";
+    }
+    return m;
+  }();
   return h;
 }
 
@@ -291,6 +324,11 @@ class ArrayEmitter {
     }
     if (n.op == Op::Add && is_negation(n.kids[1]))
       return {through(n.kids[0]), through(g_[n.kids[1]].kids[1])};
+    if (n.op == Op::Log) {  // the stable forms read their argument's argument
+      if (StableLog st = stable_log(g_, id); st.kind != StableLog::None) return {through(st.u)};
+    }
+    if (StableSigmoid st = stable_sigmoid(g_, id); st.kind != StableSigmoid::None)
+      return {through(st.u)};
     if (n.op == Op::Power && g_[n.kids[0]].op == Op::Norm2 &&
         (folded_.count(n.kids[1]) || g_[n.kids[1]].op == Op::Const)) {
       Id u = through(g_[n.kids[0]].kids[0]);
@@ -462,20 +500,23 @@ class ArrayEmitter {
         return infix(left + (neg ? " - " : " + ") + right);
       }
       case Op::Scale:
+        if (Code c; sigmoid_form(id, &c)) return c;
         if (is_negation(id)) return infix("-" + operand(n.kids[1]));
         return infix(operand(n.kids[0]) + " * " + operand(n.kids[1]));
       case Op::Hadamard:
+        if (Code c; sigmoid_form(id, &c)) return c;
         return infix(operand(n.kids[0]) + " * " + operand(n.kids[1]));
       case Op::MatMul:
         return matmul(n);
       case Op::Transpose:  // a matrix's (vectors' are skipped by through()): a view
         return {operand(n.kids[0]) + ".T"};
       case Op::Power:
+        if (Code c; sigmoid_form(id, &c)) return c;
         return power(n);
       case Op::Exp:
         return {fn(lib("np.exp", "torch.exp"), n.kids[0])};
       case Op::Log:
-        return {fn(lib("np.log", "torch.log"), n.kids[0])};
+        return log(id);
       case Op::Sin:
         return {fn(lib("np.sin", "torch.sin"), n.kids[0])};
       case Op::Cos:
@@ -516,12 +557,12 @@ class ArrayEmitter {
         if (torch_) return {fn("torch.sigmoid", n.kids[0])};
         used_.insert("_nabla_sigmoid");
         return {fn("_nabla_sigmoid", n.kids[0])};
-      case Op::Softplus:  // log(1 + e^u) = logaddexp(0, u), stable at both ends
+      case Op::Softplus:  // log(1 + e^u), stable at both ends
         if (torch_) {
           std::string u = operand(n.kids[0]);
           return {"torch.logaddexp(" + u + ", torch.zeros_like(" + u + "))"};
         }
-        return {"np.logaddexp(0.0, " + ref(n.kids[0]).s + ")"};
+        return {kernel("softplus", n.kids[0])};
       case Op::Sum:
         return s0 ? ref(n.kids[0]) : Code{fn(lib("np.sum", "torch.sum"), n.kids[0])};
       case Op::Norm2:
@@ -629,6 +670,59 @@ class ArrayEmitter {
   std::string helper(const char* name, Id id) {
     used_.insert(name);
     return std::string(name) + "(" + ref(id).s + ")";
+  }
+  // A kernel of kArrayKernels applied to u: _nabla_<name>(u).
+  std::string kernel(const std::string& name, Id u) {
+    return helper(("_nabla_" + name).c_str(), through(u));
+  }
+
+  // log(u), through the stable kernel its argument's spelling calls for (eval/patterns.h):
+  // log(1 + e^u) = softplus(u), log(softmax(u)) = log_softmax(u), ...
+  Code log(Id id) {
+    const Node& n = g_[id];
+    StableLog st = stable_log(g_, id);
+    if (st.kind == StableLog::None) return {fn(lib("np.log", "torch.log"), n.kids[0])};
+    const Id u = through(st.u);
+    switch (st.kind) {
+      case StableLog::Softplus:
+      case StableLog::NegSoftplus: {
+        const std::string neg = st.kind == StableLog::NegSoftplus ? "-" : "";
+        if (!torch_) return {neg + kernel("softplus", u), neg.empty()};
+        const std::string a = operand(u);
+        return {neg + "torch.logaddexp(" + a + ", torch.zeros_like(" + a + "))", neg.empty()};
+      }
+      case StableLog::LogSigmoid:
+        if (torch_) return {fn("torch.nn.functional.logsigmoid", u)};
+        return {kernel("log_sigmoid", u)};
+      case StableLog::Log1p:
+        return {fn(lib("np.log1p", "torch.log1p"), u)};
+      case StableLog::LogSoftmax: {
+        if (g_[u].shape.is_scalar()) break;  // log(softmax(s)) = log 1: nothing to overflow
+        if (torch_) {
+          std::string x = operand(u);
+          return {"torch.log_softmax(" + x + ".reshape(-1), 0).reshape(" + x + ".shape)"};
+        }
+        if (batch_ && batched_.count(u)) return {kernel("log_softmax_rows", u)};
+        return {kernel("log_softmax", u)};
+      }
+      case StableLog::None:
+        break;
+    }
+    return {fn(lib("np.log", "torch.log"), n.kids[0])};
+  }
+  // e^u (1 + e^u)^-1 = sigmoid(u), (1 + e^u)^-1 = sigmoid(-u).
+  bool sigmoid_form(Id id, Code* out) {
+    StableSigmoid st = stable_sigmoid(g_, id);
+    if (st.kind == StableSigmoid::None) return false;
+    const Id u = through(st.u);
+    const std::string a = st.kind == StableSigmoid::SigmoidNeg ? "-" + operand(u) : ref(u).s;
+    if (torch_) {
+      *out = {"torch.sigmoid(" + a + ")"};
+    } else {
+      used_.insert("_nabla_sigmoid");
+      *out = {"_nabla_sigmoid(" + a + ")"};
+    }
+    return true;
   }
 
   // Batched forms (batch_): vectors (b, n), scalars (b,), matrices (b, r, c) where they depend

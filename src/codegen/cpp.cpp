@@ -3,6 +3,8 @@
 
 #include "codegen/codegen.h"
 #include "codegen/common.h"
+#include "codegen/kernels_text.h"
+#include "eval/patterns.h"
 #include "ir/build.h"
 #include "ir/error.h"
 #include "ir/value_kind.h"
@@ -10,12 +12,17 @@
 namespace nabla {
 namespace {
 
-// Helpers of every generated function, once per translation unit. Each states its math.
-constexpr const char* kPrelude = R"(#include <Eigen/Dense>
+// Helpers of every generated function, once per translation unit: nabla's kernel library
+// (src/eval/kernels.h, embedded verbatim at build time, so the generated code computes with the
+// very code of the evaluator and the plans), then the generated code's names for its kernels.
+std::string prelude() {
+  return std::string(R"(#include <Eigen/Dense>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
+)") + kKernelsText +
+         R"nabla(
 #ifndef NABLA_GENERATED_PRELUDE
 #define NABLA_GENERATED_PRELUDE
 namespace nabla_generated {
@@ -26,97 +33,35 @@ inline void check_size(const char* arg, const char* what, Eigen::Index got, Eige
     throw std::invalid_argument(std::string(arg) + " has " + std::to_string(got) + " " + what +
                                 ", expected " + dim + " = " + std::to_string(want));
 }
-// x^p: integer p by repeated multiplication (negative bases work), 1/2 by sqrt, else std::pow.
-inline double power(double x, double p) {
-  if (p == 0.5) return std::sqrt(x);
-  if (p == std::floor(p) && std::abs(p) <= 64) {
-    long k = static_cast<long>(std::abs(p));
-    double r = 1, b = x;
-    for (; k; k >>= 1, b *= b)
-      if (k & 1) r *= b;
-    return p < 0 ? 1 / r : r;
-  }
-  return std::pow(x, p);
-}
-inline Mat power(const Mat& x, double p) {
-  return x.unaryExpr([p](double u) { return power(u, p); });
-}
-// sigmoid(u) = 1 / (1 + e^-u), as e^u / (1 + e^u) for u < 0 so nothing overflows.
-inline double sigmoid(double u) {
-  if (u >= 0) return 1 / (1 + std::exp(-u));
-  double e = std::exp(u);
-  return e / (1 + e);
-}
-// softplus(u) = log(1 + e^u) = max(u, 0) + log1p(e^-|u|).
-inline double softplus(double u) { return std::max(u, 0.0) + std::log1p(std::exp(-std::abs(u))); }
-inline double sign(double u) { return u > 0 ? 1.0 : u < 0 ? -1.0 : u; }
-#define NABLA_ENTRYWISE(name, fn)                                    \
-  inline double name(double u) { return fn(u); }                     \
-  inline Mat name(const Mat& x) {                                    \
-    return x.unaryExpr([](double u) { return name(u); });            \
-  }
-NABLA_ENTRYWISE(exp_, std::exp)
-NABLA_ENTRYWISE(log_, std::log)
-NABLA_ENTRYWISE(sin_, std::sin)
-NABLA_ENTRYWISE(cos_, std::cos)
-NABLA_ENTRYWISE(tan_, std::tan)
-NABLA_ENTRYWISE(tanh_, std::tanh)
-NABLA_ENTRYWISE(log1p_, std::log1p)
-NABLA_ENTRYWISE(expm1_, std::expm1)
-NABLA_ENTRYWISE(abs_, std::abs)
-NABLA_ENTRYWISE(sigmoid_, sigmoid)
-NABLA_ENTRYWISE(softplus_, softplus)
-NABLA_ENTRYWISE(sign_, sign)
-#undef NABLA_ENTRYWISE
+using nabla::kernels::power;
+using nabla::kernels::sigmoid;
+using nabla::kernels::softplus;
+using nabla::kernels::sign;
+using nabla::kernels::commutation;
+using nabla::kernels::kron;
+using nabla::kernels::logsumexp;
+using nabla::kernels::log_softmax;
+using nabla::kernels::norm2;
+using nabla::kernels::softmax;
 inline Mat as_mat(double v) { return Mat::Constant(1, 1, v); }
 inline const Mat& as_mat(const Mat& m) { return m; }
-// log sum_i e^{x_i} = m + log sum_i e^{x_i - m}, m = max x.
-inline double logsumexp(const Eigen::Ref<const Mat>& x) {
-  double m = x.maxCoeff();
-  if (!std::isfinite(m)) return m;
-  return m + std::log((x.array() - m).exp().sum());
+inline double det(const Eigen::Ref<const Mat>& a) {
+  return nabla::kernels::SquareFactorization(a).det();
 }
-// softmax(x)_i = e^{x_i - m} / sum_j e^{x_j - m}.
-inline Mat softmax(const Eigen::Ref<const Mat>& x) {
-  Mat e = (x.array() - x.maxCoeff()).exp().matrix();
-  return e / e.sum();
-}
-// log det A = sum_i log|u_ii| of A = P L U when det A > 0, NaN otherwise.
 inline double logdet(const Eigen::Ref<const Mat>& a) {
-  Eigen::PartialPivLU<Mat> lu(a);
-  double s = lu.permutationP().determinant(), l = 0;
-  for (Eigen::Index i = 0; i < a.rows(); ++i) {
-    double u = lu.matrixLU()(i, i);
-    if (u < 0) s = -s;
-    l += std::log(std::abs(u));
-  }
-  return s > 0 ? l : NAN;
+  return nabla::kernels::SquareFactorization(a).log_det();
 }
-// A^-1 by LU; singular or badly conditioned A is an error.
+// A^-1; a matrix singular to working precision is an error.
 inline Mat inverse(const Eigen::Ref<const Mat>& a) {
-  Eigen::PartialPivLU<Mat> lu(a);
-  if (!(lu.rcond() > static_cast<double>(a.rows()) * 2.220446049250313e-16))
-    throw std::domain_error("matrix is singular to working precision");
-  return lu.inverse();
+  Mat out(a.rows(), a.cols());
+  double rcond = 0;
+  if (!nabla::kernels::SquareFactorization(a).inverse(Eigen::Map<Mat>(out.data(), a.rows(),
+                                                                      a.cols()), &rcond))
+    throw std::domain_error("matrix is singular to working precision (reciprocal condition "
+                            "number " + std::to_string(rcond) + ")");
+  return out;
 }
 inline Mat diag(const Eigen::Ref<const Mat>& v) { return Eigen::VectorXd(v.reshaped()).asDiagonal(); }
-inline Mat diag_part(const Mat& a) { return a.diagonal(); }
-inline Mat vec(const Mat& a) { return a.reshaped(); }
-// K(m, n): K vec(A) = vec(A') for m x n A.
-inline Mat commutation(Eigen::Index m, Eigen::Index n) {
-  Mat k = Mat::Zero(m * n, m * n);
-  for (Eigen::Index i = 0; i < m; ++i)
-    for (Eigen::Index j = 0; j < n; ++j) k(j + i * n, i + j * m) = 1;
-  return k;
-}
-// (A kron B)[i p + k, j q + l] = A[i, j] B[k, l].
-inline Mat kron(const Eigen::Ref<const Mat>& a, const Eigen::Ref<const Mat>& b) {
-  Mat r(a.rows() * b.rows(), a.cols() * b.cols());
-  for (Eigen::Index i = 0; i < a.rows(); ++i)
-    for (Eigen::Index j = 0; j < a.cols(); ++j)
-      r.block(i * b.rows(), j * b.cols(), b.rows(), b.cols()) = a(i, j) * b;
-  return r;
-}
 inline Mat stack(std::initializer_list<Mat> parts) {
   Eigen::Index rows = 0;
   for (const Mat& p : parts) rows += p.rows();
@@ -130,7 +75,8 @@ inline Mat stack(std::initializer_list<Mat> parts) {
 }
 }  // namespace nabla_generated
 #endif  // NABLA_GENERATED_PRELUDE
-)";
+)nabla";
+}
 
 // The C++ type of a value of shape s and kind k: a vector of length 1 (R^1) is an
 // Eigen::VectorXd and a 1 x 1 or one-column matrix an Eigen::MatrixXd, as their kinds say.
@@ -183,7 +129,7 @@ class CppEmitter {
     std::vector<int64_t> params = code_parameters(g_, f_);
     std::vector<Id> order = code_order(g_, f_);
     std::ostringstream o;
-    o << kPrelude << "\n";
+    o << prelude() << "\n";
     o << "struct " << fname << "_result {\n";
     for (const CodeOutput& out : f_.outputs)
       o << "  " << type_of(g_[out.expr].shape, value_kind(g_, out.expr)) << " "
@@ -217,8 +163,16 @@ class CppEmitter {
     readers_.assign(g_.size(), 0);
     product_readers_.assign(g_.size(), 1);
     scale_readers_.assign(g_.size(), 1);
+    // Live nodes: those the outputs read, through what each node's code reads (a stable form
+    // such as log(1 + exp(u)) reads u, not 1 + exp(u)).
+    std::vector<char> live(g_.size(), 0);
+    for (const CodeOutput& out : f_.outputs) live[static_cast<size_t>(out.expr)] = 1;
+    for (auto it = order.rbegin(); it != order.rend(); ++it)
+      if (live[static_cast<size_t>(*it)])
+        for (Id k : reads(*it)) live[static_cast<size_t>(k)] = 1;
+    std::erase_if(order, [&](Id id) { return !live[static_cast<size_t>(id)]; });
     for (Id id : order)
-      for (Id k : g_[id].kids) {
+      for (Id k : reads(id)) {
         ++readers_[static_cast<size_t>(k)];
         if (g_[id].op != Op::MatMul) product_readers_[static_cast<size_t>(k)] = 0;
         if (g_[id].op != Op::Scale) scale_readers_[static_cast<size_t>(k)] = 0;
@@ -296,6 +250,15 @@ class CppEmitter {
     }
   }
 
+  // The nodes whose code the code of id reads.
+  std::vector<Id> reads(Id id) const {
+    const Node& n = g_[id];
+    if (n.op == Op::Log)
+      if (StableLog st = stable_log(g_, id); st.kind != StableLog::None) return {st.u};
+    if (StableSigmoid st = stable_sigmoid(g_, id); st.kind != StableSigmoid::None) return {st.u};
+    return n.kids;
+  }
+
   const Code& kid(const Node& n, size_t i) const { return code_[static_cast<size_t>(n.kids[i])]; }
   bool scalar_kid(const Node& n, size_t i) const { return g_[n.kids[i]].shape.is_scalar(); }
   std::string dims(Shape s) const {
@@ -331,21 +294,24 @@ class CppEmitter {
     pending_ += "  const Eigen::MatrixXd " + name + " = " + as_matrix(c) + ";\n";
     c = Code::make(Code::Matrix, name, true, false);
   }
-  // A kid read twice by an entry-wise formula: its inline code must be cheap.
-  std::string twice(Id id) {
-    Code& c = code_[static_cast<size_t>(id)];
-    if (!c.named && c.costly) {
-      std::string name = "t_" + std::to_string(id);
-      pending_ += "  const Eigen::MatrixXd " + name + " = " + as_matrix(c) + ";\n";
-      c = Code::make(Code::Matrix, name, true, false);
-    }
-    return c.form == Code::Scalar ? paren(c) : as_array(c);
-  }
   // An entry-wise function: a scalar call for scalars, an array expression otherwise.
   Code unary(const Node& n, const char* scalar_fn, const std::string& array_method) {
-    const Code& a = kid(n, 0);
+    return unary_of(kid(n, 0), scalar_fn, array_method);
+  }
+  Code unary_of(const Code& a, const char* scalar_fn, const std::string& array_method) {
     if (a.form == Code::Scalar) return scalar(std::string(scalar_fn) + "(" + a.text + ")", true);
     return array(as_array(a) + "." + array_method + "()", true);
+  }
+  // A kernel of nabla::kernels applied to u entry by entry, f(u), or -f(u) (`negate`), or f(-u)
+  // (`negate_arg`): the stable functions (sigmoid, softplus, ...) and their spellings.
+  Code kernel_of(Id u, const std::string& name, bool negate = false, bool negate_arg = false) {
+    const Code& a = code_[static_cast<size_t>(u)];
+    const std::string f = "nabla::kernels::" + name, sign = negate ? "-" : "";
+    if (a.form == Code::Scalar)
+      return scalar("(" + sign + f + "(" + (negate_arg ? "-" : "") + paren(a) + "))", true);
+    return array(as_array(a) + ".unaryExpr([](double v) { return " + sign + f + "(" +
+                     (negate_arg ? "-v" : "v") + "); })",
+                 true);
   }
 
   Code expr(Id id) {
@@ -383,6 +349,8 @@ class CppEmitter {
       }
       case Op::Scale: {
         const Code &a = kid(n, 0), &b = kid(n, 1);
+        if (StableSigmoid st = stable_sigmoid(g_, id); st.kind == StableSigmoid::Sigmoid)
+          return kernel_of(st.u, "sigmoid");  // e^u (1 + e^u)^-1
         if (s) return scalar(paren(a) + " * " + paren(b), costly());
         const Code& sc = a.form == Code::Scalar ? a : b;
         const Code& m = a.form == Code::Scalar ? b : a;
@@ -416,6 +384,8 @@ class CppEmitter {
       }
       case Op::Hadamard: {
         const Code &a = kid(n, 0), &b = kid(n, 1);
+        if (StableSigmoid st = stable_sigmoid(g_, id); st.kind == StableSigmoid::Sigmoid)
+          return kernel_of(st.u, "sigmoid");  // e^u .* (1 + e^u).^-1
         if (s) return scalar(paren(a) + " * " + paren(b), costly());
         return array(as_array(a) + " * " + as_array(b), costly());
       }
@@ -425,11 +395,13 @@ class CppEmitter {
         return Code::make(Code::Matrix, as_matrix(a) + ".transpose()", false, a.costly && !a.named);
       }
       case Op::Power:
+        if (StableSigmoid st = stable_sigmoid(g_, id); st.kind == StableSigmoid::SigmoidNeg)
+          return kernel_of(st.u, "sigmoid", false, true);  // (1 + e^u)^-1 = sigmoid(-u)
         return power(n);
       case Op::Exp:
         return unary(n, "std::exp", "exp");
       case Op::Log:
-        return unary(n, "std::log", "log");
+        return log(id);
       case Op::Sin:
         return unary(n, "std::sin", "sin");
       case Op::Cos:
@@ -445,7 +417,7 @@ class CppEmitter {
       case Op::Abs:
         return unary(n, "std::abs", "abs");
       case Op::Sign:
-        return unary(n, "nabla_generated::sign", "sign");
+        return kernel_of(n.kids[0], "sign");
       case Op::Relu: {
         // relu(u) = max(u, 0); relu'(0) = 0 is the derivative's business, not the value's.
         const Code& a = kid(n, 0);
@@ -466,23 +438,16 @@ class CppEmitter {
       case Op::NormInf:
         if (s0) return scalar("std::abs(" + kid(n, 0).text + ")");
         return scalar(as_matrix(kid(n, 0)) + ".cwiseAbs().maxCoeff()");
-      case Op::Sigmoid: {
-        // sigmoid(u) = 1 / (1 + e^-u): e^-u = inf gives 0, the limit; no cancellation.
-        if (s0) return scalar("nabla_generated::sigmoid(" + kid(n, 0).text + ")", true);
-        return array("(1.0 + (-" + as_array(kid(n, 0)) + ").exp()).inverse()", true);
-      }
-      case Op::Softplus: {
-        // softplus(u) = max(u, 0) + log1p(e^-|u|): finite for every finite u.
-        if (s0) return scalar("nabla_generated::softplus(" + kid(n, 0).text + ")", true);
-        std::string u = twice(n.kids[0]);
-        return array(u + ".max(0.0) + (-" + u + ".abs()).exp().log1p()", true);
-      }
+      case Op::Sigmoid:
+        return kernel_of(n.kids[0], "sigmoid");
+      case Op::Softplus:
+        return kernel_of(n.kids[0], "softplus");
       case Op::Sum:
         if (s0) return kid(n, 0);
         return scalar(paren(kid(n, 0)) + ".sum()", false);
       case Op::Norm2: {
         if (s0) return scalar("std::abs(" + kid(n, 0).text + ")");
-        return scalar(as_matrix(kid(n, 0)) + ".stableNorm()");
+        return scalar(helper("norm2", n));
       }
       case Op::Trace: {
         if (s0) return kid(n, 0);
@@ -495,7 +460,7 @@ class CppEmitter {
         return scalar(as_matrix(kid(n, 0)) + ".trace()");
       }
       case Op::Det:
-        return s0 ? kid(n, 0) : scalar(as_matrix(kid(n, 0)) + ".determinant()");
+        return s0 ? kid(n, 0) : scalar(helper("det", n));
       case Op::LogDet:
         return s0 ? scalar("(" + kid(n, 0).text + " > 0 ? std::log(" + kid(n, 0).text + ") : NAN)")
                   : scalar(helper("logdet", n));
@@ -545,6 +510,31 @@ class CppEmitter {
     return std::string("nabla_generated::") + name + "(" + as_mat(kid(n, 0)) + ")";
   }
 
+  // log(u) entry-wise, through the stable kernel its argument's spelling calls for
+  // (eval/patterns.h): log(1 + e^u) = softplus(u), log(softmax(u)) = log_softmax(u), ...
+  Code log(Id id) {
+    const Node& n = g_[id];
+    StableLog st = stable_log(g_, id);
+    switch (st.kind) {
+      case StableLog::Softplus:
+        return kernel_of(st.u, "softplus");
+      case StableLog::NegSoftplus:
+        return kernel_of(st.u, "softplus", true);
+      case StableLog::LogSigmoid:
+        return kernel_of(st.u, "log_sigmoid");
+      case StableLog::Log1p:
+        return unary_of(code_[static_cast<size_t>(st.u)], "std::log1p", "log1p");
+      case StableLog::LogSoftmax: {
+        std::string r =
+            "nabla_generated::log_softmax(" + as_mat(code_[static_cast<size_t>(st.u)]) + ")";
+        return n.shape.is_scalar() ? scalar(r + "(0, 0)", true) : matrix(r, true);
+      }
+      case StableLog::None:
+        break;
+    }
+    return unary(n, "std::log", "log");
+  }
+
   // x.^p: squares and cubes by multiplication, 1/2 by sqrt, -1 by inverse, else the helper.
   Code power(const Node& n) {
     const Code& x = kid(n, 0);
@@ -580,7 +570,7 @@ class CppEmitter {
   std::vector<int> readers_;
   std::vector<char> product_readers_;  // every reader is a product
   std::vector<char> scale_readers_;    // every reader is a scaling
-  std::string pending_;                // declarations of kids named by twice()
+  std::string pending_;                // declarations of kids named on the way
 };
 
 }  // namespace

@@ -5,7 +5,8 @@
 #include <numbers>
 #include <string>
 
-#include "eval/stable.h"
+#include "eval/factorization.h"
+#include "eval/kernels.h"
 #include "ir/build.h"
 #include "ir/error.h"
 
@@ -97,10 +98,7 @@ Matrix rule_commutation(const EvalContext& c) {
   Dim dm{static_cast<int32_t>(c.node.a)}, dn{static_cast<int32_t>(c.node.b)};
   const int32_t m = dim_size(c.g, dm, c.bindings), n = dim_size(c.g, dn, c.bindings);
   node_size(c);  // checks the size
-  Matrix k = Matrix::Zero(m * n, m * n);
-  for (int32_t i = 0; i < m; ++i)
-    for (int32_t j = 0; j < n; ++j) k(j + i * n, i + j * m) = 1;
-  return k;
+  return kernels::commutation(m, n);
 }
 
 // ones: every entry 1.
@@ -126,8 +124,8 @@ Matrix rule_add(const EvalContext& c) {
 // s X: every entry of X times the scalar s. e^u (1 + e^u)^-1 is evaluated as sigmoid(u).
 Matrix rule_scale(const EvalContext& c) {
   require_scalar(c, c.kid(0), "the factor");
-  Id u;
-  if (match_exp_over_one_plus_exp(c.g, c.node, &u)) return map(c.value(u), sigmoid);
+  StableSigmoid form = stable_sigmoid(c.g, c.id);
+  if (form.kind == StableSigmoid::Sigmoid) return map(c.value(form.u), kernels::sigmoid);
   return c.kid(0)(0, 0) * c.kid(1);
 }
 
@@ -142,8 +140,8 @@ Matrix rule_matmul(const EvalContext& c) {
 // A .* B: (A .* B)_ij = A_ij B_ij. e^u .* (1 + e^u).^-1 is evaluated as sigmoid(u).
 Matrix rule_hadamard(const EvalContext& c) {
   require_same(c, c.kid(0), c.kid(1));
-  Id u;
-  if (match_exp_over_one_plus_exp(c.g, c.node, &u)) return map(c.value(u), sigmoid);
+  StableSigmoid form = stable_sigmoid(c.g, c.id);
+  if (form.kind == StableSigmoid::Sigmoid) return map(c.value(form.u), kernels::sigmoid);
   return c.kid(0).cwiseProduct(c.kid(1));
 }
 
@@ -156,84 +154,50 @@ Matrix rule_transpose(const EvalContext& c) {
 // of a negative entry is NaN. (1 + e^u).^-1 is evaluated as sigmoid(-u).
 Matrix rule_power(const EvalContext& c) {
   require_scalar(c, c.kid(1), "the exponent");
-  Id u;
-  if (match_inverse_one_plus_exp(c.g, c.id, &u))
-    return map(c.value(u), [](double x) { return sigmoid(-x); });
+  StableSigmoid form = stable_sigmoid(c.g, c.id);
+  if (form.kind == StableSigmoid::SigmoidNeg)
+    return map(c.value(form.u), [](double x) { return kernels::sigmoid(-x); });
   const Node& p = c.kid_node(1);
   if (p.op == Op::Const && p.b == 1) {
     int64_t k = p.a;
-    return map(c.kid(0), [k](double x) { return integer_power(x, k); });
+    return map(c.kid(0), [k](double x) { return kernels::integer_power(x, k); });
   }
   if (p.op == Op::Const && p.b == 2 && p.a == 1) return c.kid(0).cwiseSqrt();
   double e = c.kid(1)(0, 0);
-  return map(c.kid(0), [e](double x) { return power(x, e); });
+  return map(c.kid(0), [e](double x) { return kernels::power(x, e); });
 }
 
 // ---- Entry-wise functions ----
 
-// exp(x) entry-wise.
-Matrix rule_exp(const EvalContext& c) {
-  return c.kid(0).array().exp().matrix();
+// f(x) entry-wise, f one of the kernels of eval/kernels.h: rule_exp, rule_log, ...
+#define NABLA_ENTRYWISE_RULE(name, kernel)   \
+  Matrix rule_##name(const EvalContext& c) { \
+    return map(c.kid(0), kernel);            \
+  }
+NABLA_KERNELS_ENTRYWISE(NABLA_ENTRYWISE_RULE)
+#undef NABLA_ENTRYWISE_RULE
+
+// log(x) entry-wise (NaN below 0), through the stable form of its argument's spelling (see
+// eval/patterns.h): log(1 + e^u) = softplus(u), log(softmax(u)) = log_softmax(u), ...
+Matrix rule_log_stable(const EvalContext& c) {
+  StableLog form = stable_log(c.g, c.id);
+  switch (form.kind) {
+    case StableLog::Softplus:
+      return map(c.value(form.u), kernels::softplus);
+    case StableLog::NegSoftplus:
+      return map(c.value(form.u), [](double x) { return -kernels::softplus(x); });
+    case StableLog::LogSigmoid:
+      return map(c.value(form.u), kernels::log_sigmoid);
+    case StableLog::Log1p:
+      return map(c.value(form.u), [](double x) { return std::log1p(x); });
+    case StableLog::LogSoftmax:
+      return kernels::log_softmax(c.value(form.u));
+    case StableLog::None:
+      break;
+  }
+  return rule_log(c);
 }
 
-// log(x) entry-wise (NaN below 0). Stable spellings: log(1 + e^u) = softplus(u),
-// log((1 + e^u)^-1) = -softplus(u), log(sigmoid(u)) = -softplus(-u), log(1 + u) = log1p(u).
-Matrix rule_log(const EvalContext& c) {
-  Id kid = strip_unit_scale(c.g, c.node.kids[0]), u;
-  if (match_one_plus_exp(c.g, kid, &u)) return map(c.value(u), softplus);
-  if (match_inverse_one_plus_exp(c.g, kid, &u))
-    return map(c.value(u), [](double x) { return -softplus(x); });
-  if (c.g[kid].op == Op::Sigmoid)
-    return map(c.value(c.g[kid].kids[0]), [](double x) { return -softplus(-x); });
-  if (match_one_plus(c.g, kid, &u)) return map(c.value(u), [](double x) { return std::log1p(x); });
-  return c.kid(0).array().log().matrix();
-}
-
-// sin(x) entry-wise.
-Matrix rule_sin(const EvalContext& c) {
-  return c.kid(0).array().sin().matrix();
-}
-// cos(x) entry-wise.
-Matrix rule_cos(const EvalContext& c) {
-  return c.kid(0).array().cos().matrix();
-}
-// tan(x) entry-wise.
-Matrix rule_tan(const EvalContext& c) {
-  return map(c.kid(0), [](double x) { return std::tan(x); });
-}
-// tanh(x) entry-wise.
-Matrix rule_tanh(const EvalContext& c) {
-  return map(c.kid(0), [](double x) { return std::tanh(x); });
-}
-// sigmoid(x) = 1 / (1 + e^-x) entry-wise, stable at ±1000.
-Matrix rule_sigmoid(const EvalContext& c) {
-  return map(c.kid(0), sigmoid);
-}
-// softplus(x) = log(1 + e^x) entry-wise, stable at ±1000.
-Matrix rule_softplus(const EvalContext& c) {
-  return map(c.kid(0), softplus);
-}
-// log1p(x) = log(1 + x) entry-wise, accurate near 0.
-Matrix rule_log1p(const EvalContext& c) {
-  return map(c.kid(0), [](double x) { return std::log1p(x); });
-}
-// expm1(x) = e^x - 1 entry-wise, accurate near 0.
-Matrix rule_expm1(const EvalContext& c) {
-  return map(c.kid(0), [](double x) { return std::expm1(x); });
-}
-// |x| entry-wise.
-Matrix rule_abs(const EvalContext& c) {
-  return c.kid(0).cwiseAbs();
-}
-// sign(x) in {-1, 0, 1} entry-wise.
-Matrix rule_sign(const EvalContext& c) {
-  return map(c.kid(0), sign);
-}
-
-// relu(x) = max(x, 0) entry-wise.
-Matrix rule_relu(const EvalContext& c) {
-  return c.kid(0).cwiseMax(0.0);
-}
 // max(a, b), min(a, b) entry-wise; a scalar side broadcasts.
 template <bool kMax>
 Matrix rule_extremum(const EvalContext& c) {
@@ -253,7 +217,7 @@ Matrix rule_sum(const EvalContext& c) {
 }
 // norm2(X) = sqrt(sum_ij X_ij^2), overflow-safe.
 Matrix rule_norm2(const EvalContext& c) {
-  return scalar(norm2(c.kid(0)));
+  return scalar(kernels::norm2(c.kid(0)));
 }
 // norm(x, inf) = max_ij |X_ij| (0 for an empty value).
 Matrix rule_norm_inf(const EvalContext& c) {
@@ -267,17 +231,17 @@ Matrix rule_trace(const EvalContext& c) {
 // det(A) via LU.
 Matrix rule_det(const EvalContext& c) {
   require_square(c, c.kid(0));
-  return scalar(determinant(c.kid(0)));
+  return scalar(SquareFactorization(c.kid(0)).det());
 }
 // logdet(A) = sum_i log|u_ii| of an LU of A; NaN when det A <= 0.
 Matrix rule_logdet(const EvalContext& c) {
   require_square(c, c.kid(0));
-  return scalar(log_determinant(c.kid(0)));
+  return scalar(SquareFactorization(c.kid(0)).log_det());
 }
 // inv(A) = A^-1 via LU; a singular matrix is an Error(Value).
 Matrix rule_inv(const EvalContext& c) {
   require_square(c, c.kid(0));
-  return inverse(c.kid(0));
+  return SquareFactorization(c.kid(0)).inverse();
 }
 // diag(x): the matrix with x on its diagonal, zeros elsewhere.
 Matrix rule_diag(const EvalContext& c) {
@@ -293,21 +257,21 @@ Matrix rule_diag_part(const EvalContext& c) {
 }
 // softmax(x)_i = e^{x_i - m} / sum_j e^{x_j - m}, m = max_j x_j.
 Matrix rule_softmax(const EvalContext& c) {
-  return softmax(c.kid(0));
+  return kernels::softmax(c.kid(0));
 }
 // logsumexp(X) = m + log sum_ij e^{X_ij - m}, m = max X.
 Matrix rule_logsumexp(const EvalContext& c) {
-  return scalar(logsumexp(c.kid(0)));
+  return scalar(kernels::logsumexp(c.kid(0)));
 }
 // vec(A): the columns of A stacked.
 Matrix rule_vec(const EvalContext& c) {
-  return vectorize(c.kid(0));
+  return Matrix(c.kid(0).reshaped());
 }
 // kron(A, B): the block matrix [A_ij B].
 Matrix rule_kron(const EvalContext& c) {
   const Matrix &a = c.kid(0), &b = c.kid(1);
   check_entries(a.rows() * b.rows(), a.cols() * b.cols(), "kron");
-  return kronecker(a, b);
+  return kernels::kron(a, b);
 }
 
 // ---- Structure ----
@@ -373,7 +337,7 @@ std::array<EvalRule, kOpCount> make_table() {
   set(Op::Transpose, rule_transpose);
   set(Op::Power, rule_power);
   set(Op::Exp, rule_exp);
-  set(Op::Log, rule_log);
+  set(Op::Log, rule_log_stable);
   set(Op::Sin, rule_sin);
   set(Op::Cos, rule_cos);
   set(Op::Tan, rule_tan);

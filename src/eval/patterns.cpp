@@ -52,4 +52,23 @@ bool match_exp_over_one_plus_exp(const Graph& g, const Node& n, Id* u) {
   return false;
 }
 
+StableLog stable_log(const Graph& g, Id log_node) {
+  Id kid = strip_unit_scale(g, g[log_node].kids[0]), u;
+  if (match_one_plus_exp(g, kid, &u)) return {StableLog::Softplus, u};
+  if (match_inverse_one_plus_exp(g, kid, &u)) return {StableLog::NegSoftplus, u};
+  if (g[kid].op == Op::Sigmoid) return {StableLog::LogSigmoid, g[kid].kids[0]};
+  if (g[kid].op == Op::Softmax) return {StableLog::LogSoftmax, g[kid].kids[0]};
+  if (match_one_plus(g, kid, &u)) return {StableLog::Log1p, u};
+  return {};
+}
+
+StableSigmoid stable_sigmoid(const Graph& g, Id id) {
+  const Node& n = g[id];
+  Id u;
+  if ((n.op == Op::Scale || n.op == Op::Hadamard) && match_exp_over_one_plus_exp(g, n, &u))
+    return {StableSigmoid::Sigmoid, u};
+  if (match_inverse_one_plus_exp(g, id, &u)) return {StableSigmoid::SigmoidNeg, u};
+  return {};
+}
+
 }  // namespace nabla

@@ -15,6 +15,7 @@ inline int omp_get_thread_num() {
 #endif
 
 #include "eval/eval_rules.h"
+#include "eval/patterns.h"
 #include "eval/plan_impl.h"
 #include "eval/threads.h"
 #include "ir/build.h"
@@ -25,8 +26,8 @@ namespace nabla {
 using namespace plan_detail;
 
 const std::vector<Id>& Plan::Impl::kids_of(Id id) const {
-  return kind[static_cast<size_t>(id)] == Kind::Fused ? eff[static_cast<size_t>(id)].kids
-                                                      : (*g)[id].kids;
+  const std::vector<Id>& e = eff[static_cast<size_t>(id)].kids;
+  return e.empty() ? (*g)[id].kids : e;
 }
 
 void Plan::Impl::compile() {
@@ -87,7 +88,11 @@ void Plan::Impl::compile() {
         k = Kind::Factored;
         break;
       default:
-        if (is_fusable_op(node.op)) {
+        if (StableLog s;
+            node.op == Op::Log && (s = stable_log(G, id)).kind == StableLog::LogSoftmax) {
+          // log(softmax(u)) = log_softmax(u), by evaluate()'s rule, which reads u.
+          eff[static_cast<size_t>(id)].kids = {s.u};
+        } else if (is_fusable_op(node.op)) {
           k = Kind::Fused;
           eff[static_cast<size_t>(id)] = effective(G, id);
         }
@@ -350,7 +355,7 @@ void Plan::Impl::compile() {
       todo = {sweeps[static_cast<size_t>(instrs[t].sweep)].m,
               sweeps[static_cast<size_t>(instrs[t].sweep)].x};
     } else {
-      todo = G[id].kids;
+      todo = kids_of(id);
     }
     // Through virtual nodes and transposes, down to the stored values.
     while (!todo.empty()) {
@@ -634,7 +639,7 @@ void Plan::Impl::merge_kernels() {
 void Plan::Impl::run_fallback(Id id, const Bindings& b) {
   const Graph& G = *g;
   const Node& node = G[id];
-  for (Id kid : node.kids) {
+  for (Id kid : kids_of(id)) {
     View v = operand(kid);
     fallback_values[static_cast<size_t>(kid)] = MapC(v.p, v.r, v.c);
   }
@@ -642,7 +647,7 @@ void Plan::Impl::run_fallback(Id id, const Bindings& b) {
   Matrix value = eval_rule(node.op)(ctx);
   double* out = alloc(id, value.rows(), value.cols());
   std::copy(value.data(), value.data() + value.size(), out);
-  for (Id kid : node.kids) fallback_values[static_cast<size_t>(kid)].resize(0, 0);
+  for (Id kid : kids_of(id)) fallback_values[static_cast<size_t>(kid)].resize(0, 0);
 }
 
 void Plan::Impl::run(const Bindings& b) {

@@ -81,17 +81,8 @@ struct Effective {
 };
 Effective effective(const Graph& g, Id id);
 
-// sqrt(sum of squares) accumulated block by block without overflow or underflow: the value
-// is scale * sqrt(ssq) (LAPACK's dnrm2 idea, but one plain pass per block when the block's
-// sum of squares is representable).
-struct NormAccumulator {
-  double scale = 0, ssq = 1;
-  void add(const double* p, int64_t m);  // = merge(block(p, m))
-  // The accumulator of one block alone, and the sum of two accumulators' squares.
-  static NormAccumulator block(const double* p, int64_t m);
-  void merge(const NormAccumulator& other);
-  double value() const;
-};
+// sqrt(sum of squares) accumulated block by block without overflow or underflow.
+using kernels::NormAccumulator;
 
 // Work below this many entries (or multiply-adds) runs on one thread: a parallel region costs
 // a few microseconds.

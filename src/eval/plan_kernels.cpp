@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include "eval/kernels.h"
 #include "eval/patterns.h"
 #include "eval/plan_impl.h"
-#include "eval/stable.h"
 #include "eval/vector_math.h"
 #include "ir/build.h"
 #include "ir/error.h"
@@ -59,7 +59,7 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
       } else if (e == -1) {
         for (int64_t i = 0; i < m; ++i) d[i] = 1.0 / a[i];
       } else {
-        map1(d, a, m, [e](double x) { return integer_power(x, e); });
+        map1(d, a, m, [e](double x) { return kernels::integer_power(x, e); });
       }
       return;
     }
@@ -67,10 +67,10 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
       for (int64_t i = 0; i < m; ++i) d[i] = std::sqrt(a[i]);
       return;
     case KOp::Pow:
-      map1(d, a, m, [p = k.p](double x) { return power(x, p); });
+      map1(d, a, m, [p = k.p](double x) { return kernels::power(x, p); });
       return;
     case KOp::PowReg:
-      for (int64_t i = 0; i < m; ++i) d[i] = power(a[i], b[i]);
+      for (int64_t i = 0; i < m; ++i) d[i] = kernels::power(a[i], b[i]);
       return;
     case KOp::Exp:
       vec_exp(a, d, m);
@@ -93,27 +93,27 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
     // NaN in a gives NaN in e and l, so every form below gives NaN.
     case KOp::Sigmoid:
       exp_neg_abs_chunks(a, m, false, [&](int64_t o, int64_t n, const double* e, const double*) {
-        for (int64_t i = 0; i < n; ++i) d[o + i] = (a[o + i] >= 0 ? 1.0 : e[i]) / (1.0 + e[i]);
+        for (int64_t i = 0; i < n; ++i) d[o + i] = kernels::sigmoid_given(a[o + i], e[i]);
       });
       return;
     case KOp::SigmoidNeg:  // sigmoid(-a)
       exp_neg_abs_chunks(a, m, false, [&](int64_t o, int64_t n, const double* e, const double*) {
-        for (int64_t i = 0; i < n; ++i) d[o + i] = (a[o + i] > 0 ? e[i] : 1.0) / (1.0 + e[i]);
+        for (int64_t i = 0; i < n; ++i) d[o + i] = kernels::sigmoid_neg_given(a[o + i], e[i]);
       });
       return;
     case KOp::Softplus:
       exp_neg_abs_chunks(a, m, true, [&](int64_t o, int64_t n, const double*, const double* l) {
-        for (int64_t i = 0; i < n; ++i) d[o + i] = std::max(a[o + i], 0.0) + l[i];
+        for (int64_t i = 0; i < n; ++i) d[o + i] = kernels::softplus_given(a[o + i], l[i]);
       });
       return;
     case KOp::NegSoftplus:  // -softplus(a)
       exp_neg_abs_chunks(a, m, true, [&](int64_t o, int64_t n, const double*, const double* l) {
-        for (int64_t i = 0; i < n; ++i) d[o + i] = -(std::max(a[o + i], 0.0) + l[i]);
+        for (int64_t i = 0; i < n; ++i) d[o + i] = -kernels::softplus_given(a[o + i], l[i]);
       });
       return;
     case KOp::NegSoftplusNeg:  // -softplus(-a)
       exp_neg_abs_chunks(a, m, true, [&](int64_t o, int64_t n, const double*, const double* l) {
-        for (int64_t i = 0; i < n; ++i) d[o + i] = -(std::max(-a[o + i], 0.0) + l[i]);
+        for (int64_t i = 0; i < n; ++i) d[o + i] = -kernels::softplus_given(-a[o + i], l[i]);
       });
       return;
     case KOp::Log1p:
@@ -126,7 +126,7 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
       for (int64_t i = 0; i < m; ++i) d[i] = std::fabs(a[i]);
       return;
     case KOp::Sign:
-      map1(d, a, m, [](double x) { return sign(x); });
+      map1(d, a, m, kernels::sign);
       return;
     case KOp::SoftplusSigmoid: {
       double* __restrict d2 = r[k.b];
@@ -134,9 +134,8 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
       exp_neg_abs_chunks(a, m, true, [&](int64_t o, int64_t n, const double* e, const double* l) {
         for (int64_t i = 0; i < n; ++i) {
           const double x = a[o + i];
-          d[o + i] = std::max(x, 0.0) + l[i];
-          const bool big = neg ? !(x > 0) : x >= 0;
-          d2[o + i] = (big ? 1.0 : e[i]) / (1.0 + e[i]);
+          d[o + i] = kernels::softplus_given(x, l[i]);
+          d2[o + i] = neg ? kernels::sigmoid_neg_given(x, e[i]) : kernels::sigmoid_given(x, e[i]);
         }
       });
       return;
@@ -192,16 +191,17 @@ KOp unary_kop(Op op) {
 
 Effective effective(const Graph& g, Id id) {
   const Node& n = g[id];
-  Id u;
   switch (n.op) {
     case Op::Add:
       return {KOp::Add, {n.kids[0], n.kids[1]}};
     case Op::Scale:
     case Op::Hadamard:
-      if (match_exp_over_one_plus_exp(g, n, &u)) return {KOp::Sigmoid, {u}};
+      if (StableSigmoid s = stable_sigmoid(g, id); s.kind == StableSigmoid::Sigmoid)
+        return {KOp::Sigmoid, {s.u}};
       return {KOp::Mul, {n.kids[0], n.kids[1]}};
     case Op::Power: {
-      if (match_inverse_one_plus_exp(g, id, &u)) return {KOp::SigmoidNeg, {u}};
+      if (StableSigmoid s = stable_sigmoid(g, id); s.kind == StableSigmoid::SigmoidNeg)
+        return {KOp::SigmoidNeg, {s.u}};
       const Node& p = g[n.kids[1]];
       if (p.op == Op::Const && p.b == 1)
         return {KOp::PowInt, {n.kids[0]}, static_cast<double>(p.a)};
@@ -211,11 +211,20 @@ Effective effective(const Graph& g, Id id) {
       return {KOp::PowReg, {n.kids[0], n.kids[1]}};
     }
     case Op::Log: {
-      Id kid = strip_unit_scale(g, n.kids[0]);
-      if (match_one_plus_exp(g, kid, &u)) return {KOp::Softplus, {u}};
-      if (match_inverse_one_plus_exp(g, kid, &u)) return {KOp::NegSoftplus, {u}};
-      if (g[kid].op == Op::Sigmoid) return {KOp::NegSoftplusNeg, {g[kid].kids[0]}};
-      if (match_one_plus(g, kid, &u)) return {KOp::Log1p, {u}};
+      StableLog s = stable_log(g, id);
+      switch (s.kind) {
+        case StableLog::Softplus:
+          return {KOp::Softplus, {s.u}};
+        case StableLog::NegSoftplus:
+          return {KOp::NegSoftplus, {s.u}};
+        case StableLog::LogSigmoid:
+          return {KOp::NegSoftplusNeg, {s.u}};
+        case StableLog::Log1p:
+          return {KOp::Log1p, {s.u}};
+        case StableLog::LogSoftmax:  // not entry-wise: classified as a fallback (plan.cpp)
+        case StableLog::None:
+          break;
+      }
       return {KOp::Log, {n.kids[0]}};
     }
     default:
@@ -239,63 +248,6 @@ void pair_softplus_sigmoid(std::vector<KInstr>& code) {
       break;
     }
   }
-}
-
-NormAccumulator NormAccumulator::block(const double* p, int64_t m) {
-  // One plain pass; the scaled pass only when the plain sum of squares over- or underflows.
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int64_t i = 0;
-  for (; i + 4 <= m; i += 4) {
-    s0 += p[i] * p[i];
-    s1 += p[i + 1] * p[i + 1];
-    s2 += p[i + 2] * p[i + 2];
-    s3 += p[i + 3] * p[i + 3];
-  }
-  for (; i < m; ++i) s0 += p[i] * p[i];
-  double s = (s0 + s1) + (s2 + s3);
-  NormAccumulator r;
-  r.scale = 1.0;
-  r.ssq = s;
-  if (!(s >= 1e-280 && s <= 1e280)) {
-    double big = 0;
-    for (int64_t j = 0; j < m; ++j) big = std::max(big, std::fabs(p[j]));
-    if (std::isnan(s) || std::isinf(big)) {
-      r.scale = std::isnan(s) ? std::numeric_limits<double>::quiet_NaN()
-                              : std::numeric_limits<double>::infinity();
-      r.ssq = 1;
-      return r;
-    }
-    if (big == 0) return NormAccumulator{};
-    r.scale = big;
-    r.ssq = 0;
-    for (int64_t j = 0; j < m; ++j) r.ssq += (p[j] / big) * (p[j] / big);
-  }
-  return r;
-}
-
-void NormAccumulator::merge(const NormAccumulator& o) {
-  if (std::isnan(o.scale) || std::isinf(o.scale)) {
-    scale = o.scale;
-    ssq = 1;
-    return;
-  }
-  if (o.scale == 0) return;  // nothing but zeros
-  if (std::isnan(scale) || std::isinf(scale)) return;
-  // value^2 = scale^2 ssq + o.scale^2 o.ssq.
-  if (o.scale > scale) {
-    ssq = scale == 0 ? o.ssq : ssq * (scale / o.scale) * (scale / o.scale) + o.ssq;
-    scale = o.scale;
-  } else {
-    ssq += o.ssq * (o.scale / scale) * (o.scale / scale);
-  }
-}
-
-void NormAccumulator::add(const double* p, int64_t m) {
-  merge(block(p, m));
-}
-
-double NormAccumulator::value() const {
-  return scale * std::sqrt(ssq);
 }
 
 }  // namespace nabla::plan_detail
