@@ -66,6 +66,15 @@ bool evaluable(const Graph& g, const std::vector<Id>& roots) {
         double v = nabla::const_value(g, id);
         if (!std::isfinite(v) || std::fabs(v) > kMaxConstant) return false;
       }
+      // A division by an exact zero (0^-1, x/zeros of size 1) has no finite value, and the
+      // grouping of the products around it decides between inf and NaN (x*U/0*s).
+      if (n.op == nabla::Op::Power && g[n.kids[1]].op == nabla::Op::Const &&
+          nabla::const_value(g, n.kids[1]) < 0) {
+        const nabla::Node& base = g[n.kids[0]];
+        if (base.op == nabla::Op::Zeros ||
+            (base.op == nabla::Op::Const && nabla::const_value(g, n.kids[0]) == 0))
+          return false;
+      }
       // A constant power above 64 (5^551555) over- or underflows for most bases, and then
       // the order of the overflowing operations decides the comparison.
       if (n.op == nabla::Op::Power && g[n.kids[1]].op == nabla::Op::Const &&
@@ -107,18 +116,38 @@ void clean(const Error& e, std::string_view source, const char* stage) {
     fail(std::string(stage) + ": internal error: " + e.what(), source);
 }
 
-// "x in R^(n x 1); S in Sym(n); ..." for every variable below id.
+// The set of a declaration: R, R^(n), R^((n*m) x (k)) (every dimension in parentheses: in a set
+// `*` would separate rows from columns).
+std::string set_text(const Graph& g, nabla::Shape sh, nabla::ValueKind kind) {
+  auto dim = [&](nabla::Dim d) { return "(" + g.dims.to_string(d) + ")"; };
+  if (!nabla::kind_fits(kind, sh)) kind = nabla::kind_of_shape(sh);
+  if (kind == nabla::ValueKind::Scalar) return "R";
+  if (kind == nabla::ValueKind::Vector) return "R^(" + dim(sh.rows) + ")";
+  return "R^(" + dim(sh.rows) + " x " + dim(sh.cols) + ")";
+}
+
+// "x in R^(n); S in Sym(n); f : R^(d) -> R^(n); ..." for every variable and abstract function
+// below id, as they were declared (a later declaration may have given the name another shape).
 std::string declarations(const Graph& g, Id id) {
   std::string s;
+  std::set<int64_t> done;
   for (Id k : nabla::reachable(g, id)) {
-    if (g[k].op != nabla::Op::Var) continue;
+    if (g[k].op != nabla::Op::Var && g[k].op != nabla::Op::Call) continue;
+    if (!done.insert(g[k].a).second) continue;
     const nabla::Symbol& sym = g.symbol(g[k].a);
     nabla::Shape sh = sym.shape;
+    if (sym.kind == nabla::SymbolKind::Function) {
+      s += sym.name + " : ";
+      for (size_t i = 0; i < sym.params.size(); ++i)
+        s += (i ? ", " : "") + set_text(g, sym.params[i], nabla::kind_of_shape(sym.params[i]));
+      s += " -> " + set_text(g, sh, nabla::kind_of_shape(sh)) + "\n";
+      continue;
+    }
     s += sym.name + " in ";
     if (sym.symmetric)
       s += "Sym(" + g.dims.to_string(sh.rows) + ")";
     else
-      s += "R^(" + g.dims.to_string(sh.rows) + " x " + g.dims.to_string(sh.cols) + ")";
+      s += set_text(g, sh, sym.value_kind);
     s += "\n";
   }
   return s;

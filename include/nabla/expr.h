@@ -51,7 +51,9 @@ class Expr {
 // ---- Variables ---------------------------------------------------------------------------
 // Variables live in the current graph: a fresh one per thread, replaced by new_graph() and by
 // each trace of a transformed callable. Declaring a name again with the same shape returns the
-// same variable.
+// same variable. Sizes mean what they say, as in the language: vector("z", 1) is a vector of
+// length 1 (its values are lists of one number, shape_string() "1"), matrix("E", 1, 1) and
+// matrix("N", 2, 1) are matrices ("1×1", "2×1"); only scalar() is a scalar.
 Expr scalar(const std::string& name);
 Expr vector(const std::string& name, Size n);
 Expr matrix(const std::string& name, Size rows, Size cols);

@@ -7,6 +7,7 @@
 #include "ir/build.h"
 #include "ir/error.h"
 #include "ir/substitute.h"
+#include "ir/value_kind.h"
 #include "simplify/simplify.h"
 
 namespace nabla::python {
@@ -18,12 +19,27 @@ ArgKind arg_kind(Shape s) {
   return ArgKind::Matrix;
 }
 
+ArgKind arg_kind(Shape s, ValueKind k) {
+  if (!kind_fits(k, s)) return arg_kind(s);
+  switch (k) {
+    case ValueKind::Scalar:
+      return ArgKind::Scalar;
+    case ValueKind::Vector:
+      return ArgKind::Vector;
+    case ValueKind::Row:
+      return ArgKind::Row;
+    case ValueKind::Matrix:
+      break;
+  }
+  return s.rows.is_one() && !s.cols.is_one() ? arg_kind(s) : ArgKind::Matrix;
+}
+
 Compiled::Compiled(const Graph& source, const std::vector<Id>& outputs,
                    const std::vector<int64_t>& params) {
   outputs_ = copy_graph(source, outputs, g_);
   for (int64_t p : params) {
     const Symbol& s = g_.symbol(p);
-    params_.push_back({s.name, p, s.shape, arg_kind(s.shape)});
+    params_.push_back({s.name, p, s.shape, arg_kind(s.shape, s.value_kind)});
   }
   for (Id o : outputs_) {
     for (Id id : reachable(g_, o)) {
@@ -37,7 +53,7 @@ Compiled::Compiled(const Graph& source, const std::vector<Id>& outputs,
             "compile: the expression uses '" + g_.symbol(n.a).name + "', which is not a parameter",
             "list every variable the expression uses in params");
     }
-    output_kinds_.push_back(arg_kind(g_[o].shape));
+    output_kinds_.push_back(arg_kind(g_[o].shape, value_kind(g_, o)));
   }
 }
 

@@ -23,6 +23,8 @@ namespace py = pybind11;
 enum class ArgKind { Scalar, Vector, Row, Matrix };
 
 ArgKind arg_kind(Shape s);
+// The kind a declaration gave (z in R^1 is a vector of length 1, E in R^(1 x 1) a matrix).
+ArgKind arg_kind(Shape s, ValueKind k);
 
 class Compiled {
  public:

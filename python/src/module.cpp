@@ -19,6 +19,7 @@
 #include "diff/diff.h"
 #include "ir/build.h"
 #include "ir/error.h"
+#include "ir/value_kind.h"
 #include "parse/diagnostics.h"
 #include "parse/frontend.h"
 #include "print/print.h"
@@ -74,13 +75,14 @@ PyExpr make(const std::shared_ptr<Scope>& s, Id id) {
   return PyExpr{s, id, {}, {}};
 }
 
-py::object shape_of(const Graph& g, Shape s) {
+py::object shape_of(const Graph& g, Shape s, ValueKind k) {
   auto dim = [&](Dim d) -> py::object {
     if (d.is_fixed()) return py::int_(d.size());
     return py::str(g.dims.to_string(d));
   };
-  if (s.is_scalar()) return py::tuple();
-  if (arg_kind(s) == ArgKind::Vector) return py::make_tuple(dim(s.rows));
+  ArgKind kind = arg_kind(s, k);
+  if (kind == ArgKind::Scalar) return py::tuple();
+  if (kind == ArgKind::Vector) return py::make_tuple(dim(s.rows));
   return py::make_tuple(dim(s.rows), dim(s.cols));
 }
 
@@ -202,8 +204,10 @@ std::vector<Id> wrt_vars(const PyExpr& e, const py::object& wrt) {
   return out;
 }
 
+// The derived and simplified form of id, of id's kind (the gradient w.r.t. z in R^1 is a vector
+// of length 1, as the command line answers it).
 Id expanded(Graph& g, Id id, StepLog* log) {
-  return simplify(g, expand_queries(g, id, log), {}, nullptr, log);
+  return with_kind(g, simplify(g, expand_queries(g, id, log), {}, nullptr, log), value_kind(g, id));
 }
 
 // grad / jacobian / hessian / diff: one result per block (grad w.r.t. several non-scalars).
@@ -271,16 +275,22 @@ py::dict check_exprs(const PyExpr& lhs, const PyExpr& rhs, uint64_t seed, double
   if (!c.holds) {
     // The variables' shapes (scalar, vector or matrix) by name, from the two sides.
     std::map<std::string, Shape> shapes;
+    std::map<std::string, ValueKind> kinds;  // z in R^1 shows as an array of one entry
     for (Id side : {l, r})
       for (Id k : reachable(g, side))
-        if (g[k].op == Op::Var) shapes.emplace(g.symbol(g[k].a).name, g.symbol(g[k].a).shape);
+        if (g[k].op == Op::Var) {
+          shapes.emplace(g.symbol(g[k].a).name, g.symbol(g[k].a).shape);
+          kinds.emplace(g.symbol(g[k].a).name, g.symbol(g[k].a).value_kind);
+        }
     for (const auto& [name, value] : c.point.values) {
       auto it = shapes.find(name);
       Shape shape = it != shapes.end() ? it->second
                                        : Shape{Dim::fixed(static_cast<int32_t>(value.rows())),
                                                Dim::fixed(static_cast<int32_t>(value.cols()))};
-      point[py::str(name)] = shape.is_scalar() ? py::object(py::float_(value(0, 0)))
-                                               : py::object(to_array(value, shape));
+      ValueKind kind = kinds.count(name) ? kinds[name] : kind_of_shape(shape);
+      point[py::str(name)] = arg_kind(shape, kind) == ArgKind::Scalar
+                                 ? py::object(py::float_(value(0, 0)))
+                                 : py::object(to_array(value, shape));
     }
     for (const auto& [name, size] : c.point.dims) dims[py::str(name)] = size;
     if (c.point.lhs.size()) out["lhs"] = to_array(c.point.lhs, g[l].shape);
@@ -411,8 +421,9 @@ PYBIND11_MODULE(_nabla, m) {
       .def_property_readonly("text", [](const PyExpr& e) { return to_text(e.g(), e.id); })
       .def_property_readonly("unicode", [](const PyExpr& e) { return to_unicode(e.g(), e.id); })
       .def_property_readonly("latex", [](const PyExpr& e) { return to_latex(e.g(), e.id); })
-      .def_property_readonly("shape",
-                             [](const PyExpr& e) { return shape_of(e.g(), e.node().shape); })
+      .def_property_readonly(
+          "shape",
+          [](const PyExpr& e) { return shape_of(e.g(), e.node().shape, value_kind(e.g(), e.id)); })
       .def_property_readonly("shape_text",
                              [](const PyExpr& e) { return e.g().dims.to_string(e.node().shape); })
       .def_property_readonly("steps", [](const PyExpr& e) { return e.steps; })

@@ -7,6 +7,7 @@
 #include "ir/build.h"
 #include "ir/error.h"
 #include "ir/graph.h"
+#include "ir/value_kind.h"
 
 namespace nabla {
 
@@ -93,19 +94,21 @@ Dim make_dim(Graph& g, const Size& s) {
   return Dim::fixed(s.value);
 }
 
+// `kind`: what the declaring function says (nabla::vector("z", 1) is a vector of length 1,
+// nabla::matrix("E", 1, 1) a matrix), as in the language.
 Expr declare(const std::string& name, Shape (*make)(Graph&, const Size&, const Size&),
-             const Size& r, const Size& c, bool symmetric) {
+             const Size& r, const Size& c, bool symmetric, ValueKind kind) {
   auto& g = api::current_graph();
   Shape shape = make(*g, r, c);
   for (size_t i = g->symbol_count(); i-- > 0;) {
     const Symbol& s = g->symbol(static_cast<int64_t>(i));
     if (s.name == name && s.kind == SymbolKind::Variable) {
-      if (s.shape == shape && s.symmetric == symmetric)
+      if (s.shape == shape && s.symmetric == symmetric && s.value_kind == kind)
         return Expr(g, variable(*g, static_cast<int32_t>(i)));
       break;  // a new declaration replaces the old one
     }
   }
-  int32_t sym = g->declare_variable(name, shape, symmetric);
+  int32_t sym = g->declare_variable(name, shape, kind, symmetric);
   return Expr(g, variable(*g, sym));
 }
 
@@ -121,7 +124,8 @@ bool Expr::is_scalar() const {
   return shape_of(*this).is_scalar();
 }
 std::string Expr::shape_string() const {
-  return is_literal() ? "scalar" : graph_->dims.to_string(shape_of(*this));
+  return is_literal() ? "scalar"
+                      : graph_->dims.to_string(shape_of(*this), value_kind(*graph_, id_));
 }
 Expr Expr::t() const {
   return transpose(*this);
@@ -129,12 +133,13 @@ Expr Expr::t() const {
 
 Expr scalar(const std::string& name) {
   return declare(
-      name, [](Graph&, const Size&, const Size&) { return Shape::scalar(); }, 1, 1, false);
+      name, [](Graph&, const Size&, const Size&) { return Shape::scalar(); }, 1, 1, false,
+      ValueKind::Scalar);
 }
 Expr vector(const std::string& name, Size n) {
   return declare(
       name, [](Graph& g, const Size& r, const Size&) { return Shape::vector(make_dim(g, r)); }, n,
-      1, false);
+      1, false, ValueKind::Vector);
 }
 Expr matrix(const std::string& name, Size rows, Size cols) {
   return declare(
@@ -142,7 +147,7 @@ Expr matrix(const std::string& name, Size rows, Size cols) {
       [](Graph& g, const Size& r, const Size& c) {
         return Shape::matrix(make_dim(g, r), make_dim(g, c));
       },
-      rows, cols, false);
+      rows, cols, false, ValueKind::Matrix);
 }
 Expr symmetric(const std::string& name, Size n) {
   return declare(
@@ -151,7 +156,7 @@ Expr symmetric(const std::string& name, Size n) {
         Dim d = make_dim(g, r);
         return Shape::matrix(d, d);
       },
-      n, n, true);
+      n, n, true, ValueKind::Matrix);
 }
 void new_graph() {
   api::current_graph() = std::make_shared<Graph>();

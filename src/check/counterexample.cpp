@@ -20,8 +20,8 @@ std::string number(double v) {
 
 }  // namespace
 
-std::string format_value(const Matrix& m) {
-  if (m.rows() == 1 && m.cols() == 1) return number(m(0, 0));
+std::string format_value(const Matrix& m, bool scalar) {
+  if (scalar && m.rows() == 1 && m.cols() == 1) return number(m(0, 0));
   std::string out = "[";
   for (Eigen::Index i = 0; i < m.rows(); ++i) {
     if (i) out += "; ";
@@ -45,7 +45,12 @@ std::string format_counterexample(const Graph& g, const std::vector<int32_t>& di
   for (int64_t v : variables) {
     auto it = bindings.values.find(v);
     if (it == bindings.values.end()) continue;
-    out += g.symbol(v).name + " = " + format_value(it->second) + "\n";
+    // z in R^1 shows as [0.5], a vector of one entry, as its values are written.
+    const Symbol& sym = g.symbol(v);
+    out += sym.name + " = " +
+           format_value(it->second, !kind_fits(sym.value_kind, sym.shape) ||
+                                        sym.value_kind == ValueKind::Scalar) +
+           "\n";
   }
   for (const std::string& f : c.functions) out += f + "\n";
   std::string lhs_name = c.lhs_text.empty() ? "lhs" : "lhs " + c.lhs_text;

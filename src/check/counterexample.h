@@ -8,8 +8,8 @@
 namespace nabla {
 
 // Formats a value with about 6 significant digits: scalars plain, column vectors [1.2; -0.3],
-// row vectors [1, 2], matrices [1, 2; 3, 4].
-std::string format_value(const Matrix& m);
+// row vectors [1, 2], matrices [1, 2; 3, 4]; a 1 x 1 value that is no scalar (z in R^1) [0.5].
+std::string format_value(const Matrix& m, bool scalar = true);
 
 // Everything a failed trial shows.
 struct Counterexample {

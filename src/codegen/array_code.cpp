@@ -12,6 +12,7 @@
 #include "ir/build.h"
 #include "ir/error.h"
 #include "ir/functions.h"
+#include "ir/value_kind.h"
 
 namespace nabla {
 namespace {
@@ -226,10 +227,19 @@ class ArrayEmitter {
       std::string r = result(f_.outputs[i].expr);
       // NumPy computes scalar-with-scalar arithmetic in float64: a scalar result gets the
       // arguments' dtype back.
-      if (!torch_ && !params.empty() && g_[f_.outputs[i].expr].shape.is_scalar()) {
+      Shape os = g_[f_.outputs[i].expr].shape;
+      ValueKind vk = value_kind(g_, f_.outputs[i].expr);
+      // A result of one entry whose kind is a vector (grad w.r.t. z in R^1) or a matrix is an
+      // array of that kind: (1,) or (1, 1); a one-column matrix (R^(n x 1)) is 2-D.
+      const bool boxed = !torch_ && !batch_ && os.is_scalar() && vk != ValueKind::Scalar;
+      if (!torch_ && !params.empty() && os.is_scalar()) {
         need_dtype_ = true;
-        r = (batch_ ? "np.asarray(" + r + ", dtype=dtype)" : "dtype.type(" + r + ")");
+        r = (batch_ || boxed ? "np.asarray(" + r + ", dtype=dtype)" : "dtype.type(" + r + ")");
       }
+      if (boxed)
+        r = "np.reshape(" + r + ", " + (vk == ValueKind::Matrix ? "(1, 1)" : "(1,)") + ")";
+      else if (!torch_ && !batch_ && vk == ValueKind::Matrix && is_column(os))
+        r = "np.reshape(" + r + ", (-1, 1))";
       returned += (i ? ", " : "") + r;
     }
     std::ostringstream out;

@@ -8,6 +8,7 @@
 #include "ir/build.h"
 #include "ir/error.h"
 #include "ir/functions.h"
+#include "ir/value_kind.h"
 
 namespace nabla {
 namespace {
@@ -79,10 +80,19 @@ inline Mat stack(std::initializer_list<Mat> parts) {
 )nabla";
 }
 
-std::string type_of(Shape s) {
-  if (s.is_scalar()) return "double";
-  if (s.cols.is_fixed() && s.cols.size() == 1) return "Eigen::VectorXd";
+// The C++ type of a value of shape s and kind k: a vector of length 1 (R^1) is an
+// Eigen::VectorXd and a 1 x 1 or one-column matrix an Eigen::MatrixXd, as their kinds say.
+std::string type_of(Shape s, ValueKind k) {
+  if (!kind_fits(k, s)) k = kind_of_shape(s);
+  if (k == ValueKind::Scalar) return "double";
+  if (k == ValueKind::Vector) return "Eigen::VectorXd";
   return "Eigen::MatrixXd";
+}
+
+// A parameter or output whose kind is not a scalar while its shape is 1 x 1: the generated
+// code computes with a double and converts at the boundary.
+bool boxed_scalar(Shape s, ValueKind k) {
+  return s.is_scalar() && k != ValueKind::Scalar && kind_fits(k, s);
 }
 
 // The code of a value: a double, an Eigen matrix expression, or an Eigen array expression
@@ -124,23 +134,29 @@ class CppEmitter {
     o << prelude() << "\n";
     o << "struct " << fname << "_result {\n";
     for (const CodeOutput& out : f_.outputs)
-      o << "  " << type_of(g_[out.expr].shape) << " " << code_identifier(out.name) << ";\n";
+      o << "  " << type_of(g_[out.expr].shape, value_kind(g_, out.expr)) << " "
+        << code_identifier(out.name) << ";\n";
     o << "};\n\n";
     o << "inline " << fname << "_result " << fname << "(";
     for (size_t i = 0; i < params.size(); ++i) {
       const Symbol& s = g_.symbol(params[i]);
-      std::string t = type_of(s.shape);
-      o << (i ? ", " : "") << (t == "double" ? t : "const " + t + "&") << " "
-        << code_identifier(s.name);
+      std::string t = type_of(s.shape, s.value_kind);
+      // z in R^1 arrives as a vector of length 1 (z_value) and is read as the double z.
+      std::string arg = code_identifier(s.name);
+      if (boxed_scalar(s.shape, s.value_kind)) arg += "_value";
+      o << (i ? ", " : "") << (t == "double" ? t : "const " + t + "&") << " " << arg;
     }
     o << ") {\n";
     // Dimensions: the first argument with a symbolic dimension fixes it, the others must agree.
     for (int64_t p : params) {
       const Symbol& s = g_.symbol(p);
-      if (s.shape.is_scalar()) continue;
+      if (s.shape.is_scalar() && !boxed_scalar(s.shape, s.value_kind)) continue;
       std::string arg = code_identifier(s.name);
+      if (boxed_scalar(s.shape, s.value_kind)) arg += "_value";
       bind(o, s.name, arg + ".rows()", s.shape.rows, "rows");
       bind(o, s.name, arg + ".cols()", s.shape.cols, "columns");
+      if (boxed_scalar(s.shape, s.value_kind))
+        o << "  const double " << code_identifier(s.name) << " = " << arg << "(0, 0);\n";
     }
     for (const std::string& d : bound_) o << "  (void)" << dim_variable(d) << ";\n";
     o << "  " << fname << "_result _nabla_r;\n";
@@ -189,7 +205,13 @@ class CppEmitter {
       std::string name =
           out >= 0 ? "_nabla_r." + code_identifier(f_.outputs[static_cast<size_t>(out)].name)
                    : "t_" + std::to_string(id);
-      if (c.form == Code::Scalar) {
+      if (c.form == Code::Scalar && out >= 0 &&
+          boxed_scalar(n.shape, value_kind(g_, f_.outputs[static_cast<size_t>(out)].expr))) {
+        // An output of one entry whose kind is a vector or matrix: a 1 x 1 Eigen value.
+        o << "  " << name << " = " << type_of(n.shape, ValueKind::Matrix) << "::Constant(1, 1, "
+          << c.text << ");\n";
+        code_[at] = Code::make(Code::Scalar, name + "(0, 0)", true, false);
+      } else if (c.form == Code::Scalar) {
         o << "  " << (out >= 0 ? "" : "const double ") << name << " = " << c.text << ";\n";
         code_[at] = Code::make(Code::Scalar, name, true, false);
       } else {

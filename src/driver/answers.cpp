@@ -10,6 +10,7 @@
 #include "diff/diff.h"
 #include "ir/build.h"
 #include "ir/error.h"
+#include "ir/value_kind.h"
 #include "parse/diagnostics.h"
 #include "simplify/simplify.h"
 
@@ -97,7 +98,8 @@ nlohmann::json matrix_json(const Matrix& m) {
 std::vector<Id> answer(Graph& g, const Query& q, StepLog* steps) {
   auto finish = [&](Id raw) {
     Id expanded = expand_queries(g, raw, steps);
-    return simplify(g, expanded, {}, nullptr, steps);
+    // The result keeps the query's kind (grad w.r.t. z in R^1 is a vector of length 1).
+    return with_kind(g, simplify(g, expanded, {}, nullptr, steps), value_kind(g, raw));
   };
   switch (q.kind) {
     case QueryKind::Show:
@@ -153,7 +155,8 @@ CodeFunction code_function(Graph& g, const Query& q, const std::string& name, St
   f.comment = q.text;
   std::replace(f.comment.begin(), f.comment.end(), '\n', ' ');
   auto finish = [&](Id raw) {
-    return simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps);
+    return with_kind(g, simplify(g, expand_queries(g, raw, steps), {}, nullptr, steps),
+                     value_kind(g, raw));
   };
   if (q.kind == QueryKind::Check) {
     f.outputs.push_back({"lhs", finish(q.expr)});
@@ -312,8 +315,7 @@ std::string plain_value(const Graph& g, Id root, const Matrix& v) {
     else
       s << x;
   };
-  Shape shape = g[root].shape;
-  if (shape.is_scalar()) {
+  if (value_kind(g, root) == ValueKind::Scalar && v.size() == 1) {
     number(v(0, 0));
   } else {
     s << "[";

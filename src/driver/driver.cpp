@@ -18,6 +18,7 @@
 #include "eval/values.h"
 #include "ir/build.h"
 #include "ir/error.h"
+#include "ir/value_kind.h"
 #include "parse/diagnostics.h"
 #include "parse/frontend.h"
 #include "simplify/simplify.h"
@@ -469,7 +470,7 @@ int run_eval(const std::string& expr, const std::string& values_arg, const std::
       return kExitOk;
     }
     Id expanded = expand_queries(g, root, nullptr);
-    Id simplified = simplify(g, expanded);
+    Id simplified = with_kind(g, simplify(g, expanded), value_kind(g, root));
     Bindings b = read_values(g, root, values);
     Matrix v = Plan(g, {simplified}).run(b)[0];  // the compiled plan, as value_and_grad uses
     std::vector<std::string> warnings;

@@ -10,6 +10,7 @@
 
 #include "eval/eval_rules.h"
 #include "ir/error.h"
+#include "ir/value_kind.h"
 
 namespace nabla {
 namespace {
@@ -43,13 +44,25 @@ std::string describe(const Json& j) {
               "give scalars as numbers, vectors as lists of numbers, matrices as lists of rows");
 }
 
-// What the declared shape asks for, e.g. "a vector of n numbers".
-std::string expected(const Graph& g, Shape s) {
-  if (s.is_scalar()) return "a number";
-  if (s.is_column()) return "a list of " + g.dims.to_string(s.rows) + " numbers (a vector)";
-  if (s.is_row()) return "a list of " + g.dims.to_string(s.cols) + " numbers (a row vector)";
-  return "a list of " + g.dims.to_string(s.rows) + " rows of " + g.dims.to_string(s.cols) +
-         " numbers (a matrix)";
+// What the declared shape and kind ask for, e.g. "a list of n numbers (a vector)".
+std::string expected(const Graph& g, Shape s, ValueKind k) {
+  if (!kind_fits(k, s)) k = kind_of_shape(s);
+  auto numbers = [&](Dim d) {
+    return g.dims.to_string(d) + (d.is_fixed() && d.size() == 1 ? " number" : " numbers");
+  };
+  switch (k) {
+    case ValueKind::Scalar:
+      return "a number";
+    case ValueKind::Vector:
+      return "a list of " + numbers(s.rows) + " (a vector)";
+    case ValueKind::Row:
+      return "a list of " + numbers(s.cols) + " (a row vector)";
+    case ValueKind::Matrix:
+      break;
+  }
+  return "a list of " + g.dims.to_string(s.rows) +
+         (s.rows.is_fixed() && s.rows.size() == 1 ? " row of " : " rows of ") + numbers(s.cols) +
+         " (a matrix)";
 }
 
 std::string quoted(const std::string& name) {
@@ -103,17 +116,20 @@ Matrix read_rows(const std::string& name, const std::string& want, const Json& j
   return m;
 }
 
-// The value of a variable of shape s, in the encoding its kind asks for.
-Matrix read_value(const Graph& g, const std::string& name, Shape s, const Json& j) {
-  std::string want = expected(g, s);
-  if (s.is_scalar()) {
+// The value of a variable of shape s and kind k, in the encoding its kind asks for: a number,
+// a list (R^1 too: a list of one number), or a list of rows (R^(1 x 1) and R^(n x 1) too).
+Matrix read_value(const Graph& g, const std::string& name, Shape s, ValueKind k, const Json& j) {
+  if (!kind_fits(k, s)) k = kind_of_shape(s);
+  std::string want = expected(g, s, k);
+  if (k == ValueKind::Scalar) {
     if (!j.is_number())
       bad(quoted(name) + " is a scalar: its value should be a number, but it is " + describe(j));
     return Matrix::Constant(1, 1, j.get<double>());
   }
-  if (s.is_column()) return read_list(name, want, j);
-  if (s.is_row()) {
-    // A row vector: a flat list, or a list holding one row.
+  if (k == ValueKind::Vector) return read_list(name, want, j);
+  if (s.is_row() || k == ValueKind::Row) {
+    // A row vector (or a one-row matrix 1 x n): a flat list, or a list holding one row; a
+    // declared 1 x 1 matrix takes the list of rows.
     if (j.is_array() && !j.empty() && j[0].is_array()) {
       Matrix m = read_rows(name, want, j);
       if (m.rows() != 1)
@@ -121,7 +137,7 @@ Matrix read_value(const Graph& g, const std::string& name, Shape s, const Json& 
             std::to_string(m.rows()));
       return m;
     }
-    return read_list(name, want, j).transpose();
+    if (k == ValueKind::Row || !s.cols.is_one()) return read_list(name, want, j).transpose();
   }
   return read_rows(name, want, j);
 }
@@ -230,15 +246,17 @@ Bindings read_values(const Graph& g, Id root, const nlohmann::json& values) {
     const Symbol& sym = g.symbol(n.a);
     auto it = values.find(sym.name);
     if (it == values.end())
-      throw Error(ErrorKind::Value, "no value for '" + sym.name + "'",
-                  "add \"" + sym.name + "\": " + expected(g, sym.shape) + " to the values");
-    Matrix m = read_value(g, sym.name, sym.shape, *it);
+      throw Error(
+          ErrorKind::Value, "no value for '" + sym.name + "'",
+          "add \"" + sym.name + "\": " + expected(g, sym.shape, sym.value_kind) + " to the values");
+    Matrix m = read_value(g, sym.name, sym.shape, sym.value_kind, *it);
     Shape s = sym.shape;
-    if (s.is_column()) {
+    ValueKind k = kind_fits(sym.value_kind, s) ? sym.value_kind : kind_of_shape(s);
+    if (k == ValueKind::Vector) {
       binder.bind(s.rows, m.rows(), sym.name + " has " + count(m.rows(), "entry"), sym.name, s);
-    } else if (s.is_row()) {
+    } else if (k == ValueKind::Row || (k == ValueKind::Matrix && m.rows() == 1 && s.is_row())) {
       binder.bind(s.cols, m.cols(), sym.name + " has " + count(m.cols(), "entry"), sym.name, s);
-    } else if (!s.is_scalar()) {
+    } else if (k == ValueKind::Matrix) {
       binder.bind(s.rows, m.rows(), sym.name + " has " + count(m.rows(), "row"), sym.name, s);
       binder.bind(s.cols, m.cols(), sym.name + " has " + count(m.cols(), "column"), sym.name, s);
     }
@@ -302,12 +320,17 @@ Bindings read_values(const Graph& g, Id root, const nlohmann::json& values) {
 }
 
 nlohmann::json value_to_json(const Graph& g, Id root, const Matrix& value) {
-  Shape s = g[root].shape;
+  ValueKind k = value_kind(g, root);
+  if (!kind_fits(k, Shape::matrix(Dim::fixed(static_cast<int32_t>(value.rows())),
+                                  Dim::fixed(static_cast<int32_t>(value.cols())))))
+    k = value.size() == 1   ? ValueKind::Scalar
+        : value.cols() == 1 ? ValueKind::Vector
+                            : ValueKind::Matrix;
   Json out = Json::object();
-  if (s.is_scalar() && value.size() == 1) {
+  if (k == ValueKind::Scalar) {
     out["value"] = value(0, 0);
     out["shape"] = Json::array();
-  } else if (s.cols.is_one() && value.cols() == 1) {
+  } else if (k == ValueKind::Vector) {
     Json list = Json::array();
     for (Eigen::Index i = 0; i < value.rows(); ++i) list.push_back(value(i, 0));
     out["value"] = std::move(list);
@@ -316,7 +339,7 @@ nlohmann::json value_to_json(const Graph& g, Id root, const Matrix& value) {
     Json rows = Json::array();
     for (Eigen::Index i = 0; i < value.rows(); ++i) {
       Json row = Json::array();
-      for (Eigen::Index k = 0; k < value.cols(); ++k) row.push_back(value(i, k));
+      for (Eigen::Index k2 = 0; k2 < value.cols(); ++k2) row.push_back(value(i, k2));
       rows.push_back(std::move(row));
     }
     out["value"] = std::move(rows);

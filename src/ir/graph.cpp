@@ -70,11 +70,17 @@ int32_t Graph::add_symbol(Symbol symbol) {
 }
 
 int32_t Graph::declare_variable(std::string name, Shape shape, bool symmetric) {
+  return declare_variable(std::move(name), shape, kind_of_shape(shape), symmetric);
+}
+
+int32_t Graph::declare_variable(std::string name, Shape shape, ValueKind kind, bool symmetric) {
+  if (!kind_fits(kind, shape)) kind = kind_of_shape(shape);
   Symbol s;
   s.name = std::move(name);
   s.kind = SymbolKind::Variable;
   s.shape = shape;
   s.symmetric = symmetric;
+  s.value_kind = kind;
   return add_symbol(std::move(s));
 }
 

@@ -65,7 +65,10 @@ struct Symbol {
   SymbolKind kind = SymbolKind::Variable;
   Shape shape = Shape::scalar();  // Variable: its shape; Function: its result shape
   bool symmetric = false;         // declared Sym(n)
-  std::vector<Shape> params;      // Function: the argument shapes
+  // Variable: what it was declared as (R^1 is a vector, R^(2 x 1) a matrix); kind_of_shape
+  // for one declared without a kind (an undeclared name, a C++ API variable).
+  ValueKind value_kind = ValueKind::Scalar;
+  std::vector<Shape> params;  // Function: the argument shapes
 };
 
 class Graph {
@@ -79,6 +82,8 @@ class Graph {
 
   int32_t add_symbol(Symbol symbol);
   int32_t declare_variable(std::string name, Shape shape, bool symmetric = false);
+  // A variable of a declared kind (which must fit the shape: kind_fits).
+  int32_t declare_variable(std::string name, Shape shape, ValueKind kind, bool symmetric = false);
   int32_t declare_function(std::string name, std::vector<Shape> params, Shape result);
   const Symbol& symbol(int64_t index) const { return symbols_.at(static_cast<size_t>(index)); }
   size_t symbol_count() const { return symbols_.size(); }

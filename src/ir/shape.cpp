@@ -117,9 +117,28 @@ std::string DimTable::to_string(Dim d) const {
 }
 
 std::string DimTable::to_string(Shape s) const {
-  if (s.is_scalar()) return "scalar";
-  if (s.is_column()) return to_string(s.rows);
+  return to_string(s, kind_of_shape(s));
+}
+
+std::string DimTable::to_string(Shape s, ValueKind k) const {
+  if (!kind_fits(k, s)) k = kind_of_shape(s);
+  if (k == ValueKind::Scalar) return "scalar";
+  if (k == ValueKind::Vector) return to_string(s.rows);
   return to_string(s.rows) + "×" + to_string(s.cols);
+}
+
+const char* kind_name(ValueKind k) {
+  switch (k) {
+    case ValueKind::Scalar:
+      return "scalar";
+    case ValueKind::Vector:
+      return "vector";
+    case ValueKind::Row:
+      return "row vector";
+    case ValueKind::Matrix:
+      return "matrix";
+  }
+  return "matrix";
 }
 
 }  // namespace nabla

@@ -40,6 +40,32 @@ struct Shape {
   friend bool operator==(Shape, Shape) = default;
 };
 
+// What a value is. The shape alone cannot tell a scalar (R) from a vector of length 1 (R^1) or a
+// 1 x 1 matrix (R^(1 x 1)), nor a vector (R^n) from a one-column matrix (R^(n x 1)): a kind says
+// which of its dimensions are real ones (a vector has rows, a row vector columns, a matrix both),
+// even where their size is 1. Declarations give it (Symbol::value_kind); an expression's kind
+// follows from its variables (ir/value_kind.h). Arithmetic does not depend on it: every value
+// is a matrix, and a 1 x 1 one multiplies as a scalar does.
+enum class ValueKind : uint8_t { Scalar, Vector, Row, Matrix };
+
+// The kind a shape has when nothing says otherwise: 1 x 1 a scalar, n x 1 a vector, 1 x n a
+// row vector, else a matrix.
+inline ValueKind kind_of_shape(Shape s) {
+  bool rows = !s.rows.is_one(), cols = !s.cols.is_one();
+  return rows && cols ? ValueKind::Matrix
+         : rows       ? ValueKind::Vector
+         : cols       ? ValueKind::Row
+                      : ValueKind::Scalar;
+}
+// Whether a value of shape s can have kind k (a real dimension may be 1, never the reverse).
+inline bool kind_fits(ValueKind k, Shape s) {
+  bool rows = k == ValueKind::Vector || k == ValueKind::Matrix;
+  bool cols = k == ValueKind::Row || k == ValueKind::Matrix;
+  return (rows || s.rows.is_one()) && (cols || s.cols.is_one());
+}
+// "scalar", "vector", "row vector", "matrix".
+const char* kind_name(ValueKind k);
+
 // Names of symbolic dimensions. A symbol is an atom (n, d) or derived from atoms, as the
 // sizes of vec, kron and stacking are: a polynomial such as n*m or n + m + 2, kept in a
 // canonical form so that equal sizes get the same Dim (m*n is n*m).
@@ -53,6 +79,7 @@ class DimTable {
   const std::string& name(Dim d) const;                    // only for symbols
   std::string to_string(Dim d) const;                      // "n" or "3"
   std::string to_string(Shape s) const;                    // "scalar", "n", "1×n", "n×m"
+  std::string to_string(Shape s, ValueKind k) const;       // R^1: "1"; R^(1 x 1): "1×1"
   size_t size() const { return names_.size(); }
 
   Dim product(Dim a, Dim b);                // a*b

@@ -99,8 +99,9 @@ struct Statement {
   std::vector<SourceSpan> name_spans;
   Shape shape = Shape::scalar();  // variables: their shape; functions: the result
   bool symmetric = false;
-  std::vector<Shape> params;             // functions: argument shapes
-  std::vector<std::string> param_names;  // DefineFunction
+  ValueKind value_kind = ValueKind::Scalar;  // variables: R, R^n (also R^1), R^(n x m), Sym(n)
+  std::vector<Shape> params;                 // functions: argument shapes
+  std::vector<std::string> param_names;      // DefineFunction
   std::vector<SourceSpan> param_spans;
   int expr = -1;  // Define*, Expression, Check (left side)
   int rhs = -1;   // Check

@@ -140,7 +140,7 @@ struct Frontend::Impl {
         for (const std::string& name : s.names) {
           ScopeEntry e;
           e.kind = ScopeEntry::Kind::Variable;
-          e.symbol = g.declare_variable(name, s.shape, s.symmetric);
+          e.symbol = g.declare_variable(name, s.shape, s.value_kind, s.symmetric);
           scope.names[name] = e;
         }
         return std::nullopt;
@@ -282,6 +282,16 @@ Frontend::Frontend(Graph& graph) : impl_(std::make_unique<Impl>(graph)) {}
 Frontend::~Frontend() = default;
 Graph& Frontend::graph() {
   return impl_->g;
+}
+
+void Frontend::name_symbol(int32_t symbol) {
+  const Symbol& sym = impl_->g.symbol(symbol);
+  ScopeEntry e;
+  e.kind =
+      sym.kind == SymbolKind::Function ? ScopeEntry::Kind::Function : ScopeEntry::Kind::Variable;
+  e.symbol = symbol;
+  impl_->scope.names[sym.name] = e;
+  impl_->failed.erase(sym.name);
 }
 
 std::vector<Query> Frontend::run_script(std::string_view source) {

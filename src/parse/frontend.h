@@ -68,6 +68,11 @@ class Frontend {
   // A comma-separated list of variable names in scope ("x" or "x, y") as Var nodes (--wrt).
   std::vector<Id> parse_variables(std::string_view source);
 
+  // Puts a symbol of the graph (a variable or function declared through Graph, as the C++ API
+  // and the tests do) into the scope under its name, as a declaration would: text that names
+  // it then reads back to that very symbol.
+  void name_symbol(int32_t symbol);
+
   Graph& graph();
 
  private:

@@ -742,7 +742,10 @@ int Compiler::vec_len(Ty t) {
 
 void Compiler::unify_check(int lhs, int rhs) {
   Ty a = ty_[static_cast<size_t>(lhs)], b = ty_[static_cast<size_t>(rhs)];
-  if ((is_constant(lhs) && scalar(a)) || (is_constant(rhs) && scalar(b))) return;
+  // A scalar side is broadcast, as in a sum: `check grad(sum(x), x) == 1`, and any scalar beside
+  // a side known to be a vector or matrix (`check x - mu*ones == x - mu`).
+  if (scalar(a) && (is_constant(lhs) || known_nonscalar(b))) return;
+  if (scalar(b) && (is_constant(rhs) || known_nonscalar(a))) return;
   if (!unify_ty(a, b))
     shape_error("cannot compare " + quote(lhs) + " (" + ty_str(a) + ") with " + quote(rhs) + " (" +
                     ty_str(b) + ")",

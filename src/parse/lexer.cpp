@@ -380,12 +380,19 @@ class Lexer {
       case 0x2016:
         push(Tok::NormBar, b, i_);
         return;  // ‖
+      case 0x221E:
+        push(Tok::Ident, b, i_, "∞");
+        return;  // ∞: only after a norm's closing bar, ‖x‖∞ (the parser says so elsewhere)
       case 0x2207:
         push(Tok::Nabla, b, i_);
         return;  // ∇
       case 0x2032:
         push(Tok::Prime, b, i_);
-        return;  // ′
+        return;     // ′
+      case 0x2033:  // ″: h″(t) is h''(t)
+        push(Tok::Prime, b, i_);
+        push(Tok::Prime, b, i_);
+        return;
       case 0x2212:
         push(Tok::Minus, b, i_);
         return;     // −

@@ -9,6 +9,9 @@ namespace nabla {
 namespace {
 
 std::optional<Rational> rational_of(const Graph& g, Id id) {
+  // A transposed number is the number: 0/0' is a division by zero as 0/0 is (fuzzer finding:
+  // it slipped past the check, and the simplifier then wrote 0 for the NaN).
+  while (g[id].op == Op::Transpose && g[g[id].kids[0]].shape.is_scalar()) id = g[id].kids[0];
   if (is_rational_const(g, id)) return rational_value(g, id);
   return std::nullopt;
 }
@@ -266,9 +269,10 @@ Id Compiler::lower(int node) {
   throw Error(ErrorKind::Internal, "unknown syntax node", {}, n.span);
 }
 
-Id Compiler::lower_check_side(int node, Id self, Id other) {
+Id Compiler::lower_check_side(int /*node*/, Id self, Id other) {
   Shape s = g_[self].shape, o = g_[other].shape;
-  if (!(s == o) && s.is_scalar() && is_constant(node)) return broadcast(self, o);
+  // Inference admitted a scalar beside a vector or matrix only to broadcast it.
+  if (!(s == o) && s.is_scalar()) return broadcast(self, o);
   return self;
 }
 

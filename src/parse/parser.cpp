@@ -169,7 +169,7 @@ Statement Parser::statement(Ast& ast) {
       if (!function) {
         s.kind = Statement::Kind::DeclareVariables;
         s.symmetric = is_ident("Sym");
-        s.shape = set_type();
+        s.shape = set_type(&s.value_kind);
         return done();
       }
       s.kind = Statement::Kind::DeclareFunctions;
@@ -312,7 +312,12 @@ Dim Parser::dim_expr(bool products) {
   return g_.dims.sum(terms);
 }
 
-Shape Parser::set_type() {
+// R is a scalar, R^n a vector (R^1 too: a vector of length 1), R^(n x m) a matrix (R^(1 x 1)
+// and R^(n x 1) too), Sym(n) a symmetric matrix.
+Shape Parser::set_type(ValueKind* kind) {
+  ValueKind ignored;
+  if (!kind) kind = &ignored;
+  *kind = ValueKind::Matrix;
   if (is_ident("Sym")) {
     next();
     expect(Tok::LParen, "'(' after Sym");
@@ -322,8 +327,10 @@ Shape Parser::set_type() {
   }
   if (!is_ident("R")) unexpected("a set: R, R^n, R^(n x m) or Sym(n)");
   next();
+  *kind = ValueKind::Scalar;
   if (!is(Tok::Caret)) return Shape::scalar();
   next();
+  *kind = ValueKind::Vector;
   if (is(Tok::LParen) || is(Tok::LBrace)) {
     Tok close = is(Tok::LParen) ? Tok::RParen : Tok::RBrace;
     next();
@@ -332,6 +339,7 @@ Shape Parser::set_type() {
     if (is(Tok::Times) || is_ident("x") || is(Tok::Comma) || is(Tok::Star)) {
       next();
       c = dim_expr(false);
+      *kind = ValueKind::Matrix;
     }
     expect(close, close == Tok::RParen ? "')'" : "'}'");
     return Shape::matrix(r, c);
@@ -575,10 +583,41 @@ int Parser::atom() {
       leave();
       const Token& close = expect(Tok::NormBar, "'‖' closing the norm");
       n.span = {t.span.begin, close.span.end};
+      if (is(Tok::Ident) && peek().text == "∞" && peek().span.begin == close.span.end) {
+        // ‖x‖∞ = norm(x, inf), as the Unicode printer writes it
+        const Token& inf = next();
+        AstNode p;
+        p.kind = AstKind::Name;
+        p.name = "inf";
+        p.span = inf.span;
+        AstNode call;
+        call.kind = AstKind::Call;
+        call.ref = NameRef::Builtin;
+        const Builtin* b = find_builtin("norm");
+        call.name = b->name;
+        call.op = b->op;
+        call.kids = {n.kids[0], ast_->add(std::move(p))};
+        call.span = {t.span.begin, inf.span.end};
+        return ast_->add(std::move(call));
+      }
       return ast_->add(std::move(n));
     }
     case Tok::Nabla: {
       next();
+      if (is(Tok::Superscript) && peek().index == 2) {  // ∇²g(u), ∇²_x e: second derivatives
+        if (is(Tok::Ident, 1) && is_function(peek(1).text) && is(Tok::LParen, 2)) {
+          next();
+          std::string f = next().text;
+          return deriv_call(f, kCallSecond, t.span.begin);
+        }
+        if (is(Tok::Underscore, 1) && is(Tok::Ident, 2)) {
+          next();
+          next();
+          const Token& v = next();
+          return prefix_query(Op::Hessian, v.text, v.span, t.span.begin);
+        }
+        unexpected("∇²g(u) for a declared function g, or ∇²_x e");
+      }
       if (is(Tok::Underscore) && is(Tok::Ident, 1)) {
         next();
         const Token& v = next();
@@ -605,6 +644,13 @@ int Parser::atom() {
       if (t.index > 0 && is(Tok::Ident) && is_function(peek().text) && is(Tok::LParen, 1)) {
         std::string f = next().text;
         return deriv_call(f, t.index, t.span.begin);
+      }
+      // ∂₁∂₂L(a, b, c): the mixed second partial, as the Unicode printer writes partial(L, 1, 2)
+      if (t.index > 0 && is(Tok::Partial) && peek().index > 0 && is(Tok::Ident, 1) &&
+          is_function(peek(1).text) && is(Tok::LParen, 2)) {
+        int64_t second = next().index;
+        std::string f = next().text;
+        return deriv_call(f, call_partial2(t.index, second), t.span.begin);
       }
       fail("write a partial derivative as ∂₂L(a, b, c) with L a declared function", t.span);
     }
@@ -736,6 +782,18 @@ int Parser::name_atom() {
       throw Error(ErrorKind::Name, "'" + name + "' is a variable, not a function",
                   "write products with '*': " + name + "*(...)", t.span);
   };
+  if (name == "∞")
+    fail("'∞' stands only after a norm, as in ‖x‖∞ (the max norm)", t.span,
+         "write norm(x, inf) for the max norm, or 1e999 for an infinite number");
+  // J(f)(x), the Jacobian of a declared function f, whatever else J names (`J = B*B'`, a cost
+  // J in R): f is a function, so J(f) is no product or call, and results print this form.
+  if (name == "J" && is(Tok::LParen) && is(Tok::Ident, 1) && is_function(peek(1).text) &&
+      is(Tok::RParen, 2) && is(Tok::LParen, 3)) {
+    next();
+    std::string f = next().text;
+    next();
+    return deriv_call(f, kCallDerivative, t.span.begin);
+  }
   if (params_.count(name)) {
     variable_not_function();
     return variable_name(name, t.span);
@@ -850,13 +908,6 @@ int Parser::name_atom() {
     expect(Tok::RParen, "')'");
     if (!is(Tok::LParen)) unexpected("the arguments: partial(L, k)(a, b)");
     return deriv_call(f.text, deriv, t.span.begin);
-  }
-  if (name == "J" && is(Tok::LParen) && is(Tok::Ident, 1) && is_function(peek(1).text) &&
-      is(Tok::RParen, 2) && is(Tok::LParen, 3)) {
-    next();
-    std::string f = next().text;
-    next();
-    return deriv_call(f, kCallDerivative, t.span.begin);
   }
   if (name.size() > 2 && name.compare(0, 2, "J_") == 0) {
     std::string rest = name.substr(2);

@@ -40,7 +40,7 @@ class Parser {
   void leave() { --depth_; }
   void finish_statement();
 
-  Shape set_type();
+  Shape set_type(ValueKind* kind = nullptr);  // the kind the set declares, where asked
   Dim dim();
   Dim dim_expr(bool products);
   void declaration_names(Statement& s);

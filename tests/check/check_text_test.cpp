@@ -7,6 +7,7 @@
 #include <string>
 
 #include "check/check.h"
+#include "diff/diff.h"
 #include "ir/error.h"
 #include "parse/frontend.h"
 
@@ -101,7 +102,11 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"L : R x R^n -> R; t in R; x in R^n",
                            "partial(L, 2)(t, x)'*x + partial(L, 1)(t, x)",
                            "x'*partial(L, 2)(t, x) + partial(L, 1)(t, x)"},
-                      Case{"g : R^d -> R; u in R^d", "grad(g)(u)'*u", "u'*grad(g)(u)"}));
+                      Case{"g : R^d -> R; u in R^d", "grad(g)(u)'*u", "u'*grad(g)(u)"},
+                      // A scalar side is broadcast, as a numeral is: every entry equals it.
+                      Case{"x in R^n; c in R", "c*ones(n)", "c"},
+                      Case{"A in R^(n x m); c in R", "c", "c*ones(n, m)"},
+                      Case{"x in R^n; c in R", "c*ones(n) + x", "c + x"}));
 
 INSTANTIATE_TEST_SUITE_P(
     WrongIdentities, Fails,
@@ -131,7 +136,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"x, w in R^d", "log(1 + exp(-w'*x))", "log(1 + exp(w'*x))"},
                       Case{"X in R^(n x n)", "logdet(X)", "log(tr(X))"},
                       Case{"x in R^n", "logsumexp(x)", "sum(exp(x))"},
-                      Case{"x in R^n", "log(x)", "log(-x)"}));  // NaN on one side only
+                      Case{"x in R^n", "log(x)", "log(-x)"},           // NaN on one side only
+                      Case{"x in R^n; c in R", "c*ones(n)", "2*c"}));  // broadcast
 
 TEST(CheckTextShapes, ShapesDiffer) {
   Graph g;
@@ -141,6 +147,24 @@ TEST(CheckTextShapes, ShapesDiffer) {
   EXPECT_FALSE(r.holds);
   EXPECT_NE(r.counterexample.find("shapes differ: n×n vs n"), std::string::npos)
       << r.counterexample;
+}
+
+// A scalar beside a vector or matrix broadcasts in check as a numeral does; the left side's
+// shape is the compared shape, and a scalar beside a scalar of another kind compares as is.
+TEST(CheckTextShapes, ScalarSideBroadcastsAsANumeralDoes) {
+  Graph g;
+  Frontend fe(g);
+  std::vector<Query> q = fe.run_script(
+      "x in R^n; A in R^(n x m); c in R; z in R^1\n"
+      "check grad(c*sum(x), x) == c\ncheck c == grad(c*sum(A), A)\ncheck z'*z == z.^2");
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(g.dims.to_string(g[q[0].rhs].shape), "n");
+  EXPECT_EQ(g.dims.to_string(g[q[1].expr].shape), "n×m");
+  for (const Query& c : q)
+    EXPECT_TRUE(check_equal(g, expand_queries(g, c.expr), expand_queries(g, c.rhs)).holds)
+        << c.text;
+  // Two sides that are both known to be non-scalar still need equal shapes.
+  EXPECT_THROW(fe.run_script("check x == A"), Error);
 }
 
 // The reference sheet's printed answer to 4a lost a factor exp(x^2*y^3*z).

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "../support/readback.h"
 #include "codegen/codegen.h"
 #include "diff/diff.h"
 #include "eval/evaluate.h"
@@ -124,6 +125,28 @@ class Identities : public ::testing::Test {
   std::string source_;
   std::vector<Case> cases_;
 };
+
+// Every output a generated function computes is also a printed result: as text and as Unicode
+// it reads back (in a scope naming the variables it uses) to the same shape, kind and value at
+// the case's point.
+TEST_F(Identities, EveryOutputPrintsAndReadsBack) {
+  int read = 0;
+  for (const Case& c : cases_) {
+    for (const CodeOutput& o : c.function.outputs) {
+      Frontend front(graph_);
+      for (Id id : reachable(graph_, o.expr))
+        if (graph_[id].op == Op::Var || graph_[id].op == Op::Call)
+          front.name_symbol(static_cast<int32_t>(graph_[id].a));
+      for (Format format : {Format::Text, Format::Unicode}) {
+        testing::ReadBack r = testing::read_back(front, graph_, o.expr, format, {c.bindings});
+        EXPECT_TRUE(r.ok()) << c.function.name << " " << o.name << ": " << r.why
+                            << "\n  printed: " << r.printed;
+        read += r.ok();
+      }
+    }
+  }
+  EXPECT_GE(read, 4 * 30);
+}
 
 TEST_F(Identities, GeneratedCppCompilesWithWerrorAndMatchesEvaluator) {
   std::string dir = ::testing::TempDir();

@@ -5,8 +5,12 @@
 // 3I + small. Set NABLA_DIFF_SEED to reproduce or vary a run; failures print seed and expression.
 #include <array>
 #include <cstdlib>
+#include <iostream>
+#include <map>
 
+#include "../support/readback.h"
 #include "diff_test_util.h"
+#include "parse/frontend.h"
 #include "simplify/simplify.h"
 
 namespace nabla {
@@ -284,6 +288,38 @@ void declare_variables(World& w, Gen& gen) {
   gen.wellcond_leaf = w.wellcond("P", 3);
 }
 
+// Read-back of printed results: each simplified result is printed as text and as Unicode,
+// parsed back in the same declarations (a Frontend naming the world's variables and
+// functions) and compared in shape, kind and value at the world's point and a nudged one.
+struct ReadBackCounts {
+  int results = 0, failures = 0, not_printed = 0;
+  std::map<testing::ReadBack::Outcome, int> by_outcome;
+};
+
+void read_back_result(Frontend& front, World& w, Id result, const std::string& what,
+                      ReadBackCounts& c) {
+  Bindings nudged = w.b;
+  std::uniform_real_distribution<double> u(-0.05, 0.05);
+  for (auto& [sym, m] : nudged.values)
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] += u(w.rng);
+  ++c.results;
+  for (Format format : {Format::Text, Format::Unicode}) {
+    testing::ReadBack r = testing::read_back(front, w.g, result, format, {w.b, nudged}, 1e-7);
+    if (r.outcome == testing::ReadBack::Outcome::NotPrinted) {
+      ++c.not_printed;
+      continue;
+    }
+    if (r.ok()) continue;
+    ++c.by_outcome[r.outcome];
+    if (++c.failures <= 5) ADD_FAILURE() << what << ": " << r.why << "\n  printed: " << r.printed;
+  }
+}
+
+// A Frontend whose scope names every symbol of the world, as its declarations would.
+void name_every_symbol(Frontend& front, const Graph& g) {
+  for (size_t s = 0; s < g.symbol_count(); ++s) front.name_symbol(static_cast<int32_t>(s));
+}
+
 TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
   const uint64_t seed = seed_from_env();
   World w(seed);
@@ -296,6 +332,9 @@ TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
   gen.leaves[kM].push_back(gen.positive[kM][0]);
   gen.leaves[kM].push_back(gen.wellcond_leaf);
 
+  Frontend front(w.g);
+  name_every_symbol(front, w.g);
+  ReadBackCounts read_backs;
   int checked = 0, skipped = 0, failures = 0;
   std::vector<int> op_seen(kOpCount, 0);
   for (int attempt = 0; checked < 2000 && attempt < 20000; ++attempt) {
@@ -329,10 +368,18 @@ TEST(RandomGradients, TwoThousandRandomExpressionsMatchCentralDifferences) {
     }
     if (!msg.empty() && ++failures <= 5)
       ADD_FAILURE() << "seed " << seed << " expression #" << checked << ": " << msg;
+    if (msg.empty())
+      read_back_result(front, w, simplify(w.g, grad(w.g, e, v)),
+                       "seed " + std::to_string(seed) + " grad of " + show(w.g, e), read_backs);
     ++checked;
   }
   EXPECT_EQ(failures, 0) << "seed " << seed;
   EXPECT_GE(checked, 2000);
+  std::cout << "read-back: " << read_backs.results << " gradients printed as text and Unicode, "
+            << read_backs.failures << " failed to read back, " << read_backs.not_printed
+            << " prints stopped at a limit\n";
+  EXPECT_GE(read_backs.results, 1900);
+  EXPECT_EQ(read_backs.failures, 0);
   EXPECT_LT(skipped, checked / 10);
   // Every non-query op except kron (Unsupported in reverse mode) and prod_others (the gradient
   // of prod, with no derivative of its own yet) was exercised.
@@ -358,6 +405,9 @@ TEST(RandomGradients, RandomMatrixJacobiansAndSeveralVariableHessiansMatchDiffer
   Gen gen(w, fn);
   declare_variables(w, gen);
   gen.leaves[kM].push_back(gen.wellcond_leaf);
+  Frontend front(w.g);
+  name_every_symbol(front, w.g);
+  ReadBackCounts read_backs;
 
   int checked = 0, skipped = 0, failures = 0;
   for (int attempt = 0; checked < 300 && attempt < 5000; ++attempt) {
@@ -389,6 +439,11 @@ TEST(RandomGradients, RandomMatrixJacobiansAndSeveralVariableHessiansMatchDiffer
           msg = "jacobian w.r.t. " + w.g.symbol(w.g[v].a).name + " of " + show(w.g, e) + ": " +
                 show(w.g, r) + " error " + std::to_string(err);
       }
+      if (msg.empty())
+        read_back_result(front, w, Js,
+                         "seed " + std::to_string(seed) + " jacobian w.r.t. " +
+                             w.g.symbol(w.g[v].a).name + " of " + show(w.g, e),
+                         read_backs);
     } catch (const Error& err) {
       msg = std::string("threw: ") + err.what() + " for " + show(w.g, e);
     }
@@ -434,6 +489,10 @@ TEST(RandomGradients, RandomMatrixJacobiansAndSeveralVariableHessiansMatchDiffer
               (f(i, h, j, h) - f(i, h, j, -h) - f(i, -h, j, h) + f(i, -h, j, -h)) / (4 * h * h);
       double err = rel_err(evaluate(w.g, H, w.b), want);
       if (!(err <= 1e-4)) msg = "hessian of " + show(w.g, e) + ": error " + std::to_string(err);
+      if (msg.empty())
+        read_back_result(front, w, H,
+                         "seed " + std::to_string(seed) + " hessian of " + show(w.g, e),
+                         read_backs);
     } catch (const Error& err) {
       // A vector-valued abstract function's second derivative (a 3-tensor) has no matrix form.
       if (err.kind() == ErrorKind::Unsupported) continue;
@@ -444,6 +503,11 @@ TEST(RandomGradients, RandomMatrixJacobiansAndSeveralVariableHessiansMatchDiffer
   }
   EXPECT_EQ(failures, 0);
   EXPECT_GE(hessians, 40);
+  std::cout << "read-back: " << read_backs.results
+            << " Jacobians and Hessians printed as text and Unicode, " << read_backs.failures
+            << " failed to read back, " << read_backs.not_printed << " prints stopped at a limit\n";
+  EXPECT_GE(read_backs.results, 300);
+  EXPECT_EQ(read_backs.failures, 0);
 }
 
 }  // namespace

@@ -178,6 +178,44 @@ TEST_F(Values, ValueToJson) {
   EXPECT_EQ(value_to_json(g, x, one), Json::parse(R"({"value": [7.0], "shape": [1]})"));
 }
 
+// Values are checked against the declared kind, not only the shape: a vector of length 1
+// (R^1) is a list of one number, a 1 x 1 or one-column matrix a list of rows; results are
+// written the same way.
+TEST_F(Values, SizeOneVectorsAndMatricesHaveTheirKindsEncoding) {
+  Dim one = Dim::fixed(1), two = Dim::fixed(2);
+  Id z = variable(g, g.declare_variable("z", Shape::vector(one), ValueKind::Vector));
+  Id E = variable(g, g.declare_variable("E", Shape::matrix(one, one), ValueKind::Matrix));
+  Id N = variable(g, g.declare_variable("N", Shape::matrix(two, one), ValueKind::Matrix));
+  Id t = variable(g, g.declare_variable("t", Shape::vector(two), ValueKind::Vector));
+  EXPECT_EQ(read_values(g, z, Json::parse(R"({"z": [2]})")).values.at(g[z].a)(0, 0), 2.0);
+  EXPECT_EQ(read_values(g, E, Json::parse(R"({"E": [[3]]})")).values.at(g[E].a)(0, 0), 3.0);
+  Matrix nv = read_values(g, N, Json::parse(R"({"N": [[1], [2]]})")).values.at(g[N].a);
+  EXPECT_EQ(nv, (Matrix{{1}, {2}}));
+  expect_bad(z, R"({"z": 2})", "'z' should be a list of 1 number (a vector), but its value is a");
+  expect_bad(z, R"({"z": [[2]]})", "entry 1 of 'z' is a list, not a number");
+  expect_bad(E, R"({"E": 3})", "'E' should be a list of 1 row of 1 number (a matrix)");
+  expect_bad(E, R"({"E": [3]})", "row 1 of 'E' is a number, not a list of numbers");
+  expect_bad(N, R"({"N": [1, 2]})", "row 1 of 'N' is a number");
+  expect_bad(N, R"({"N": [[1, 2]]})", "N has 1 row");
+  expect_bad(N, R"({"N": [[1, 2], [3, 4]]})", "N has 2 columns");
+  expect_bad(t, R"({"t": [[1], [2]]})", "entry 1 of 't' is a list");
+  expect_bad(s, R"({"s": [1]})", "'s' is a scalar");
+  Matrix one_entry = Matrix::Constant(1, 1, 7.0);
+  EXPECT_EQ(value_to_json(g, z, one_entry), Json::parse(R"({"value": [7.0], "shape": [1]})"));
+  EXPECT_EQ(value_to_json(g, E, one_entry), Json::parse(R"({"value": [[7.0]], "shape": [1, 1]})"));
+  EXPECT_EQ(value_to_json(g, N, Matrix{{1}, {2}}),
+            Json::parse(R"({"value": [[1.0], [2.0]], "shape": [2, 1]})"));
+  EXPECT_EQ(value_to_json(g, t, Matrix{{1}, {2}}),
+            Json::parse(R"({"value": [1.0, 2.0], "shape": [2]})"));
+  // z'*z is a scalar (a product of 1 x 1 values), 2*z a vector, 2*E a matrix.
+  EXPECT_EQ(value_to_json(g, product(g, transpose(g, z), z), one_entry),
+            Json::parse(R"({"value": 7.0, "shape": []})"));
+  EXPECT_EQ(value_to_json(g, product(g, integer(g, 2), z), one_entry),
+            Json::parse(R"({"value": [7.0], "shape": [1]})"));
+  EXPECT_EQ(value_to_json(g, product(g, integer(g, 2), E), one_entry),
+            Json::parse(R"({"value": [[7.0]], "shape": [1, 1]})"));
+}
+
 TEST_F(Values, RoundTripThroughJson) {
   Json j = Json::parse(R"({"s": -1.5, "x": [1, 2], "A": [[1, 2], [3, 4], [5, 6]]})");
   Bindings b = read_values(g, Ax, j);

@@ -93,6 +93,10 @@ const BadInput kBad[] = {
      "x =="},
     {"x, y in R; f(x, y) = x*y; f(x)", ErrorKind::Shape, "takes 2 argument(s), given 1", "f(x)"},
     {"1/0", ErrorKind::Value, "division by zero", "1/0"},
+    {"0/0'", ErrorKind::Value, "division by zero", "0/0'"},  // a transposed number (fuzzer)
+    {"1/(0')'", ErrorKind::Value, "division by zero", "1/(0')'"},
+    {"x in R; (0')^-1*x", ErrorKind::Value, "division by zero", "(0')^-1"},
+    {"x in R; x*∞", ErrorKind::Syntax, "'∞' stands only after a norm", "∞"},
     {"x in R^n; <x, 1>", ErrorKind::Shape, "inner product needs equal shapes", "<x"},
     {"x in R^n; A in R^(n x m); 2 + (A*x)", ErrorKind::Shape, "cannot multiply", "A*x"},
 };

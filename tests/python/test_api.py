@@ -116,3 +116,19 @@ def test_expressions_of_two_scopes_do_not_mix():
 def test_help_has_docstrings():
     assert "Gradient" in nabla.grad.__doc__
     assert nabla.compile.__doc__ and nabla.check.__doc__ and nabla.to_torch.__doc__
+
+
+def test_sizes_of_one_keep_their_kind():
+    # R^1 is a vector of length 1, R^(1 x 1) a matrix, R a scalar (docs/language.md).
+    s = nabla.Scope("z in R^1; E in R^(1 x 1); a in R")
+    assert s["z"].shape == (1,)
+    assert s["E"].shape == (1, 1)
+    assert s["a"].shape == ()
+    g = nabla.grad(s.expr("sum(z)"), "z")
+    assert g.shape == (1,)
+    assert nabla.grad(s.expr("tr(E)"), "E").shape == (1, 1)
+    assert s.expr("z'*z").shape == ()
+    plan = nabla.compile(s.expr("z'*z"), wrt=["z"])
+    value, grad = plan(np.array([3.0]))
+    assert float(value) == 9.0
+    assert np.asarray(grad).shape == (1,) and float(np.asarray(grad)[0]) == 6.0
