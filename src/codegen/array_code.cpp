@@ -114,7 +114,8 @@ constexpr ArrayKernel kArrayKernels[] = {
         top = x == m
         return np.where(top, -np.log(np.sum(top)), -np.inf)
     return x - m - np.log(np.sum(np.exp(x - m))))"},
-    {"prod_others", "x", R"(    """Entry i: the product of every other entry (prefix times suffix products)."""
+    {"prod_others", "x",
+     R"(    """Entry i: the product of every other entry (prefix times suffix products)."""
     f = np.ravel(x, order="F")
     left = np.concatenate((np.ones(1, f.dtype), np.cumprod(f[:-1])))
     right = np.concatenate((np.cumprod(f[:0:-1])[::-1], np.ones(1, f.dtype)))
@@ -468,7 +469,7 @@ class ArrayEmitter {
     }
     bool s0 = !n.kids.empty() && g_[n.kids[0]].shape.is_scalar();
     auto infix = [&](const std::string& s) { return Code{s, false}; };
-    if (is_elementwise_function(n.op)) {  // a row of functions.def
+    if (is_elementwise_function(n.op)) {    // a row of functions.def
       if (n.op == Op::Log) return log(id);  // through the stable form its argument calls for
       const FunctionFacts& f = function_facts(n.op);
       std::string_view name = torch_ ? f.torch : f.numpy;

@@ -325,7 +325,7 @@ class CppEmitter {
         if (kid(n, i).costly && !kid(n, i).named) return true;
       return false;
     };
-    if (is_elementwise_function(n.op)) {  // a row of functions.def
+    if (is_elementwise_function(n.op)) {    // a row of functions.def
       if (n.op == Op::Log) return log(id);  // through the stable form its argument calls for
       const FunctionFacts& f = function_facts(n.op);
       if (!f.eigen.empty()) return unary(n, std::string(f.cpp).c_str(), std::string(f.eigen));

@@ -69,25 +69,45 @@ inline constexpr OpRecord kOpRecords[] = {
 #undef X
 };
 
-constexpr const OpRecord& op_record(Op op) { return kOpRecords[static_cast<int>(op)]; }
+constexpr const OpRecord& op_record(Op op) {
+  return kOpRecords[static_cast<int>(op)];
+}
 
 // Enum name, e.g. "MatMul".
-constexpr std::string_view op_name(Op op) { return op_record(op).name; }
+constexpr std::string_view op_name(Op op) {
+  return op_record(op).name;
+}
 // Surface spelling, e.g. "*" or "logdet".
-constexpr std::string_view op_spelling(Op op) { return op_record(op).spelling; }
+constexpr std::string_view op_spelling(Op op) {
+  return op_record(op).spelling;
+}
 // Number of children, -1 when variadic.
-constexpr int op_arity(Op op) { return op_record(op).arity; }
-constexpr OpKind op_kind(Op op) { return op_record(op).kind; }
-constexpr ShapeRule op_shape_rule(Op op) { return op_record(op).shape; }
+constexpr int op_arity(Op op) {
+  return op_record(op).arity;
+}
+constexpr OpKind op_kind(Op op) {
+  return op_record(op).kind;
+}
+constexpr ShapeRule op_shape_rule(Op op) {
+  return op_record(op).shape;
+}
 // True for exp, log, sigmoid, ... (the rows of functions.def): applied entry by entry, shape
 // preserved.
-constexpr bool is_elementwise_function(Op op) { return op_kind(op) == OpKind::Function; }
+constexpr bool is_elementwise_function(Op op) {
+  return op_kind(op) == OpKind::Function;
+}
 // Const, Pi, Var, I, ones, zeros, K: no children.
-constexpr bool is_leaf_op(Op op) { return op_kind(op) == OpKind::Leaf; }
+constexpr bool is_leaf_op(Op op) {
+  return op_kind(op) == OpKind::Leaf;
+}
 // grad, jacobian, hessian, diff, simplify inside an expression (expanded before anything runs).
-constexpr bool is_query_op(Op op) { return op_kind(op) == OpKind::Query; }
+constexpr bool is_query_op(Op op) {
+  return op_kind(op) == OpKind::Query;
+}
 // Linear in each argument: the only ops with a transpose rule.
-constexpr bool is_linear_op(Op op) { return op_record(op).linearity == OpLinearity::Linear; }
+constexpr bool is_linear_op(Op op) {
+  return op_record(op).linearity == OpLinearity::Linear;
+}
 
 // Every op, in enum order (for tests and tables that walk all of them).
 struct AllOps {
