@@ -131,7 +131,12 @@ Id Compiler::lower_chain(int node) {
           acc = built(here, [&] { return kron(g_, acc, b); });
           break;
         case ChainOp::HadamardDiv:
-          acc = built(here, [&] { return elementwise_divide(g_, acc, b); });
+          acc = built(here, [&] {
+            // 1 ./ y is y.^-1 (so that the printed form of y.^-1 reads back as itself)
+            if (ra && *ra == Rational{1, 1} && !g_[b].shape.is_scalar())
+              return power(g_, b, integer(g_, -1));
+            return elementwise_divide(g_, acc, b);
+          });
           break;
       }
     }

@@ -149,6 +149,18 @@ bool zero_to_negative_power(const Graph& g, Id id) {
   return p.op == Op::Const && (p.b != 0 ? p.a < 0 : p.f < 0);
 }
 
+// The exponent of a power x^(-q) by an exact negative rational constant (q > 0 returned in *q),
+// which prints as a division by x^q: 1/x^2, a ./ x.^2, 1 ./ sqrt(x). False for other powers and
+// for a zero base (see zero_to_negative_power).
+bool negative_rational_power(const Graph& g, Id id, Rational* q) {
+  const Node& n = g[id];
+  if (n.op != Op::Power || zero_to_negative_power(g, id)) return false;
+  const Node& p = g[n.kids[1]];
+  if (p.op != Op::Const || p.b <= 0 || p.a >= 0) return false;
+  *q = Rational{-p.a, p.b};
+  return true;
+}
+
 // A product chain under construction: f0 j1 f1 j2 f2 ..., read left to right.
 struct ChainParts {
   std::vector<Layout> factors;
@@ -389,6 +401,44 @@ Layout rule_add(LayoutBuilder& b, Id id) {
   return l;
 }
 
+// base^exponent (base.^exponent entry-wise), parenthesized as the levels require.
+Layout power_of(LayoutBuilder& b, Id x, Layout exponent, bool elementwise) {
+  Layout base = b.of(x);
+  if (base.level < kLevelPostfix) base = parenthesize(std::move(base));
+  if (exponent.level < kLevelPower || starts_with_minus(exponent))
+    exponent = parenthesize(std::move(exponent));
+  Layout l = make(LayoutKind::Power, kLevelPower, {std::move(base), std::move(exponent)});
+  l.elementwise = elementwise;
+  return l;
+}
+
+// x^q for a positive rational q, the denominator of a negative power: x, sqrt(x) or x^q.
+Layout power_layout(LayoutBuilder& b, Id x, Rational q) {
+  if (q == Rational{1, 1}) return b.of(x);
+  if (q == Rational{1, 2}) return make(LayoutKind::Sqrt, kLevelAtom, {b.of(x)});
+  return power_of(b, x, rational_layout(q), !b.graph()[x].shape.is_scalar());
+}
+
+// c*y^-q for a constant c: c/y^q, c ./ y.^q entry-wise; a/b*y^-q = a/(b*y^q), the constant's
+// denominator joining the power's.
+Layout constant_over_power(LayoutBuilder& b, Id c, Id power, Rational q) {
+  const Graph& g = b.graph();
+  const Node& cn = g[c];
+  Layout den = power_layout(b, g[power].kids[0], q);
+  Layout num = b.of(c);
+  if (cn.b > 1) {
+    ChainParts d;
+    d.first(rational_layout(Rational{cn.b, 1}));
+    d.next(Join::Mul, std::move(den), false);
+    den = parenthesize(d.finish());
+    num = rational_layout(Rational{cn.a, 1});
+  }
+  ChainParts out;
+  out.first(std::move(num));
+  out.next(g[power].shape.is_scalar() ? Join::Div : Join::HadDiv, std::move(den), false);
+  return out.finish();
+}
+
 // (-1)*x = -x;  c*x;  s^-1 * a = a/s;  s*x.
 Layout rule_scale(LayoutBuilder& b, Id id) {
   const Graph& g = b.graph();
@@ -404,10 +454,15 @@ Layout rule_scale(LayoutBuilder& b, Id id) {
     return neg;
   }
   const Node& sn = g[s];
-  if (sn.op == Op::Power && is_rational(g, sn.kids[1], -1, 1) && !zero_to_negative_power(g, s)) {
+  // c*y.^-q = c ./ y.^q (c/y^q for scalar y); a/b*y.^-q = a ./ (b*y.^q).
+  if (Rational q; g[s].op == Op::Const && negative_rational_power(g, x, &q))
+    return constant_over_power(b, s, x, q);
+  if (Rational q; g[x].op == Op::Const && negative_rational_power(g, s, &q))
+    return constant_over_power(b, x, s, q);
+  if (Rational q; negative_rational_power(g, s, &q)) {  // s^-q * x = x/s^q
     ChainParts c;
     c.first(b.of(x));
-    c.next(Join::Div, b.of(sn.kids[0]), false);
+    c.next(Join::Div, power_layout(b, sn.kids[0], q), false);
     return c.finish();
   }
   return scaled(b, b.of(s), x);
@@ -431,9 +486,8 @@ Layout rule_hadamard(LayoutBuilder& b, Id id) {
   ChainParts c;
   c.first(b.of(n.kids[0]));
   const Node& r = g[n.kids[1]];
-  if (r.op == Op::Power && is_rational(g, r.kids[1], -1, 1) &&
-      !zero_to_negative_power(g, n.kids[1])) {
-    c.next(Join::HadDiv, b.of(r.kids[0]), false);
+  if (Rational q; negative_rational_power(g, n.kids[1], &q)) {  // a .* b.^-q = a ./ b.^q
+    c.next(Join::HadDiv, power_layout(b, r.kids[0], q), false);
     return c.finish();
   }
   Layout rl = b.of(n.kids[1]);
@@ -468,20 +522,13 @@ Layout rule_power(LayoutBuilder& b, Id id) {
   if (zero_to_negative_power(g, id) && g[id].shape.is_scalar())
     return double_layout(std::numeric_limits<double>::infinity());
   bool scalar = g[x].shape.is_scalar();
-  if (scalar && is_rational(g, p, -1, 1)) {
+  if (Rational q; negative_rational_power(g, id, &q)) {  // x^-q = 1/x^q, x.^-q = 1 ./ x.^q
     ChainParts c;
     c.first(rational_layout(Rational{1, 1}));
-    c.next(Join::Div, b.of(x), false);
+    c.next(scalar ? Join::Div : Join::HadDiv, power_layout(b, x, q), false);
     return c.finish();
   }
-  Layout base = b.of(x);
-  if (base.level < kLevelPostfix) base = parenthesize(std::move(base));
-  Layout exponent = b.of(p);
-  if (exponent.level < kLevelPower || starts_with_minus(exponent))
-    exponent = parenthesize(std::move(exponent));
-  Layout l = make(LayoutKind::Power, kLevelPower, {std::move(base), std::move(exponent)});
-  l.elementwise = !scalar;
-  return l;
+  return power_of(b, x, b.of(p), !scalar);
 }
 
 // exp(u), tr(A), norm2(x), kron(A, B), ...: the arguments are whole expressions.

@@ -143,7 +143,7 @@ TEST(RoundTrip, SurfaceFormsPrintAsWritten) {
       "a^b^2",
       "(a^b)^2",
       "a^(2/3)",
-      "x.^(-1)",
+      "1 ./ x",
       "A*(x .* y)",
       "y .* (A*x)",
       "x ./ (y .* y)",
