@@ -208,37 +208,6 @@ std::string format_number(double v) {
   return s.str();
 }
 
-// LaTeX text mode: escape the characters that are special there.
-std::string latex_text(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\textbackslash{}";
-        break;
-      case '{':
-      case '}':
-      case '$':
-      case '&':
-      case '#':
-      case '%':
-      case '_':
-        out += '\\';
-        out += c;
-        break;
-      case '^':
-        out += "\\^{}";
-        break;
-      case '~':
-        out += "\\~{}";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 CheckOutcome run_one_check(Graph& g, const Query& q, const DriverOptions& options, StepLog* steps) {
   Id lhs = expand_queries(g, q.expr, steps);
   Id rhs = expand_queries(g, q.rhs, steps);

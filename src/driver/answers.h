@@ -40,8 +40,6 @@ CodeFunction code_function(Graph& g, const Query& q, const std::string& name, St
 Id query_formula(Graph& g, const Query& q);
 // A relative error as 1.0e-16 (0 as 0).
 std::string format_number(double v);
-// LaTeX text mode: the characters that are special there escaped.
-std::string latex_text(const std::string& text);
 // The JSON object of one query's result (see driver.h).
 nlohmann::json result_json(const Graph& g, const Query& q, const std::vector<Id>& blocks);
 // A value as `nabla eval` prints it: 17 digits, [a; b] for vectors, [a, b; c, d] for matrices.

@@ -16,36 +16,6 @@ std::string show(const Graph& g, Id id, int format) {
   return print(g, id, format == 0 ? Format::Text : format == 1 ? Format::Unicode : Format::Latex);
 }
 
-std::string latex_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\textbackslash{}";
-        break;
-      case '{':
-      case '}':
-      case '$':
-      case '&':
-      case '#':
-      case '%':
-      case '_':
-        out += '\\';
-        out += c;
-        break;
-      case '^':
-        out += "\\^{}";
-        break;
-      case '~':
-        out += "\\~{}";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string fact_text(const Graph& g, const Fact& f, int format) {
@@ -134,7 +104,7 @@ std::string format_chain_latex(const Graph& g, const Derivation& d) {
         break;
     }
     std::string detail = line_detail(g, l, 2);
-    out += left + " && \\text{" + latex_escape(l.rule) + (detail.empty() ? "}" : ": } " + detail);
+    out += left + " && \\text{" + latex_text(l.rule) + (detail.empty() ? "}" : ": } " + detail);
     out += i + 1 < d.lines.size() ? " \\\\\n" : "\n";
   }
   return out + "\\end{align*}\n";

@@ -11,42 +11,6 @@ namespace nabla {
 
 namespace {
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\textbackslash{}";
-        break;
-      case '{':
-      case '}':
-      case '$':
-      case '&':
-      case '#':
-      case '%':
-      case '_':
-        out += '\\';
-        out += c;
-        break;
-      case '^':
-        out += "\\^{}";
-        break;
-      case '~':
-        out += "\\~{}";
-        break;
-      case '<':
-        out += "\\textless{}";
-        break;
-      case '>':
-        out += "\\textgreater{}";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // Visible width of a formula, estimated from its Unicode spelling (one character each).
 size_t width_of(const Graph& g, Id id) {
   size_t n = 0;
@@ -121,7 +85,7 @@ std::string sheet_preamble(const std::string& title) {
          "\\usepackage{amsmath,amssymb}\n"
          "\\allowdisplaybreaks\n"
          "\\title{" +
-         escape(title) +
+         latex_text(title) +
          "}\n\\date{}\n"
          "\\begin{document}\n\\maketitle\n";
 }
@@ -139,7 +103,7 @@ std::string comment_text(const std::string& text) {
   for (auto it = std::sregex_iterator(text.begin(), text.end(), space);
        it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;
-    out += escape(text.substr(at, static_cast<size_t>(m.position()) - at));
+    out += latex_text(text.substr(at, static_cast<size_t>(m.position()) - at));
     if (m[1].matched)
       out += "$\\mathbb{R}^{" + m[1].str() + " \\times " + m[2].str() + "}$";
     else if (m[3].matched)
@@ -150,7 +114,7 @@ std::string comment_text(const std::string& text) {
       out += "$\\mathbb{R}$";
     at = static_cast<size_t>(m.position() + m.length());
   }
-  return out + escape(text.substr(at));
+  return out + latex_text(text.substr(at));
 }
 
 std::string sheet_comments(const std::vector<std::string>& lines) {
@@ -176,7 +140,7 @@ std::string sheet_comment(const std::string& line, bool first_of_paragraph) {
   static const std::regex question(R"(^(\d+[a-z]?\))\s*(.*)$)");
   std::smatch m;
   if (first_of_paragraph && std::regex_match(t, m, question))
-    return "\\subsection*{" + escape(m[1].str()) + " " + comment_text(m[2].str()) + "}\n";
+    return "\\subsection*{" + latex_text(m[1].str()) + " " + comment_text(m[2].str()) + "}\n";
   return comment_text(t) + "\n";
 }
 
@@ -198,7 +162,7 @@ std::string sheet_declaration(const std::string& statement) {
       rel = "\\colon";
     }
     if (split == std::string::npos) {
-      out += "$" + escape(part) + "$";
+      out += "$" + latex_text(part) + "$";
       continue;
     }
     std::string names = part.substr(0, split);
@@ -243,13 +207,13 @@ std::string sheet_check(const Graph& g, Id lhs, Id rhs, const CheckResult& r) {
     return s + "\\noindent Holds: both sides agree at " + std::to_string(r.trials) +
            " random points (largest relative difference $" + number(r.max_error) + "$).\n\n";
   const CheckPoint& p = r.point;
-  s += "\\noindent\\textbf{Fails.} " + escape(p.reason) + ". A counterexample:\n";
+  s += "\\noindent\\textbf{Fails.} " + latex_text(p.reason) + ". A counterexample:\n";
   s += "\\begin{center}\n\\begin{tabular}{ll}\n\\hline\n";
   for (const auto& [name, size] : p.dims)
     s += "$" + latex_name(name) + "$ & $" + std::to_string(size) + "$ \\\\\n";
   for (const auto& [name, value] : p.values)
     s += "$" + latex_name(name) + "$ & $" + matrix_latex(value) + "$ \\\\\n";
-  for (const std::string& f : p.functions) s += "\\multicolumn{2}{l}{" + escape(f) + "} \\\\\n";
+  for (const std::string& f : p.functions) s += "\\multicolumn{2}{l}{" + latex_text(f) + "} \\\\\n";
   s += "\\hline\n";
   if (p.lhs.size() > 0) s += "left side & $" + matrix_latex(p.lhs) + "$ \\\\\n";
   if (p.rhs.size() > 0) s += "right side & $" + matrix_latex(p.rhs) + "$ \\\\\n";
@@ -282,7 +246,7 @@ std::string sheet_chain(const Graph& g, const Derivation& d, size_t width) {
       lead =
           "\\Longrightarrow\\ " + (l.lhs != kNoId ? to_latex(g, l.lhs) : l.lhs_shown.latex) + " = ";
     // the note: the rule, then its facts, in rows of about `width` characters
-    std::vector<std::string> note_rows{"\\text{\\small " + escape(l.rule) +
+    std::vector<std::string> note_rows{"\\text{\\small " + latex_text(l.rule) +
                                        (l.facts.empty() ? "}" : ": }")};
     size_t used = l.rule.size(), note_width = l.rule.size();
     size_t shown = 0;

@@ -258,4 +258,41 @@ std::string render_latex(const Layout& l) {
   throw Error(ErrorKind::Internal, "latex printer: unknown layout");
 }
 
+// Text mode: the characters LaTeX treats specially, escaped.
+std::string latex_text(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '{':
+      case '}':
+      case '$':
+      case '&':
+      case '#':
+      case '%':
+      case '_':
+        out += '\\';
+        out += c;
+        break;
+      case '^':
+        out += "\\^{}";
+        break;
+      case '~':
+        out += "\\~{}";
+        break;
+      case '<':
+        out += "\\textless{}";
+        break;
+      case '>':
+        out += "\\textgreater{}";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace nabla

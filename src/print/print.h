@@ -15,5 +15,8 @@ std::string to_unicode(const Graph& g, Id id);
 // LaTeX math (no $ delimiters): ^\top, \odot, \sigma, J_f(x), \partial_1 L, \nabla ...
 std::string to_latex(const Graph& g, Id id);
 std::string print(const Graph& g, Id id, Format format);
+// Text for LaTeX's text mode, its special characters escaped: \textbackslash{}, \{, \$, \&, \#,
+// \%, \_, \^{}, \~{}, \textless{}, \textgreater{}.
+std::string latex_text(const std::string& text);
 
 }  // namespace nabla
