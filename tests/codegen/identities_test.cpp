@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../support/readback.h"
+#include "../support/shell.h"
 #include "codegen/codegen.h"
 #include "diff/diff.h"
 #include "eval/evaluate.h"
@@ -28,15 +29,7 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-// Runs a shell command, returning its exit status and output.
-int run(const std::string& command, std::string* output) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
-  return pclose(pipe);
-}
+using test_support::run_command;
 
 struct Case {
   CodeFunction function;
@@ -195,13 +188,13 @@ TEST_F(Identities, GeneratedCppCompilesWithWerrorAndMatchesEvaluator) {
   std::ofstream(path) << src.str() << main.str();
   std::string out;
   std::string exe = dir + "nabla_codegen_identities";
-  int rc =
-      run("c++ -std=c++17 -O0 -Wall -Wextra -Werror -I/usr/include/eigen3 -o " + exe + " " + path,
-          &out);
+  int rc = run_command(
+      "c++ -std=c++17 -O0 -Wall -Wextra -Werror -I/usr/include/eigen3 -o " + exe + " " + path,
+      &out);
   std::remove(path.c_str());
   ASSERT_EQ(rc, 0) << out;
   out.clear();
-  rc = run(exe, &out);
+  rc = run_command(exe, &out);
   std::remove(exe.c_str());
   ASSERT_EQ(rc, 0) << out;
   compare(out);
@@ -209,11 +202,7 @@ TEST_F(Identities, GeneratedCppCompilesWithWerrorAndMatchesEvaluator) {
 }
 
 TEST_F(Identities, GeneratedNumpyMatchesEvaluator) {
-  // Debian's python3-numpy lives in /usr/bin/python3, which another python3 may shadow.
-  std::string probe, python;
-  for (const char* candidate : {"/usr/bin/python3", "python3"})
-    if (python.empty() && run(std::string(candidate) + " -c 'import numpy'", &probe) == 0)
-      python = candidate;
+  const std::string python = test_support::python_with_numpy();
   if (python.empty())
     GTEST_SKIP() << "python3 with numpy is not installed (apt-get install python3-numpy)";
   std::ostringstream py;
@@ -253,7 +242,7 @@ TEST_F(Identities, GeneratedNumpyMatchesEvaluator) {
   std::string path = ::testing::TempDir() + "nabla_codegen_identities.py";
   std::ofstream(path) << py.str();
   std::string out;
-  const int rc = run(python + " " + path, &out);
+  const int rc = run_command(python + " " + path, &out);
   std::remove(path.c_str());
   ASSERT_EQ(rc, 0) << out;
   compare(out);

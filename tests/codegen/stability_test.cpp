@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/shell.h"
 #include "codegen/codegen.h"
 #include "eval/evaluate.h"
 #include "parse/frontend.h"
@@ -18,14 +19,7 @@
 namespace nabla {
 namespace {
 
-int run(const std::string& command, std::string* output) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
-  return pclose(pipe);
-}
+using test_support::run_command;
 
 // Each output of the function `f`, its exact value at u = 1000, z = (1000, -1000), y = (0, 1).
 struct Expected {
@@ -120,21 +114,18 @@ TEST_F(GeneratedStability, CppAtPlusAndMinus1000) {
   const std::string path = (dir_ / "stable.cpp").string(), exe = (dir_ / "stable").string();
   std::ofstream(path) << src;
   std::string out;
-  ASSERT_EQ(
-      run("c++ -std=c++17 -O1 -Wall -Wextra -Werror -I/usr/include/eigen3 -o " + exe + " " + path,
-          &out),
-      0)
+  ASSERT_EQ(run_command("c++ -std=c++17 -O1 -Wall -Wextra -Werror -I/usr/include/eigen3 -o " + exe +
+                            " " + path,
+                        &out),
+            0)
       << out;
   out.clear();
-  ASSERT_EQ(run(exe, &out), 0) << out;
+  ASSERT_EQ(run_command(exe, &out), 0) << out;
   compare(out);
 }
 
 TEST_F(GeneratedStability, NumpyAtPlusAndMinus1000) {
-  std::string probe, python;
-  for (const char* candidate : {"/usr/bin/python3", "python3"})
-    if (python.empty() && run(std::string(candidate) + " -c 'import numpy'", &probe) == 0)
-      python = candidate;
+  const std::string python = test_support::python_with_numpy();
   if (python.empty()) GTEST_SKIP() << "python3 with numpy is not installed";
   std::string py = emit_numpy(fe_.graph(), f_);
   py +=
@@ -145,7 +136,7 @@ TEST_F(GeneratedStability, NumpyAtPlusAndMinus1000) {
   const std::string path = (dir_ / "stable.py").string();
   std::ofstream(path) << py;
   std::string out;
-  ASSERT_EQ(run(python + " " + path, &out), 0) << out << "\n" << py;
+  ASSERT_EQ(run_command(python + " " + path, &out), 0) << out << "\n" << py;
   compare(out);
 }
 
