@@ -1,5 +1,8 @@
-// Forward-mode rules w.r.t. a scalar t: the tangent dy = dy/dt has y's shape. A rule builds dy
-// from the children's tangents (absent = zero). One entry per op of ops.def, queries excepted.
+// The differential of every op, written once: for y = op(kids), dy from the children's
+// tangents (absent = zero), built only from linear ops applied to the tangents with primal
+// coefficients. derivative() runs it w.r.t. a scalar; grad() w.r.t. a placeholder dX and then
+// transposes the linear result (transpose_rules.cpp). One entry per op of ops.def, queries
+// excepted; one step text per rule, the same in every mode.
 #include <array>
 
 #include "diff/algebra.h"
@@ -14,9 +17,71 @@ namespace {
 using namespace diffalg;
 using Opt = std::optional<Id>;
 
+bool is_variable(const JvpContext& c, Id id) {
+  return c.g[id].op == Op::Var && c.g[id].a == c.var;
+}
+
+bool is_column(const JvpContext& c, Id id) {
+  return c.g[id].shape.is_column() && !c.g[id].shape.is_scalar();
+}
+
+// The step line of C = A*B: the product rule, or a known gradient/Jacobian, or linearity.
+void note_matmul(JvpContext& c, Id y, Id a, Id b) {
+  Graph& g = c.g;
+  if (!c.steps) return;
+  bool da = c.depends(a), db = c.depends(b);
+  if (da && db) {
+    if (g[a].op == Op::Transpose && is_column(c, g[a].kids[0]) && is_column(c, b)) {
+      Id u = g[a].kids[0];
+      c.note("product rule", y, [&] {
+        return "grad(u'*v) = J(u)'*v + J(v)'*u with u = " + c.text(u) + ", v = " + c.text(b);
+      });
+    } else {
+      c.note("product rule", y,
+             [&] { return "d(A*B) = dA*B + A*dB with A = " + c.text(a) + ", B = " + c.text(b); });
+    }
+    return;
+  }
+  // a'*x and x'*a: grad <a, x> = a
+  if (db && is_variable(c, b) && is_column(c, b) && g[a].op == Op::Transpose &&
+      is_column(c, g[a].kids[0])) {
+    Id k = g[a].kids[0];
+    c.note("known gradient", y,
+           [&] { return "grad <" + c.text(k) + ", " + c.text(b) + "> = " + c.text(k); });
+    return;
+  }
+  if (da && g[a].op == Op::Transpose && is_variable(c, g[a].kids[0]) &&
+      is_column(c, g[a].kids[0]) && is_column(c, b)) {
+    Id x = g[a].kids[0];
+    c.note("known gradient", y,
+           [&] { return "grad <" + c.text(x) + ", " + c.text(b) + "> = " + c.text(b); });
+    return;
+  }
+  // A*x: J(A*x) = A
+  if (db && is_variable(c, b) && is_column(c, b) && is_column(c, y)) {
+    c.note("known Jacobian", y, [&] { return "J(" + c.text(y) + ") = " + c.text(a); });
+    return;
+  }
+  if (db)
+    c.note("linearity", y, [&] { return "d(A*B) = A*dB with A = " + c.text(a); });
+  else
+    c.note("linearity", y, [&] { return "d(A*B) = dA*B with B = " + c.text(b); });
+}
+
 // Constants and other variables: tangent 0. The variable itself is seeded by the sweep.
 Opt leaf(JvpContext&, Id) {
   return std::nullopt;
+}
+
+// w .* d for a weight w (primal) and a tangent d; as a linear map d .* w, whose transpose is the
+// cotangent first: G .* w (for scalars G*w, not w*G).
+Id weighted(JvpContext& c, Id w, Id d) {
+  return c.as_linear_map ? emul(c.g, d, w) : emul(c.g, w, d);
+}
+
+// The tangent of a child, which the sweep only asks for when it has one.
+Id tangent(const JvpContext& c, Id y, size_t k = 0) {
+  return *c.t(c.g[y].kids[k]);
 }
 
 std::array<JvpRule, kOpCount> make_table() {
@@ -24,12 +89,26 @@ std::array<JvpRule, kOpCount> make_table() {
   auto set = [&t](Op op, JvpRule r) { t[static_cast<size_t>(op)] = r; };
 
   // d(a + b) = da + db
-  set(Op::Add, forward_add<JvpContext>);
+  set(Op::Add, [](JvpContext& c, Id y) -> Opt {
+    Node n = c.g[y];
+    if (c.steps) {
+      c.note("linearity", y, [] { return "d(a + b) = da + db"; });
+      for (Id k : n.kids)
+        if (c.g[k].op == Op::Add) c.quiet.insert(k);  // one line per sum
+    }
+    return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
+  });
   // d(s X) = ds X + s dX
   set(Op::Scale, [](JvpContext& c, Id y) -> Opt {
     Node n = c.g[y];
     Id s = n.kids[0], x = n.kids[1];
-    c.step(c.depends(s) && c.depends(x) ? "product rule: scalar * X" : "linearity: scalar * X");
+    if (c.depends(s) && c.depends(x))
+      c.note("product rule", y,
+             [&] { return "d(s*X) = ds*X + s*dX with s = " + c.text(s) + ", X = " + c.text(x); });
+    else if (c.depends(x))
+      c.note("linearity", y, [&] { return "d(s*X) = s*dX with s = " + c.text(s); });
+    else
+      c.note("linearity", y, [&] { return "d(s*X) = ds*X with X = " + c.text(x); });
     Opt ds = c.t(s), dx = c.t(x);
     return sum_opt(c.g, ds ? Opt(mul(c.g, *ds, x)) : std::nullopt,
                    dx ? Opt(mul(c.g, s, *dx)) : std::nullopt);
@@ -38,7 +117,7 @@ std::array<JvpRule, kOpCount> make_table() {
   set(Op::MatMul, [](JvpContext& c, Id y) -> Opt {
     Node n = c.g[y];
     Id a = n.kids[0], b = n.kids[1];
-    c.step(c.depends(a) && c.depends(b) ? "product rule: *" : "linearity: *");
+    note_matmul(c, y, a, b);
     Opt da = c.t(a), db = c.t(b);
     return sum_opt(c.g, da ? Opt(mul(c.g, *da, b)) : std::nullopt,
                    db ? Opt(mul(c.g, a, *db)) : std::nullopt);
@@ -47,15 +126,20 @@ std::array<JvpRule, kOpCount> make_table() {
   set(Op::Hadamard, [](JvpContext& c, Id y) -> Opt {
     Node n = c.g[y];
     Id u = n.kids[0], v = n.kids[1];
-    c.step("product rule: .*");
+    c.note("product rule", y, [&] {
+      return "d(u .* v) = du .* v + u .* dv with u = " + c.text(u) + ", v = " + c.text(v);
+    });
     Opt du = c.t(u), dv = c.t(v);
     return sum_opt(c.g, du ? Opt(emul(c.g, *du, v)) : std::nullopt,
                    dv ? Opt(emul(c.g, u, *dv)) : std::nullopt);
   });
   // d(X') = dX'
   set(Op::Transpose, [](JvpContext& c, Id y) -> Opt {
-    c.step("linearity: transpose");
-    return transpose_of(c.g, *c.t(c.g[y].kids[0]));
+    Id x = c.g[y].kids[0];
+    // x' and f(x)' are named by the line of the product they sit in.
+    if (c.g[x].op != Op::Var && c.g[x].op != Op::Call)
+      c.note("linearity", y, [] { return "d(X') = (dX)'"; });
+    return transpose_of(c.g, tangent(c, y));
   });
   // d(u.^p) = p u.^(p-1) .* du + dp y .* log(u)
   set(Op::Power, [](JvpContext& c, Id y) -> Opt {
@@ -64,11 +148,13 @@ std::array<JvpRule, kOpCount> make_table() {
     Id u = n.kids[0], p = n.kids[1];
     Opt du = c.t(u), dp = c.t(p), r;
     if (du) {
-      c.step("power rule: d u^p = p u^(p-1) du");
-      r = emul(g, mul(g, p, pow(g, u, minus_one(g, p))), *du);
+      c.note("power rule", y,
+             [&] { return "d u^p = p*u^(p-1) du with u = " + c.text(u) + ", p = " + c.text(p); });
+      r = weighted(c, mul(g, p, pow(g, u, minus_one(g, p))), *du);
     }
     if (dp) {
-      c.step("exponent rule: d u^p/dp = u^p log(u)");
+      c.note("exponent rule", y,
+             [&] { return "d u^p/dp = u^p*log(u) with u = " + c.text(u) + ", p = " + c.text(p); });
       r = sum_opt(g, r, mul(g, *dp, emul(g, y, unary(g, Op::Log, u))));
     }
     return r;
@@ -80,66 +166,78 @@ std::array<JvpRule, kOpCount> make_table() {
       set(op, [](JvpContext& c, Id y) -> Opt {
         note_entrywise(c, y);
         return sum_of_terms(c, y, entrywise_differential(c.g, y),
-                            [&](const EntrywiseTerm& t, Id d) { return emul(c.g, t.weight, d); });
+                            [&](const EntrywiseTerm& t, Id d) { return weighted(c, t.weight, d); });
       });
-  // y = f(X) scalar: dy = <D, dX> or its textbook form (diff/differentials.h)
+  // y = f(X) scalar: dy = factor <D, dX> (diff/differentials.h), in its textbook form where one
+  // is written (d logdet(X) = tr(inv(X) dX)); transposed, the form <D, dX> gives D itself.
   for (Op op : kAllOps)
     if (scalar_differential(op))
       set(op, [](JvpContext& c, Id y) -> Opt {
         const ScalarDifferential& d = *scalar_differential(c.g[y].op);
-        c.step(std::string("rule: ") + d.text);
-        Id dx = *c.t(c.g[y].kids[0]);
+        c.note(std::string("rule ") + d.text, y, [] { return std::string(); });
+        Id dx = tangent(c, y);
+        if (c.as_linear_map) {
+          Id dy = dot(c.g, d.gradient(c.g, y), dx);
+          return d.factor ? mul(c.g, dy, d.factor(c.g, y)) : dy;
+        }
         Id dy = d.forward ? d.forward(c.g, y, dx) : dot(c.g, d.gradient(c.g, y), dx);
         return d.factor ? mul(c.g, d.factor(c.g, y), dy) : dy;
       });
   // d sum(X) = sum(dX)
   set(Op::Sum, [](JvpContext& c, Id y) -> Opt {
-    c.step("linearity: sum");
-    Id dx = *c.t(c.g[y].kids[0]);
+    c.note("linearity", y, [] { return "d sum(X) = sum(dX)"; });
+    Id dx = tangent(c, y);
     return c.g[dx].shape.is_scalar() ? dx : unary(c.g, Op::Sum, dx);
   });
   // d tr(X) = tr(dX)
   set(Op::Trace, [](JvpContext& c, Id y) -> Opt {
-    c.step("linearity: tr");
-    return unary(c.g, Op::Trace, *c.t(c.g[y].kids[0]));
+    Id x = c.g[y].kids[0];
+    if (c.steps && c.g[x].op == Op::MatMul && c.depends(c.g[x].kids[0]) &&
+        !c.depends(c.g[x].kids[1])) {
+      Id a = c.g[x].kids[1];
+      c.note("rule d tr(X*A) = tr(dX*A)", y, [&] { return "A = " + c.text(a); });
+      c.quiet.insert(x);
+    } else {
+      c.note("linearity", y, [] { return "d tr(X) = tr(dX)"; });
+    }
+    return unary(c.g, Op::Trace, tangent(c, y));
   });
   // d inv(X) = -inv(X) dX inv(X)
   set(Op::Inv, [](JvpContext& c, Id y) -> Opt {
-    Id x = c.g[y].kids[0];
-    c.step("rule: d inv(X) = -inv(X) dX inv(X)");
-    return neg(c.g, mul(c.g, mul(c.g, y, *c.t(x)), y));
+    c.note("rule d inv(X) = -inv(X) dX inv(X)", y, [] { return std::string(); });
+    return neg(c.g, mul(c.g, mul(c.g, y, tangent(c, y)), y));
   });
   // d diag(v) = diag(dv)
   set(Op::Diag, [](JvpContext& c, Id y) -> Opt {
-    c.step("linearity: diag");
-    Id dv = *c.t(c.g[y].kids[0]);
+    c.note("linearity", y, [] { return "d diag(v) = diag(dv)"; });
+    Id dv = tangent(c, y);
     return c.g[dv].shape.is_scalar() ? dv : unary(c.g, Op::Diag, dv);
   });
   // d diagpart(A) = diagpart(dA)
   set(Op::DiagPart, [](JvpContext& c, Id y) -> Opt {
-    c.step("linearity: diag");
-    Id da = *c.t(c.g[y].kids[0]);
+    c.note("linearity", y, [] { return "d diag(A) = diag(dA)"; });
+    Id da = tangent(c, y);
     return c.g[da].shape.is_scalar() ? da : unary(c.g, Op::DiagPart, da);
   });
   // d softmax(u) = s .* (du - <s, du>)
   set(Op::Softmax, [](JvpContext& c, Id y) -> Opt {
     Graph& g = c.g;
     Id u = g[y].kids[0];
-    Id du = *c.t(u);
-    c.step("rule: d softmax(u) = s .* (du - <s, du>)");
+    Id du = tangent(c, y);
+    c.note("rule d softmax(u) = s .* (du - <s, du>)", y, [] { return std::string(); });
     return emul(g, y, sub(g, du, mul(g, dot(g, y, du), one_like(g, g[u].shape))));
   });
   set(Op::ProdOthers, [](JvpContext&, Id) -> Opt { no_second_derivative_of_prod(); });
   // d vec(X) = vec(dX)
   set(Op::Vec, [](JvpContext& c, Id y) -> Opt {
-    c.step("linearity: vec");
-    return unary(c.g, Op::Vec, *c.t(c.g[y].kids[0]));
+    c.note("linearity", y, [] { return "d vec(X) = vec(dX)"; });
+    return unary(c.g, Op::Vec, tangent(c, y));
   });
   // d kron(A, B) = kron(dA, B) + kron(A, dB)
   set(Op::Kron, [](JvpContext& c, Id y) -> Opt {
     Node n = c.g[y];
     Id a = n.kids[0], b = n.kids[1];
-    c.step("product rule: kron");
+    c.note("product rule", y, [] { return "d kron(A, B) = kron(dA, B) + kron(A, dB)"; });
     Opt da = c.t(a), db = c.t(b);
     return sum_opt(c.g, da ? Opt(kron(c.g, *da, b)) : std::nullopt,
                    db ? Opt(kron(c.g, a, *db)) : std::nullopt);
@@ -147,7 +245,7 @@ std::array<JvpRule, kOpCount> make_table() {
   // d [a; b] = [da; db]
   set(Op::Stack, [](JvpContext& c, Id y) -> Opt {
     std::vector<Id> parts = c.g[y].kids;
-    c.step("linearity: stack");
+    c.note("linearity", y, [] { return "d [a; b] = [da; db]"; });
     std::vector<Id> d;
     for (Id p : parts) {
       Opt dp = c.t(p);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "ir/build.h"
@@ -55,6 +56,15 @@ struct DiffSweep {
   }
   // Nodes whose rule line an enclosing line already covers (inner sums, tr(X*A)'s product).
   std::unordered_set<Id> quiet;
+
+  // Deferred step lines: each line is kept with the position `at` of the node whose rule wrote
+  // it, and finish() logs them in order of position (decreasing with root_first: grad's rules
+  // run forward but read from the root down, as a reverse sweep applies them), skipping the
+  // quiet nodes (a rule may quieten its children after they ran).
+  bool defer = false;
+  bool root_first = false;
+  size_t at = 0;
+  std::vector<std::pair<size_t, std::string>> deferred;
 };
 
 // Whether id depends on the sweep's variable (a plain function, for diff/differentials.h).
@@ -113,17 +123,23 @@ std::optional<Id> forward_add(Context& c, Id y) {
   return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
 }
 
-// Reverse mode. G is the cotangent of node y (same shape as y); a rule adds each child's
-// contribution with accum(). Children that do not depend on the variable get nothing.
-struct VjpContext : DiffSweep {
+// A bilinear op (Scale, MatMul, Hadamard, Kron) in a linear expression has one tangent side, the
+// other being a coefficient; throws Error(Internal) when both sides depend on the tangent.
+void one_tangent_side(const DiffSweep& c, Id y);
+
+// The transpose sweep (diff/grad.cpp): over the DAG of a linear expression dy(dX) (the JVP of
+// e with the placeholder tangent dX as its variable), in decreasing id order, G is the cotangent
+// of node y (same shape as y); a rule adds each child's contribution with accum(). Only the
+// linear ops (Linear and Bilinear in ops.def, the latter with one tangent side) have a rule.
+struct TransposeContext : DiffSweep {
   using DiffSweep::DiffSweep;
   std::vector<std::optional<Id>> cot;  // by position in order: the cotangent; absent means zero
   void accum(Id kid, Id contribution);
 };
-using VjpRule = void (*)(VjpContext& c, Id y, Id G);
-const std::array<VjpRule, kOpCount>& vjp_table();  // vjp_rules.cpp
-bool has_vjp_rule(Op op);
-VjpRule vjp_rule(Op op);  // throws Error(Internal) for ops with no rule (queries)
+using TransposeRule = void (*)(TransposeContext& c, Id y, Id G);
+const std::array<TransposeRule, kOpCount>& transpose_table();  // transpose_rules.cpp
+bool has_transpose_rule(Op op);
+TransposeRule transpose_rule(Op op);  // throws Error(Internal) for ops that are not linear
 
 // State of a forward sweep: the tangent of each node (by position in order; absent means zero),
 // filled children first by sweep_forward().
@@ -150,6 +166,7 @@ struct ForwardSweep : DiffSweep {
       }
       bool any = false;
       for (Id k : n.kids) any = any || c.t(k).has_value();
+      c.at = i;
       if (any) c.tan[i] = rule(n.op)(c, id);
     }
     c.finish();
@@ -157,9 +174,16 @@ struct ForwardSweep : DiffSweep {
   }
 };
 
-// Forward mode w.r.t. a scalar: the tangent of a node has the node's shape.
+// The differential dy of each node (diff/jvp_rules.cpp), the tangent having the node's shape:
+// w.r.t. a scalar t (derivative) or, for grad, w.r.t. the placeholder dX (the tangent is then a
+// linear expression in dX, transposed by the transpose sweep).
 struct JvpContext : ForwardSweep {
   using ForwardSweep::ForwardSweep;
+  // The differential will be read as a linear map of dX (grad transposes it): a scalar-valued
+  // op's differential takes the form <D, dX>, whose transpose is D itself, instead of its
+  // textbook form (tr(inv(X) dX)), and a weight follows the tangent (du .* w: transposed, the
+  // cotangent comes first, G .* w).
+  bool as_linear_map = false;
 };
 using JvpRule = std::optional<Id> (*)(JvpContext& c, Id y);
 const std::array<JvpRule, kOpCount>& jvp_table();  // jvp_rules.cpp
@@ -176,6 +200,10 @@ using JacobianRule = std::optional<Id> (*)(JacobianContext& c, Id y);
 const std::array<JacobianRule, kOpCount>& jacobian_table();  // jacobian_rules.cpp
 bool has_jacobian_rule(Op op);
 JacobianRule jacobian_rule(Op op);
+
+// The placeholder tangent dX of variable symbol `sym`: a variable of its shape whose name no user
+// can write, declared once per graph and variable.
+Id placeholder_tangent(Graph& g, int64_t sym);
 
 // The variable symbol of a Var node (throws Error(Usage) for anything else).
 int64_t variable_symbol(const Graph& g, Id var, const char* what);

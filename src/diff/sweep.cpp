@@ -33,13 +33,19 @@ std::ptrdiff_t DiffSweep::position(Id id) const {
 
 bool DiffSweep::wants_step() {
   if (!steps) return false;
+  if (defer) return true;
   if (shown < kMaxRuleLines) return true;
   ++hidden;
   return false;
 }
 
 void DiffSweep::step(const std::string& line) {
-  if (!steps || logged.count(line)) return;
+  if (!steps) return;
+  if (defer) {
+    deferred.emplace_back(at, line);
+    return;
+  }
+  if (logged.count(line)) return;
   if (!wants_step()) return;
   logged.insert(line);
   ++shown;
@@ -59,15 +65,43 @@ std::string DiffSweep::text(Id id) const {
 }
 
 void DiffSweep::finish() {
+  if (defer) {
+    defer = false;
+    if (root_first)
+      std::stable_sort(deferred.begin(), deferred.end(),
+                       [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [pos, line] : deferred)
+      if (!quiet.count(order[pos])) step(line);
+    deferred.clear();
+  }
   if (steps && hidden > 0) steps->add("... " + std::to_string(hidden) + " more rule applications");
   hidden = 0;
 }
 
-void VjpContext::accum(Id kid, Id contribution) {
+void TransposeContext::accum(Id kid, Id contribution) {
   std::ptrdiff_t i = dependent_position(kid);
   if (i < 0) return;
   auto& slot = cot[static_cast<size_t>(i)];
   slot = diffalg::plus(g, slot, contribution);
+}
+
+Id placeholder_tangent(Graph& g, int64_t sym) {
+  const Symbol& x = g.symbol(sym);
+  const std::string name = "d" + x.name + "#" + std::to_string(sym);
+  for (size_t i = g.symbol_count(); i-- > 0;) {
+    const Symbol& s = g.symbol(static_cast<int64_t>(i));
+    if (s.name == name && s.kind == SymbolKind::Variable && s.shape == x.shape)
+      return variable(g, static_cast<int32_t>(i));
+  }
+  const Shape shape = x.shape;  // declare_variable may move the symbols
+  return variable(g, g.declare_variable(name, shape));
+}
+
+void one_tangent_side(const DiffSweep& c, Id y) {
+  const Node& n = c.g[y];
+  if (c.depends(n.kids[0]) && c.depends(n.kids[1]))
+    throw Error(ErrorKind::Internal, "the differential is not linear: " +
+                                         std::string(op_name(n.op)) + " of two tangents");
 }
 
 int64_t variable_symbol(const Graph& g, Id var, const char* what) {
@@ -76,8 +110,8 @@ int64_t variable_symbol(const Graph& g, Id var, const char* what) {
   return g[var].a;
 }
 
-bool has_vjp_rule(Op op) {
-  return vjp_table()[static_cast<size_t>(op)] != nullptr;
+bool has_transpose_rule(Op op) {
+  return transpose_table()[static_cast<size_t>(op)] != nullptr;
 }
 bool has_jvp_rule(Op op) {
   return jvp_table()[static_cast<size_t>(op)] != nullptr;
@@ -85,8 +119,8 @@ bool has_jvp_rule(Op op) {
 bool has_jacobian_rule(Op op) {
   return jacobian_table()[static_cast<size_t>(op)] != nullptr;
 }
-VjpRule vjp_rule(Op op) {
-  return rule_of(vjp_table(), op, "reverse-mode");
+TransposeRule transpose_rule(Op op) {
+  return rule_of(transpose_table(), op, "transpose");
 }
 JvpRule jvp_rule(Op op) {
   return rule_of(jvp_table(), op, "forward-mode");

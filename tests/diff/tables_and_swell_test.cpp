@@ -12,20 +12,33 @@ TEST(RuleTables, CoverEveryNonQueryOp) {
   for (int i = 0; i < kOpCount; ++i) {
     Op op = static_cast<Op>(i);
     if (is_query_op(op)) {
-      EXPECT_FALSE(has_vjp_rule(op)) << op_name(op);
+      EXPECT_FALSE(has_jvp_rule(op)) << op_name(op);
       try {
-        vjp_rule(op);
+        jvp_rule(op);
         ADD_FAILURE() << "query op has a rule: " << op_name(op);
       } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Internal);
       }
-      EXPECT_THROW(jvp_rule(op), Error);
+      EXPECT_THROW(transpose_rule(op), Error);
       EXPECT_THROW(jacobian_rule(op), Error);
       continue;
     }
-    EXPECT_TRUE(has_vjp_rule(op)) << "reverse mode misses " << op_name(op);
-    EXPECT_TRUE(has_jvp_rule(op)) << "forward mode misses " << op_name(op);
+    EXPECT_TRUE(has_jvp_rule(op)) << "the differential misses " << op_name(op);
     EXPECT_TRUE(has_jacobian_rule(op)) << "Jacobian table misses " << op_name(op);
+  }
+}
+
+// Only the linear ops have a transpose rule (ops.def's linearity column: Linear, or Bilinear
+// with one tangent side), and leaves (coefficients of a linear expression) pass nothing.
+TEST(RuleTables, TransposeRulesExactlyForTheLinearOps) {
+  for (Op op : kAllOps) {
+    const OpLinearity l = op_record(op).linearity;
+    const bool linear =
+        l == OpLinearity::Linear || l == OpLinearity::Bilinear || l == OpLinearity::Constant;
+    EXPECT_EQ(has_transpose_rule(op), linear && !is_query_op(op)) << op_name(op);
+    if (!linear) {
+      EXPECT_THROW(transpose_rule(op), Error) << op_name(op);
+    }
   }
 }
 
