@@ -14,6 +14,14 @@ Id mul(Graph& g, Id a, Id b) {
   if (is_one_const(g, b)) return a;
   if (g[a].op == Op::Identity && !g[b].shape.is_scalar()) return b;
   if (g[b].op == Op::Identity && !g[a].shape.is_scalar()) return a;
+  // ones(1, n)*diag(v) = v' (and ones(1, n)*diag(v)*R = v'*R): the row sums of a diagonal
+  if (g[a].op == Op::Ones && g[a].shape.rows.is_one()) {
+    if (g[b].op == Op::Diag && g[g[b].kids[0]].shape.is_column())
+      return transpose_of(g, g[b].kids[0]);
+    if (g[b].op == Op::MatMul && g[g[b].kids[0]].op == Op::Diag &&
+        g[g[g[b].kids[0]].kids[0]].shape.is_column())
+      return mul(g, transpose_of(g, g[g[b].kids[0]].kids[0]), g[b].kids[1]);
+  }
   // The mixed product: kron(P, Q)*kron(R, S) = kron(P*R, Q*S) when the factors fit.
   if (g[a].op == Op::Kron && g[b].op == Op::Kron) {
     Id p = g[a].kids[0], q = g[a].kids[1], r = g[b].kids[0], s = g[b].kids[1];

@@ -46,7 +46,7 @@ Id grad(Graph& g, Id e, Id var, StepLog* steps) {
     return diffalg::zero_like(g, var_shape);
   }
   const Id dx = placeholder_tangent(g, sym);
-  c.as_linear_map = true;
+  c.reading = JvpContext::Reading::Transposed;
   c.defer = true;
   c.root_first = true;
   std::optional<Id> de = ForwardSweep::sweep_forward(c, dx, jvp_rule);

@@ -1,6 +1,8 @@
-// The forward sweep with matrix tangents for jacobian(e, x) = d vec(e)/d vec(x)' (column-major
-// vec): rows index vec(e), columns index vec(x). Every rule vectorizes its differential,
-// vec(A dX B) = kron(B', A) vec(dX) (Magnus & Neudecker's first identification theorem).
+// jacobian(e, x) = d vec(e)/d vec(x)' (column-major vec): the forward sweep (jvp_rules.cpp) with
+// a placeholder tangent dX gives the differential de = L(dX), linear in dX; one more forward
+// sweep over L's DAG with the vectorize rules of the linear ops (vectorize_rules.cpp), J(dX) = I,
+// reads vec(de) = J vec(dX) (Magnus & Neudecker's first identification theorem): rows index
+// vec(e), columns vec(x).
 #include "diff/algebra.h"
 #include "diff/diff.h"
 #include "diff/rules.h"
@@ -14,13 +16,21 @@ Id jacobian(Graph& g, Id e, Id var, StepLog* steps) {
   Id x = var;
   if (var >= 0 && static_cast<size_t>(var) < g.size() && g[var].op == Op::Vec) x = g[var].kids[0];
   int64_t sym = variable_symbol(g, x, "jacobian");
-  JacobianContext c(g, e, sym, steps);
-  c.n = diffalg::vec_dim(g, x);
-  Shape out = Shape::matrix(diffalg::vec_dim(g, e), c.n);
+  const Dim n = diffalg::vec_dim(g, x);
+  Shape out = Shape::matrix(diffalg::vec_dim(g, e), n);
+  JvpContext c(g, e, sym, steps);
   if (!c.depends(e)) return zeros(g, out);
-  const Id seed = identity(g, c.n);  // J(vec(x)) = I
-  std::optional<Id> r = ForwardSweep::sweep_forward(c, seed, jacobian_rule);
+  const Id dx = placeholder_tangent(g, sym);
+  c.reading = JvpContext::Reading::Vectorized;
+  c.defer = true;
+  std::optional<Id> de = ForwardSweep::sweep_forward(c, dx, jvp_rule);
+  if (!de) return zeros(g, out);
+  JacobianContext v(g, *de, g[dx].a, nullptr);
+  v.n = n;
+  std::optional<Id> r = ForwardSweep::sweep_forward(v, identity(g, n), jacobian_rule);  // J(dX) = I
   if (!r) return zeros(g, out);
+  if (depends_on(g, *r, g[dx].a))
+    throw Error(ErrorKind::Internal, "the Jacobian still holds the tangent placeholder");
   if (!(g[*r].shape == out)) throw Error(ErrorKind::Internal, "Jacobian has the wrong shape");
   return *r;
 }

@@ -73,10 +73,19 @@ Opt leaf(JvpContext&, Id) {
   return std::nullopt;
 }
 
+// d B(a, b) = B(da, b) + B(a, db) for a bilinear op B (s*X, A*B, u .* v, kron(A, B)).
+template <Id (*B)(Graph&, Id, Id)>
+Opt product_rule(JvpContext& c, Id y) {
+  Node n = c.g[y];
+  Opt da = c.t(n.kids[0]), db = c.t(n.kids[1]);
+  return sum_opt(c.g, da ? Opt(B(c.g, *da, n.kids[1])) : std::nullopt,
+                 db ? Opt(B(c.g, n.kids[0], *db)) : std::nullopt);
+}
+
 // w .* d for a weight w (primal) and a tangent d; as a linear map d .* w, whose transpose is the
 // cotangent first: G .* w (for scalars G*w, not w*G).
 Id weighted(JvpContext& c, Id w, Id d) {
-  return c.as_linear_map ? emul(c.g, d, w) : emul(c.g, w, d);
+  return c.as_linear_map() ? emul(c.g, d, w) : emul(c.g, w, d);
 }
 
 // The tangent of a child, which the sweep only asks for when it has one.
@@ -109,18 +118,12 @@ std::array<JvpRule, kOpCount> make_table() {
       c.note("linearity", y, [&] { return "d(s*X) = s*dX with s = " + c.text(s); });
     else
       c.note("linearity", y, [&] { return "d(s*X) = ds*X with X = " + c.text(x); });
-    Opt ds = c.t(s), dx = c.t(x);
-    return sum_opt(c.g, ds ? Opt(mul(c.g, *ds, x)) : std::nullopt,
-                   dx ? Opt(mul(c.g, s, *dx)) : std::nullopt);
+    return product_rule<mul>(c, y);
   });
   // d(A B) = dA B + A dB
   set(Op::MatMul, [](JvpContext& c, Id y) -> Opt {
-    Node n = c.g[y];
-    Id a = n.kids[0], b = n.kids[1];
-    note_matmul(c, y, a, b);
-    Opt da = c.t(a), db = c.t(b);
-    return sum_opt(c.g, da ? Opt(mul(c.g, *da, b)) : std::nullopt,
-                   db ? Opt(mul(c.g, a, *db)) : std::nullopt);
+    note_matmul(c, y, c.g[y].kids[0], c.g[y].kids[1]);
+    return product_rule<mul>(c, y);
   });
   // d(u .* v) = du .* v + u .* dv
   set(Op::Hadamard, [](JvpContext& c, Id y) -> Opt {
@@ -129,9 +132,7 @@ std::array<JvpRule, kOpCount> make_table() {
     c.note("product rule", y, [&] {
       return "d(u .* v) = du .* v + u .* dv with u = " + c.text(u) + ", v = " + c.text(v);
     });
-    Opt du = c.t(u), dv = c.t(v);
-    return sum_opt(c.g, du ? Opt(emul(c.g, *du, v)) : std::nullopt,
-                   dv ? Opt(emul(c.g, u, *dv)) : std::nullopt);
+    return product_rule<emul>(c, y);
   });
   // d(X') = dX'
   set(Op::Transpose, [](JvpContext& c, Id y) -> Opt {
@@ -176,7 +177,7 @@ std::array<JvpRule, kOpCount> make_table() {
         const ScalarDifferential& d = *scalar_differential(c.g[y].op);
         c.note(std::string("rule ") + d.text, y, [] { return std::string(); });
         Id dx = tangent(c, y);
-        if (c.as_linear_map) {
+        if (c.as_linear_map()) {
           Id dy = dot(c.g, d.gradient(c.g, y), dx);
           return d.factor ? mul(c.g, dy, d.factor(c.g, y)) : dy;
         }
@@ -225,6 +226,9 @@ std::array<JvpRule, kOpCount> make_table() {
     Id u = g[y].kids[0];
     Id du = tangent(c, y);
     c.note("rule d softmax(u) = s .* (du - <s, du>)", y, [] { return std::string(); });
+    // = (diag(s) - s*s') du, the Jacobian's matrix form
+    if (c.reading == JvpContext::Reading::Vectorized)
+      return mul(g, sub(g, unary(g, Op::Diag, y), mul(g, y, transpose_of(g, y))), du);
     return emul(g, y, sub(g, du, mul(g, dot(g, y, du), one_like(g, g[u].shape))));
   });
   set(Op::ProdOthers, [](JvpContext&, Id) -> Opt { no_second_derivative_of_prod(); });
@@ -235,12 +239,8 @@ std::array<JvpRule, kOpCount> make_table() {
   });
   // d kron(A, B) = kron(dA, B) + kron(A, dB)
   set(Op::Kron, [](JvpContext& c, Id y) -> Opt {
-    Node n = c.g[y];
-    Id a = n.kids[0], b = n.kids[1];
     c.note("product rule", y, [] { return "d kron(A, B) = kron(dA, B) + kron(A, dB)"; });
-    Opt da = c.t(a), db = c.t(b);
-    return sum_opt(c.g, da ? Opt(kron(c.g, *da, b)) : std::nullopt,
-                   db ? Opt(kron(c.g, a, *db)) : std::nullopt);
+    return product_rule<kron>(c, y);
   });
   // d [a; b] = [da; db]
   set(Op::Stack, [](JvpContext& c, Id y) -> Opt {

@@ -105,7 +105,7 @@ inline std::optional<Id> sum_opt(Graph& g, std::optional<Id> a, std::optional<Id
   return add(g, *a, *b);
 }
 
-// A forward rule's sum over the terms of a differential (diff/differentials.h): for each term
+// A differential's sum over its terms (diff/differentials.h): for each term
 // whose argument has a tangent d, term(t, d).
 template <class Context, class Terms, class Term>
 std::optional<Id> sum_of_terms(Context& c, Id y, const Terms& terms, Term term) {
@@ -113,14 +113,6 @@ std::optional<Id> sum_of_terms(Context& c, Id y, const Terms& terms, Term term) 
   for (const auto& t : terms)
     if (std::optional<Id> d = c.t(c.g[y].kids[t.arg])) r = sum_opt(c.g, r, term(t, *d));
   return r;
-}
-
-// d(a + b) = da + db, for both forward sweeps (a tangent or a Jacobian per node).
-template <class Context>
-std::optional<Id> forward_add(Context& c, Id y) {
-  Node n = c.g[y];
-  c.step("linearity: +");
-  return sum_opt(c.g, c.t(n.kids[0]), c.t(n.kids[1]));
 }
 
 // A bilinear op (Scale, MatMul, Hadamard, Kron) in a linear expression has one tangent side, the
@@ -179,27 +171,32 @@ struct ForwardSweep : DiffSweep {
 // linear expression in dX, transposed by the transpose sweep).
 struct JvpContext : ForwardSweep {
   using ForwardSweep::ForwardSweep;
-  // The differential will be read as a linear map of dX (grad transposes it): a scalar-valued
-  // op's differential takes the form <D, dX>, whose transpose is D itself, instead of its
-  // textbook form (tr(inv(X) dX)), and a weight follows the tangent (du .* w: transposed, the
-  // cotangent comes first, G .* w).
-  bool as_linear_map = false;
+  // How the differential will be read. Where it has two written forms, the rule picks the one
+  // that identification reads naturally: as a linear map of dX (grad transposes it, jacobian
+  // vectorizes it), a scalar-valued op's differential is <D, dX>, whose transpose is D and whose
+  // Jacobian is vec(D)', instead of its textbook form (tr(inv(X) dX)), and a weight follows the
+  // tangent (du .* w: transposed, the cotangent comes first, G .* w); vectorized, softmax's is
+  // its matrix form (diag(s) - s*s') du, whose Jacobian is the matrix.
+  enum class Reading { Applied, Transposed, Vectorized };
+  Reading reading = Reading::Applied;
+  bool as_linear_map() const { return reading != Reading::Applied; }
 };
 using JvpRule = std::optional<Id> (*)(JvpContext& c, Id y);
 const std::array<JvpRule, kOpCount>& jvp_table();  // jvp_rules.cpp
 bool has_jvp_rule(Op op);
 JvpRule jvp_rule(Op op);
 
-// Forward mode with matrix tangents: node y gets J(vec(y)), len(vec(y)) x n, for a variable with
-// n entries (a vector, or vec(X) of a matrix variable X).
+// The vectorize sweep (diff/jacobian.cpp): forward over the DAG of a linear expression dy(dX),
+// node y gets J(y) = d vec(y)/d vec(dX)', len(vec(y)) x n, for a placeholder dX with n entries
+// (vec(dX) of a matrix). Only the linear ops have a rule (vectorize_rules.cpp).
 struct JacobianContext : ForwardSweep {
   using ForwardSweep::ForwardSweep;
   Dim n = Dim::fixed(1);
 };
 using JacobianRule = std::optional<Id> (*)(JacobianContext& c, Id y);
-const std::array<JacobianRule, kOpCount>& jacobian_table();  // jacobian_rules.cpp
+const std::array<JacobianRule, kOpCount>& jacobian_table();  // vectorize_rules.cpp
 bool has_jacobian_rule(Op op);
-JacobianRule jacobian_rule(Op op);
+JacobianRule jacobian_rule(Op op);  // throws Error(Internal) for ops that are not linear
 
 // The placeholder tangent dX of variable symbol `sym`: a variable of its shape whose name no user
 // can write, declared once per graph and variable.

@@ -126,7 +126,7 @@ JvpRule jvp_rule(Op op) {
   return rule_of(jvp_table(), op, "forward-mode");
 }
 JacobianRule jacobian_rule(Op op) {
-  return rule_of(jacobian_table(), op, "Jacobian");
+  return rule_of(jacobian_table(), op, "vectorize");
 }
 
 void no_rule(const char* mode, Op op) {

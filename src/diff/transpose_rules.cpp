@@ -19,6 +19,24 @@ using namespace diffalg;
   throw Error(ErrorKind::Unsupported, message, hint);
 }
 
+// y = B(a, b) for a bilinear op B with one tangent side: a += to_a(G, b) or b += to_b(G, a).
+template <Id (*to_a)(Graph&, Id, Id), Id (*to_b)(Graph&, Id, Id)>
+void transpose_bilinear(TransposeContext& c, Id y, Id G) {
+  one_tangent_side(c, y);
+  Node n = c.g[y];
+  if (c.depends(n.kids[0])) c.accum(n.kids[0], to_a(c.g, G, n.kids[1]));
+  if (c.depends(n.kids[1])) c.accum(n.kids[1], to_b(c.g, G, n.kids[0]));
+}
+Id scale_back(Graph& g, Id G, Id s) {  // s*G
+  return mul(g, s, G);
+}
+Id times_transpose(Graph& g, Id G, Id b) {  // G*B'
+  return mul(g, G, transpose_of(g, b));
+}
+Id transpose_times(Graph& g, Id G, Id a) {  // A'*G
+  return mul(g, transpose_of(g, a), G);
+}
+
 // Leaves of a linear expression are coefficients (the placeholder dX is the sweep's end).
 void leaf(TransposeContext&, Id, Id) {}
 
@@ -58,29 +76,11 @@ std::array<TransposeRule, kOpCount> make_table() {
     c.accum(n.kids[1], G);
   });
   // y = s*X:  s += <G, X> (s the tangent),  X += s*G (X the tangent)
-  set(Op::Scale, [](TransposeContext& c, Id y, Id G) {
-    one_tangent_side(c, y);
-    Node n = c.g[y];
-    Id s = n.kids[0], x = n.kids[1];
-    if (c.depends(s)) c.accum(s, dot(c.g, G, x));
-    if (c.depends(x)) c.accum(x, mul(c.g, s, G));
-  });
+  set(Op::Scale, transpose_bilinear<dot, scale_back>);
   // C = A*B:  A += G*B',  B += A'*G
-  set(Op::MatMul, [](TransposeContext& c, Id y, Id G) {
-    one_tangent_side(c, y);
-    Node n = c.g[y];
-    Id a = n.kids[0], b = n.kids[1];
-    if (c.depends(a)) c.accum(a, mul(c.g, G, transpose_of(c.g, b)));
-    if (c.depends(b)) c.accum(b, mul(c.g, transpose_of(c.g, a), G));
-  });
+  set(Op::MatMul, transpose_bilinear<times_transpose, transpose_times>);
   // y = u .* v:  u += G .* v,  v += G .* u
-  set(Op::Hadamard, [](TransposeContext& c, Id y, Id G) {
-    one_tangent_side(c, y);
-    Node n = c.g[y];
-    Id u = n.kids[0], v = n.kids[1];
-    if (c.depends(u)) c.accum(u, emul(c.g, G, v));
-    if (c.depends(v)) c.accum(v, emul(c.g, G, u));
-  });
+  set(Op::Hadamard, transpose_bilinear<emul, emul>);
   // y = X':  X += G'
   set(Op::Transpose,
       [](TransposeContext& c, Id y, Id G) { c.accum(c.g[y].kids[0], transpose_of(c.g, G)); });

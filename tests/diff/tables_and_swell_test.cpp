@@ -24,20 +24,22 @@ TEST(RuleTables, CoverEveryNonQueryOp) {
       continue;
     }
     EXPECT_TRUE(has_jvp_rule(op)) << "the differential misses " << op_name(op);
-    EXPECT_TRUE(has_jacobian_rule(op)) << "Jacobian table misses " << op_name(op);
   }
 }
 
-// Only the linear ops have a transpose rule (ops.def's linearity column: Linear, or Bilinear
-// with one tangent side), and leaves (coefficients of a linear expression) pass nothing.
+// Only the linear ops have a transpose rule and a vectorize rule (ops.def's linearity column:
+// Linear, or Bilinear with one tangent side), and leaves (coefficients of a linear expression) pass
+// nothing.
 TEST(RuleTables, TransposeRulesExactlyForTheLinearOps) {
   for (Op op : kAllOps) {
     const OpLinearity l = op_record(op).linearity;
     const bool linear =
         l == OpLinearity::Linear || l == OpLinearity::Bilinear || l == OpLinearity::Constant;
     EXPECT_EQ(has_transpose_rule(op), linear && !is_query_op(op)) << op_name(op);
+    EXPECT_EQ(has_jacobian_rule(op), linear && !is_query_op(op)) << op_name(op);
     if (!linear) {
       EXPECT_THROW(transpose_rule(op), Error) << op_name(op);
+      EXPECT_THROW(jacobian_rule(op), Error) << op_name(op);
     }
   }
 }
