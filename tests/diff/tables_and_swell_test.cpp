@@ -1,6 +1,7 @@
 // Every rule table covers every op of ops.def (queries excepted: they are expanded first), and
 // derivatives of long chains stay small and fast (no expression swell, no recursion).
 #include <chrono>
+#include <functional>
 
 #include "diff/rules.h"
 #include "diff_test_util.h"
@@ -42,6 +43,35 @@ TEST(RuleTables, TransposeRulesExactlyForTheLinearOps) {
       EXPECT_THROW(jacobian_rule(op), Error) << op_name(op);
     }
   }
+}
+
+// The transpose and vectorize sweeps see only linear expressions: a bilinear op of two tangents
+// (dX'*dX) or a nonlinear op of the tangent (exp(dX)) is an Internal error, never a result.
+TEST(RuleTables, LinearSweepsRefuseWhatIsNotLinearInTheTangent) {
+  Graph g;
+  Id x = variable(g, g.declare_variable("x", Shape::vector(Dim::fixed(3))));
+  Id dx = placeholder_tangent(g, g[x].a);
+  EXPECT_EQ(placeholder_tangent(g, g[x].a), dx);  // one placeholder per variable
+  EXPECT_TRUE(g[dx].shape == g[x].shape);
+  Id quadratic = matmul(g, transpose(g, dx), dx);
+  TransposeContext t(g, quadratic, g[dx].a, nullptr);
+  t.cot.assign(t.order.size(), std::nullopt);
+  JacobianContext v(g, quadratic, g[dx].a, nullptr);
+  v.tan.assign(v.order.size(), std::nullopt);
+  for (auto attempt :
+       {std::function<void()>([&] { transpose_rule(Op::MatMul)(t, quadratic, integer(g, 1)); }),
+        std::function<void()>([&] { jacobian_rule(Op::MatMul)(v, quadratic); }),
+        std::function<void()>([&] { transpose_rule(Op::Exp); })}) {
+    try {
+      attempt();
+      ADD_FAILURE() << "a nonlinear use of the tangent was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Internal) << e.what();
+    }
+  }
+  // and grad's result never holds the placeholder
+  Id e = unary(g, Op::Sum, unary(g, Op::Exp, x));
+  EXPECT_FALSE(depends_on(g, grad(g, e, x), g[dx].a));
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
