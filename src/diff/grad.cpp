@@ -47,7 +47,6 @@ Id grad(Graph& g, Id e, Id var, StepLog* steps) {
   }
   const Id dx = placeholder_tangent(g, sym);
   c.reading = JvpContext::Reading::Transposed;
-  c.defer = true;
   c.root_first = true;
   std::optional<Id> de = ForwardSweep::sweep_forward(c, dx, jvp_rule);
   std::optional<Id> r = de ? transpose_linear(g, *de, dx) : std::nullopt;

@@ -22,7 +22,6 @@ Id jacobian(Graph& g, Id e, Id var, StepLog* steps) {
   if (!c.depends(e)) return zeros(g, out);
   const Id dx = placeholder_tangent(g, sym);
   c.reading = JvpContext::Reading::Vectorized;
-  c.defer = true;
   std::optional<Id> de = ForwardSweep::sweep_forward(c, dx, jvp_rule);
   if (!de) return zeros(g, out);
   JacobianContext v(g, *de, g[dx].a, nullptr);

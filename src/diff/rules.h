@@ -57,14 +57,12 @@ struct DiffSweep {
   // Nodes whose rule line an enclosing line already covers (inner sums, tr(X*A)'s product).
   std::unordered_set<Id> quiet;
 
-  // Deferred step lines: each line is kept with the position `at` of the node whose rule wrote
-  // it, and finish() logs them in order of position (decreasing with root_first: grad's rules
-  // run forward but read from the root down, as a reverse sweep applies them), skipping the
-  // quiet nodes (a rule may quieten its children after they ran).
-  bool defer = false;
+  // grad's step lines read from the root down, as a reverse sweep applies the rules: the
+  // forward sweep runs silent (no line, no text built), then re-runs the rules of the nodes
+  // root first until kMaxRuleLines lines are shown (hash-consing makes the re-run build
+  // nothing new); a rule may quieten its children before they run again.
   bool root_first = false;
-  size_t at = 0;
-  std::vector<std::pair<size_t, std::string>> deferred;
+  bool silent = false;
 };
 
 // Whether id depends on the sweep's variable (a plain function, for diff/differentials.h).
@@ -148,6 +146,7 @@ struct ForwardSweep : DiffSweep {
   template <class Context, class RuleOf>
   static std::optional<Id> sweep_forward(Context& c, Id seed, RuleOf rule) {
     c.tan.assign(c.order.size(), std::nullopt);
+    c.silent = c.root_first && c.steps;
     for (size_t i = 0; i < c.order.size(); ++i) {
       if (!c.dep[i]) continue;
       const Id id = c.order[i];
@@ -158,8 +157,17 @@ struct ForwardSweep : DiffSweep {
       }
       bool any = false;
       for (Id k : n.kids) any = any || c.t(k).has_value();
-      c.at = i;
       if (any) c.tan[i] = rule(n.op)(c, id);
+    }
+    if (c.silent) {
+      c.silent = false;
+      for (size_t i = c.order.size(); i-- > 0;) {
+        if (!c.dep[i] || !c.tan[i] || c.g[c.order[i]].op == Op::Var) continue;
+        if (c.shown >= kMaxRuleLines)
+          ++c.hidden;
+        else
+          rule(c.g[c.order[i]].op)(c, c.order[i]);
+      }
     }
     c.finish();
     return c.tan.empty() ? std::nullopt : c.tan.back();  // the root is last in its own order

@@ -32,20 +32,14 @@ std::ptrdiff_t DiffSweep::position(Id id) const {
 }
 
 bool DiffSweep::wants_step() {
-  if (!steps) return false;
-  if (defer) return true;
+  if (!steps || silent) return false;
   if (shown < kMaxRuleLines) return true;
   ++hidden;
   return false;
 }
 
 void DiffSweep::step(const std::string& line) {
-  if (!steps) return;
-  if (defer) {
-    deferred.emplace_back(at, line);
-    return;
-  }
-  if (logged.count(line)) return;
+  if (!steps || silent || logged.count(line)) return;
   if (!wants_step()) return;
   logged.insert(line);
   ++shown;
@@ -53,7 +47,7 @@ void DiffSweep::step(const std::string& line) {
 }
 
 void DiffSweep::site(const std::string& rule, Id y, const std::string& detail) {
-  if (!steps || !wants_step()) return;
+  if (!steps || quiet.count(y) || !wants_step()) return;
   step(rule + " on " + text(y) + (detail.empty() ? "" : ": " + detail));
 }
 
@@ -65,15 +59,6 @@ std::string DiffSweep::text(Id id) const {
 }
 
 void DiffSweep::finish() {
-  if (defer) {
-    defer = false;
-    if (root_first)
-      std::stable_sort(deferred.begin(), deferred.end(),
-                       [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (const auto& [pos, line] : deferred)
-      if (!quiet.count(order[pos])) step(line);
-    deferred.clear();
-  }
   if (steps && hidden > 0) steps->add("... " + std::to_string(hidden) + " more rule applications");
   hidden = 0;
 }
