@@ -1,5 +1,6 @@
 // Compiling a plan (Plan::Impl::compile): named passes over the reachable DAG, in this order.
 //   classify          the kind of every reachable node (how it is computed) and its readers
+//   (fold_constants: plan_kernels.cpp) entry-wise nodes of numbers computed at compile time
 //   find_shortcuts    virtual diag(v) and A + B, tr(A B) and X' diag(d) X without the product,
 //                     ones / zeros as broadcast numbers, transposes read only by products
 //   (find_sweeps, find_row_loop: plan_matrix.cpp, plan_row_loop.cpp)
@@ -33,6 +34,7 @@ size_t at(Id x) {
 
 void Plan::Impl::compile() {
   classify();
+  fold_constants();
   find_shortcuts();
   find_sweeps();
   find_row_loop();

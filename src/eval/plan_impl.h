@@ -64,6 +64,15 @@ void pair_softplus_sigmoid(std::vector<KInstr>& code);
 // Runs one instruction over m entries of the registers r.
 void run_kinstr(const KInstr& k, double* const* r, int64_t m);
 
+// Copies n doubles from src (in cache) to dst with stores that bypass the cache where the CPU
+// has them (a large output is not read back by the loop that writes it; a cached store would
+// first read every line of it from memory). Followed by stream_fence() before others read dst.
+void stream_copy(double* dst, const double* src, int64_t n);
+void stream_fence();
+// Outputs of fused loops over at least this many entries are written by stream_copy: larger
+// than the caches, so a later reader finds them in memory either way.
+constexpr int64_t kStreamEntries = 1 << 18;
+
 // Whether op is computed entry-wise inside fused loops.
 bool is_fusable_op(Op op);
 
@@ -221,6 +230,7 @@ struct Plan::Impl {
   // sizes and thread count): registers per thread, partial sums and norms per block.
   std::vector<std::pair<const double*, int>> k_streamed;
   std::vector<std::pair<double*, int>> k_direct;
+  std::vector<std::pair<double*, int>> k_stream;      // outputs written by stream_copy
   std::vector<double> k_sums;                         // per block x output
   std::vector<plan_detail::NormAccumulator> k_norms;  // per block x output
   std::vector<double*> k_reduced;
@@ -237,8 +247,10 @@ struct Plan::Impl {
   };
   std::map<Id, Factored> factorizations;
   uint64_t runs = 0;
-  Matrix gram_scratch;
-  Matrix sweep_scratch;  // diag(d) X of a symmetric product
+  Matrix gram_scratch;    // diag(d) X of a symmetric product
+  Matrix gram_partials;   // its per-chunk lower triangles, side by side
+  Matrix sweep_scratch;   // x' M of a sweep whose plan does not need it
+  Matrix sweep_partials;  // a sweep's per-chunk partial (M + M') x, one column per chunk
 
   // Compile-time state between passes (plan_compile.cpp).
   std::vector<Id> cluster;            // per node id: the root of its fused loop, kNoId none
@@ -250,6 +262,7 @@ struct Plan::Impl {
   // compile(): the passes of plan_compile.cpp in order (see there).
   void compile();
   void classify();
+  void fold_constants();  // plan_kernels.cpp
   plan_detail::Kind kind_of_op(Id id);
   void find_shortcuts();
   void find_virtual_factors();

@@ -4,6 +4,10 @@
 #include <cmath>
 #include <limits>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #include "eval/function_kernels.h"
 #include "eval/kernels.h"
 #include "eval/patterns.h"
@@ -123,6 +127,28 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
   }
 }
 
+void stream_copy(double* dst, const double* src, int64_t n) {
+#if defined(__AVX__)
+  int64_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 31) != 0; ++i) dst[i] = src[i];
+  for (; i + 4 <= n; i += 4) _mm256_stream_pd(dst + i, _mm256_loadu_pd(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+#elif defined(__SSE2__)
+  int64_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 15) != 0; ++i) dst[i] = src[i];
+  for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_loadu_pd(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+#else
+  std::copy(src, src + n, dst);
+#endif
+}
+
+void stream_fence() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
+
 bool is_fusable_op(Op op) {
   switch (op) {
     case Op::Add:
@@ -201,3 +227,32 @@ void pair_softplus_sigmoid(std::vector<KInstr>& code) {
 }
 
 }  // namespace nabla::plan_detail
+
+namespace nabla {
+
+// An entry-wise scalar node whose operands are all numbers known at compile time (1/2 spelled
+// 2^-1, -3*2, ...) is one more number: computed here by the same kernel, it costs no loop at run
+// time, and the loops around it are not cut apart by a one-entry loop scheduled between them.
+void Plan::Impl::fold_constants() {
+  using namespace plan_detail;
+  const Graph& G = *g;
+  for (Id id : order) {
+    const size_t i = static_cast<size_t>(id);
+    if (kind[i] != Kind::Fused || !G[id].shape.is_scalar()) continue;
+    const std::vector<Id>& kids = kids_of(id);
+    if (kids.empty() || !std::all_of(kids.begin(), kids.end(), [&](Id k) {
+          return kind[static_cast<size_t>(k)] == Kind::Scalar;
+        }))
+      continue;
+    const Effective& e = eff[i];
+    double regs[3] = {scalars[static_cast<size_t>(e.kids[0])],
+                      e.kids.size() > 1 ? scalars[static_cast<size_t>(e.kids[1])] : 0.0, 0.0};
+    double* regp[3] = {&regs[0], &regs[1], &regs[2]};
+    run_kinstr(KInstr{e.op, 2, 0, e.kids.size() > 1 ? 1 : -1, e.p}, regp, 1);
+    kind[i] = Kind::Scalar;
+    scalars[i] = regs[2];
+    eff[i] = {};
+  }
+}
+
+}  // namespace nabla

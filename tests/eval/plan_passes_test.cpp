@@ -9,6 +9,7 @@
 
 #include "eval/plan.h"
 #include "eval/plan_impl.h"
+#include "ir/build.h"
 #include "parse/frontend.h"
 
 namespace nabla {
@@ -74,6 +75,22 @@ TEST_F(PlanPasses, ShortcutsAvoidFormingProductsDiagonalsAndTransposes) {
   Id sum = parse("x + ones(n)");
   start({sum});
   EXPECT_EQ(kind(parse("ones(n)")), Kind::Scalar);
+}
+
+TEST_F(PlanPasses, EntrywiseNodesOfNumbersAreFoldedIntoNumbers) {
+  // 2^-1 as the simplifier leaves it (the parser would fold it to the constant 1/2).
+  Id half = power(g_, integer(g_, 2), integer(g_, -1));
+  ASSERT_EQ(g_[half].op, Op::Power);
+  Id e = unary(g_, Op::Sum, scale(g_, half, unary(g_, Op::Exp, parse("x"))));
+  Id grad = scale(g_, half, parse("x"));
+  start({e});
+  EXPECT_EQ(kind(half), Kind::Fused);
+  impl_.fold_constants();
+  EXPECT_EQ(kind(half), Kind::Scalar);
+  EXPECT_EQ(impl_.scalars[static_cast<size_t>(half)], 0.5);
+  // The whole plan: one loop (no one-entry loop for 2^-1 cutting the loops apart).
+  Plan plan(g_, {e, grad});
+  EXPECT_EQ(plan.instruction_count(), 1u) << plan.describe();
 }
 
 TEST_F(PlanPasses, ClusteringPutsAnEntrywiseChainInOneKernel) {
