@@ -82,6 +82,8 @@ Kind Plan::Impl::kind_of_op(Id id) {
       }
       if (is_fusable_op(node.op)) {
         eff[at(id)] = effective(G, id);
+        if (auto [twin, minus_one] = negated_twin[at(id)]; twin != kNoId)
+          eff[at(id)] = {KOp::Mul, {minus_one, twin}};  // q - p = -(p - q), the same bits
         return Kind::Fused;
       }
       return Kind::Fallback;
@@ -98,6 +100,7 @@ void Plan::Impl::classify() {
   }
   kind.assign(n, Kind::Fallback);
   eff.assign(n, {});
+  find_negated_twins();
   scalars.assign(n, 0.0);
   output_of.assign(n, -1);
   for (size_t i = 0; i < outputs.size(); ++i)

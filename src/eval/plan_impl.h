@@ -34,6 +34,7 @@ constexpr int64_t kBlock = 256;
 // and writes one.
 enum class KOp : uint8_t {
   Add,             // a + b
+  Sub,             // a - b (a + (-1)*b: the same bits, one operation)
   Mul,             // a b (Hadamard, or scale by a broadcast scalar)
   PowInt,          // a^k, k integer (exact repeated multiplication)
   Sqrt,            // a^(1/2)
@@ -60,6 +61,9 @@ struct KInstr {
 
 // Replaces each pair softplus(a), sigmoid(±a) in code by one SoftplusSigmoid.
 void pair_softplus_sigmoid(std::vector<KInstr>& code);
+
+// q when x is (-1)*q, else kNoId.
+Id negated(const Graph& g, Id x);
 
 // Runs one instruction over m entries of the registers r.
 void run_kinstr(const KInstr& k, double* const* r, int64_t m);
@@ -209,12 +213,14 @@ struct Plan::Impl {
   std::vector<Id> order;                    // reachable nodes, increasing
   std::vector<Kind> kind;                   // per node id
   std::vector<plan_detail::Effective> eff;  // per node id (Fused only)
-  std::vector<int> slot;                    // per node id: buffer index, -1 none
-  std::vector<int> output_of;               // per node id: the first output index it is, -1 none
-  std::vector<double> scalars;              // per node id: Scalar kinds' values
-  std::vector<char> product_only;           // per node id: a transpose read only by products
-  std::vector<char> gram;                   // per node id: a product X' diag(d) X (symmetric)
-  std::vector<std::vector<Id>> readers;     // per node id
+  // per node id: for q - p when p - q is reachable too, {p - q, the -1 of (-1)*p}, else kNoId
+  std::vector<std::pair<Id, Id>> negated_twin;
+  std::vector<int> slot;                 // per node id: buffer index, -1 none
+  std::vector<int> output_of;            // per node id: the first output index it is, -1 none
+  std::vector<double> scalars;           // per node id: Scalar kinds' values
+  std::vector<char> product_only;        // per node id: a transpose read only by products
+  std::vector<char> gram;                // per node id: a product X' diag(d) X (symmetric)
+  std::vector<std::vector<Id>> readers;  // per node id
   std::vector<plan_detail::Kernel> kernels;
   std::vector<plan_detail::Instr> instrs;
   std::unique_ptr<plan_detail::RowLoop> row_loop;
@@ -262,7 +268,8 @@ struct Plan::Impl {
   // compile(): the passes of plan_compile.cpp in order (see there).
   void compile();
   void classify();
-  void fold_constants();  // plan_kernels.cpp
+  void find_negated_twins();  // plan_kernels.cpp
+  void fold_constants();      // plan_kernels.cpp
   plan_detail::Kind kind_of_op(Id id);
   void find_shortcuts();
   void find_virtual_factors();
