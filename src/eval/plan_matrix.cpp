@@ -98,6 +98,15 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
         return;
       }
     }
+    if (ak == 1 && ar > 1 && bc > 1) {  // an outer product: no GEMM (packing, zeroing)
+      const auto u = A.reshaped(ar, 1).col(0);
+      const auto v = B.reshaped(1, bc).row(0);
+      if (accumulate)
+        dst.noalias() += u * v;
+      else
+        dst.noalias() = u * v;
+      return;
+    }
     if (!accumulate) {
       if (a.t && bb.t)
         dst.noalias() = A.transpose() * B.transpose();

@@ -337,7 +337,9 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
                 dst.noalias() = mb * V;
             } else {
               const StridedC h = rows_of(st.a, r0, len);
-              if (st.tb)
+              if (h.cols() == 1)  // an outer product: Eigen's GEMM would pack and zero first
+                dst.noalias() = h.col(0) * Eigen::Map<const Eigen::RowVectorXd>(v.p, c);
+              else if (st.tb)
                 dst.noalias() = h * V.transpose();
               else
                 dst.noalias() = h * V;
