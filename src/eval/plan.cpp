@@ -95,8 +95,9 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
                                         std::to_string(c) + ")");
     }
   }
-  // Stored outputs are written in place: their register points into the output; over large
-  // loops they are computed in the thread's registers and streamed out (stream_copy).
+  // Stored outputs are written in place: their register points into the output; the plan's
+  // outputs of large loops are computed in the thread's registers and streamed out
+  // (stream_copy).
   auto& direct = k_direct;
   direct.clear();
   auto& stream = k_stream;
@@ -112,7 +113,10 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
       auto [orow, ocol] = shape_size(G, G[o.node].shape, b);
       if (static_cast<int64_t>(orow) * ocol != m)
         throw Error(ErrorKind::Value, "entry-wise operation: the values do not fit");
-      (streaming ? stream : direct).emplace_back(alloc(o.node, orow, ocol), o.reg);
+      // Streamed: the plan's outputs (the caller's; an intermediate stays cached for the
+      // instruction that reads it next).
+      const bool out = output_of[static_cast<size_t>(o.node)] >= 0;
+      (streaming && out ? stream : direct).emplace_back(alloc(o.node, orow, ocol), o.reg);
     } else {
       reduced[i] = alloc(o.node, 1, 1);
       (o.mode == KOut::Norm ? any_norm : any_sum) = true;

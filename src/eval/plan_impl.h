@@ -73,8 +73,9 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m);
 // first read every line of it from memory). Followed by stream_fence() before others read dst.
 void stream_copy(double* dst, const double* src, int64_t n);
 void stream_fence();
-// Outputs of fused loops over at least this many entries are written by stream_copy: larger
-// than the caches, so a later reader finds them in memory either way.
+// The plan's outputs computed by fused loops over at least this many entries are written by
+// stream_copy: at 2 MiB and more, what the caller reads afterwards is mostly not in its cache
+// either way.
 constexpr int64_t kStreamEntries = 1 << 18;
 
 // Whether op is computed entry-wise inside fused loops.

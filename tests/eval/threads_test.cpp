@@ -39,8 +39,8 @@ const std::vector<Problem> kProblems = {
     {"X in R^(n x d); w in R^d",
      {"sum(log(1 + exp(X*w)))", "X'*diag(sigmoid(X*w) .* sigmoid(-X*w))*X"}},
     // quad: the column sweep for (A + A')*x and x'*A, matrix-vector products split by rows
-    // and by columns.
-    {"A in R^(q x q); x in R^q", {"x'*A*x", "(A + A')*x", "A*x", "x'*A", "A'*x"}},
+    // and by columns; an outer product.
+    {"A in R^(q x q); x in R^q", {"x'*A*x", "(A + A')*x", "A*x", "x'*A", "A'*x", "(A*x)*x'"}},
 };
 
 struct Compiled {
