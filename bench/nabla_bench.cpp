@@ -1,9 +1,11 @@
 // nabla on the benchmarks.md problems: <id>/f (function only, a compiled plan) and <id>/vg (value
 // and every gradient in one plan); hess-logreg/hess (the Hessian's plan); <id>/compile
 // (compiling the plan of <id>/f, or of the Hessian, in microseconds). Before timing, each
-// gradient is written to $NABLA_BENCH_OUT/<id>.<var>.nabla.bin for bench/compare's check.
+// gradient is written to $NABLA_BENCH_OUT/<id>.<var>.nabla.bin for bench/compare's check;
+// with NABLA_BENCH_PLANS set, every plan's instruction list (Plan::describe) goes to stderr.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
@@ -11,6 +13,7 @@
 #include "eval/plan.h"
 #include "eval/value_and_grad.h"
 #include "parse/frontend.h"
+#include "print/print.h"
 #include "problems.h"
 #include "simplify/simplify.h"
 
@@ -55,6 +58,8 @@ void register_all() {
       Id h = simplify(c->g, hessian(c->g, c->f, c->vars[0]));
       auto* plan = new Plan(c->g, {h});
       const Matrix& hv = plan->run(c->b)[0];
+      if (std::getenv("NABLA_BENCH_PLANS"))
+        std::fprintf(stderr, "== hess-logreg/hess\n%s", plan->describe().c_str());
       bench::dump(out_dir() + "/hess-logreg.H.nabla.bin", hv.data(),
                   static_cast<size_t>(hv.size()));
       benchmark::RegisterBenchmark("hess-logreg/hess", [plan, c](benchmark::State& st) {
@@ -77,6 +82,12 @@ void register_all() {
       bench::dump(out_dir() + "/" + p.id + "." + p.wrt[i] + ".nabla.bin", r.grads[i].data(),
                   static_cast<size_t>(r.grads[i].size()));
     bench::dump(out_dir() + "/" + p.id + ".f.nabla.bin", &r.value, 1);
+    if (std::getenv("NABLA_BENCH_PLANS"))  // the compiled plans, for performance work
+      std::fprintf(stderr, "== %s/f\n%s== %s/vg\n%s", p.id.c_str(), fplan->describe().c_str(),
+                   p.id.c_str(), vg->plan().describe().c_str());
+    if (const char* e = std::getenv("NABLA_BENCH_PLANS"); e && std::string(e) == p.id)
+      for (size_t i = 0; i < c->g.size(); ++i)  // the nodes the plans name
+        std::fprintf(stderr, "#%zu = %s\n", i, to_text(c->g, static_cast<Id>(i)).c_str());
     benchmark::RegisterBenchmark((p.id + "/f").c_str(), [fplan, c](benchmark::State& st) {
       for (auto _ : st) benchmark::DoNotOptimize(fplan->run(c->b)[0](0, 0));
     })->Unit(benchmark::kMillisecond);

@@ -95,9 +95,14 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
                                         std::to_string(c) + ")");
     }
   }
-  // Stored outputs are written in place: their register points into the output.
+  // Stored outputs are written in place: their register points into the output; the plan's
+  // outputs of large loops are computed in the thread's registers and streamed out
+  // (stream_copy).
   auto& direct = k_direct;
   direct.clear();
+  auto& stream = k_stream;
+  stream.clear();
+  const bool streaming = m >= kStreamEntries;
   const size_t nouts = k.outs.size();
   auto& reduced = k_reduced;
   reduced.assign(nouts, nullptr);
@@ -108,7 +113,10 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
       auto [orow, ocol] = shape_size(G, G[o.node].shape, b);
       if (static_cast<int64_t>(orow) * ocol != m)
         throw Error(ErrorKind::Value, "entry-wise operation: the values do not fit");
-      direct.emplace_back(alloc(o.node, orow, ocol), o.reg);
+      // Streamed: the plan's outputs (the caller's; an intermediate stays cached for the
+      // instruction that reads it next).
+      const bool out = output_of[static_cast<size_t>(o.node)] >= 0;
+      (streaming && out ? stream : direct).emplace_back(alloc(o.node, orow, ocol), o.reg);
     } else {
       reduced[i] = alloc(o.node, 1, 1);
       (o.mode == KOut::Norm ? any_norm : any_sum) = true;
@@ -126,6 +134,7 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
     for (auto& [p, reg] : streamed) regp_t[reg] = const_cast<double*>(p + off);
     for (auto& [p, reg] : direct) regp_t[reg] = p + off;
     for (const KInstr& ins : k.code) run_kinstr(ins, regp_t, len);
+    for (auto& [p, reg] : stream) stream_copy(p + off, regp_t[reg], len);
     for (size_t i = 0; i < nouts; ++i) {
       const KOut& o = k.outs[i];
       const double* s = regp_t[o.reg];
@@ -147,12 +156,17 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
     }
   };
   if (nthreads > 1) {
-#pragma omp parallel for num_threads(nthreads) schedule(static)
-    for (int64_t blk = 0; blk < nblocks; ++blk)
-      run_block(blk, thread_regp[static_cast<size_t>(omp_get_thread_num())].data());
+#pragma omp parallel num_threads(nthreads)
+    {
+#pragma omp for schedule(static) nowait
+      for (int64_t blk = 0; blk < nblocks; ++blk)
+        run_block(blk, thread_regp[static_cast<size_t>(omp_get_thread_num())].data());
+      if (!stream.empty()) stream_fence();  // each thread's streamed stores, before the barrier
+    }
   } else {
     for (int64_t blk = 0; blk < nblocks; ++blk) run_block(blk, thread_regp[0].data());
   }
+  if (!stream.empty()) stream_fence();
   for (size_t i = 0; i < nouts; ++i) {
     if (!reduced[i]) continue;
     if (k.outs[i].mode == KOut::Norm) {

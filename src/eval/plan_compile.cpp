@@ -1,5 +1,6 @@
 // Compiling a plan (Plan::Impl::compile): named passes over the reachable DAG, in this order.
 //   classify          the kind of every reachable node (how it is computed) and its readers
+//   (fold_constants: plan_kernels.cpp) entry-wise nodes of numbers computed at compile time
 //   find_shortcuts    virtual diag(v) and A + B, tr(A B) and X' diag(d) X without the product,
 //                     ones / zeros as broadcast numbers, transposes read only by products
 //   (find_sweeps, find_row_loop: plan_matrix.cpp, plan_row_loop.cpp)
@@ -33,6 +34,7 @@ size_t at(Id x) {
 
 void Plan::Impl::compile() {
   classify();
+  fold_constants();
   find_shortcuts();
   find_sweeps();
   find_row_loop();
@@ -80,6 +82,8 @@ Kind Plan::Impl::kind_of_op(Id id) {
       }
       if (is_fusable_op(node.op)) {
         eff[at(id)] = effective(G, id);
+        if (auto [twin, minus_one] = negated_twin[at(id)]; twin != kNoId)
+          eff[at(id)] = {KOp::Mul, {minus_one, twin}};  // q - p = -(p - q), the same bits
         return Kind::Fused;
       }
       return Kind::Fallback;
@@ -96,6 +100,7 @@ void Plan::Impl::classify() {
   }
   kind.assign(n, Kind::Fallback);
   eff.assign(n, {});
+  find_negated_twins();
   scalars.assign(n, 0.0);
   output_of.assign(n, -1);
   for (size_t i = 0; i < outputs.size(); ++i)

@@ -34,6 +34,7 @@ constexpr int64_t kBlock = 256;
 // and writes one.
 enum class KOp : uint8_t {
   Add,             // a + b
+  Sub,             // a - b (a + (-1)*b: the same bits, one operation)
   Mul,             // a b (Hadamard, or scale by a broadcast scalar)
   PowInt,          // a^k, k integer (exact repeated multiplication)
   Sqrt,            // a^(1/2)
@@ -61,8 +62,21 @@ struct KInstr {
 // Replaces each pair softplus(a), sigmoid(±a) in code by one SoftplusSigmoid.
 void pair_softplus_sigmoid(std::vector<KInstr>& code);
 
+// q when x is (-1)*q, else kNoId.
+Id negated(const Graph& g, Id x);
+
 // Runs one instruction over m entries of the registers r.
 void run_kinstr(const KInstr& k, double* const* r, int64_t m);
+
+// Copies n doubles from src (in cache) to dst with stores that bypass the cache where the CPU
+// has them (a large output is not read back by the loop that writes it; a cached store would
+// first read every line of it from memory). Followed by stream_fence() before others read dst.
+void stream_copy(double* dst, const double* src, int64_t n);
+void stream_fence();
+// The plan's outputs computed by fused loops over at least this many entries are written by
+// stream_copy: at 2 MiB and more, what the caller reads afterwards is mostly not in its cache
+// either way.
+constexpr int64_t kStreamEntries = 1 << 18;
 
 // Whether op is computed entry-wise inside fused loops.
 bool is_fusable_op(Op op);
@@ -200,12 +214,14 @@ struct Plan::Impl {
   std::vector<Id> order;                    // reachable nodes, increasing
   std::vector<Kind> kind;                   // per node id
   std::vector<plan_detail::Effective> eff;  // per node id (Fused only)
-  std::vector<int> slot;                    // per node id: buffer index, -1 none
-  std::vector<int> output_of;               // per node id: the first output index it is, -1 none
-  std::vector<double> scalars;              // per node id: Scalar kinds' values
-  std::vector<char> product_only;           // per node id: a transpose read only by products
-  std::vector<char> gram;                   // per node id: a product X' diag(d) X (symmetric)
-  std::vector<std::vector<Id>> readers;     // per node id
+  // per node id: for q - p when p - q is reachable too, {p - q, the -1 of (-1)*p}, else kNoId
+  std::vector<std::pair<Id, Id>> negated_twin;
+  std::vector<int> slot;                 // per node id: buffer index, -1 none
+  std::vector<int> output_of;            // per node id: the first output index it is, -1 none
+  std::vector<double> scalars;           // per node id: Scalar kinds' values
+  std::vector<char> product_only;        // per node id: a transpose read only by products
+  std::vector<char> gram;                // per node id: a product X' diag(d) X (symmetric)
+  std::vector<std::vector<Id>> readers;  // per node id
   std::vector<plan_detail::Kernel> kernels;
   std::vector<plan_detail::Instr> instrs;
   std::unique_ptr<plan_detail::RowLoop> row_loop;
@@ -221,6 +237,7 @@ struct Plan::Impl {
   // sizes and thread count): registers per thread, partial sums and norms per block.
   std::vector<std::pair<const double*, int>> k_streamed;
   std::vector<std::pair<double*, int>> k_direct;
+  std::vector<std::pair<double*, int>> k_stream;      // outputs written by stream_copy
   std::vector<double> k_sums;                         // per block x output
   std::vector<plan_detail::NormAccumulator> k_norms;  // per block x output
   std::vector<double*> k_reduced;
@@ -237,8 +254,10 @@ struct Plan::Impl {
   };
   std::map<Id, Factored> factorizations;
   uint64_t runs = 0;
-  Matrix gram_scratch;
-  Matrix sweep_scratch;  // diag(d) X of a symmetric product
+  Matrix gram_scratch;    // diag(d) X of a symmetric product
+  Matrix gram_partials;   // its per-chunk lower triangles, side by side
+  Matrix sweep_scratch;   // x' M of a sweep whose plan does not need it
+  Matrix sweep_partials;  // a sweep's per-chunk partial (M + M') x, one column per chunk
 
   // Compile-time state between passes (plan_compile.cpp).
   std::vector<Id> cluster;            // per node id: the root of its fused loop, kNoId none
@@ -250,6 +269,8 @@ struct Plan::Impl {
   // compile(): the passes of plan_compile.cpp in order (see there).
   void compile();
   void classify();
+  void find_negated_twins();  // plan_kernels.cpp
+  void fold_constants();      // plan_kernels.cpp
   plan_detail::Kind kind_of_op(Id id);
   void find_shortcuts();
   void find_virtual_factors();

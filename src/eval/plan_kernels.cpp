@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include "eval/function_kernels.h"
 #include "eval/kernels.h"
@@ -40,6 +45,11 @@ void exp_neg_abs_chunks(const double* a, int64_t m, bool with_log, F f) {
 
 }  // namespace
 
+Id negated(const Graph& g, Id x) {
+  const Node& n = g[x];
+  return n.op == Op::Scale && is_const(g, n.kids[0], -1) ? n.kids[1] : kNoId;
+}
+
 void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
   double* __restrict d = r[k.dst];
   const double* __restrict a = r[k.a];
@@ -47,6 +57,9 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
   switch (k.op) {
     case KOp::Add:
       for (int64_t i = 0; i < m; ++i) d[i] = a[i] + b[i];
+      return;
+    case KOp::Sub:
+      for (int64_t i = 0; i < m; ++i) d[i] = a[i] - b[i];
       return;
     case KOp::Mul:
       for (int64_t i = 0; i < m; ++i) d[i] = a[i] * b[i];
@@ -123,6 +136,28 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
   }
 }
 
+void stream_copy(double* dst, const double* src, int64_t n) {
+#if defined(__AVX__)
+  int64_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 31) != 0; ++i) dst[i] = src[i];
+  for (; i + 4 <= n; i += 4) _mm256_stream_pd(dst + i, _mm256_loadu_pd(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+#elif defined(__SSE2__)
+  int64_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 15) != 0; ++i) dst[i] = src[i];
+  for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_loadu_pd(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+#else
+  std::copy(src, src + n, dst);
+#endif
+}
+
+void stream_fence() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
+
 bool is_fusable_op(Op op) {
   switch (op) {
     case Op::Add:
@@ -139,6 +174,8 @@ Effective effective(const Graph& g, Id id) {
   const Node& n = g[id];
   switch (n.op) {
     case Op::Add:
+      if (Id q = negated(g, n.kids[1]); q != kNoId) return {KOp::Sub, {n.kids[0], q}};
+      if (Id q = negated(g, n.kids[0]); q != kNoId) return {KOp::Sub, {n.kids[1], q}};
       return {KOp::Add, {n.kids[0], n.kids[1]}};
     case Op::Scale:
     case Op::Hadamard:
@@ -201,3 +238,81 @@ void pair_softplus_sigmoid(std::vector<KInstr>& code) {
 }
 
 }  // namespace nabla::plan_detail
+
+namespace nabla {
+
+// p - q and q - p both reachable (a value and its gradient often hold both: X - U*V' and
+// U*V' - X): the later one is computed as -1 times the earlier (round to nearest is symmetric,
+// so the same bits), and whatever only it read (-X, say) is not computed at all.
+void Plan::Impl::find_negated_twins() {
+  using namespace plan_detail;
+  const Graph& G = *g;
+  const size_t n = eff.size();
+  negated_twin.assign(n, {kNoId, kNoId});
+  std::vector<char> seen(n, 0);
+  std::vector<Id> stack(outputs.begin(), outputs.end()), subs;
+  while (!stack.empty()) {
+    Id id = stack.back();
+    stack.pop_back();
+    if (seen[static_cast<size_t>(id)]) continue;
+    seen[static_cast<size_t>(id)] = 1;
+    if (G[id].op == Op::Add) subs.push_back(id);
+    for (Id kid : G[id].kids) stack.push_back(kid);
+  }
+  // (p, q, the (-1)*q node) of each p + (-1)*q, by id.
+  struct Form {
+    Id p, q, neg;
+    Id id;
+  };
+  std::vector<Form> forms;
+  for (Id id : subs) {
+    const Node& a = G[id];
+    for (int side = 1; side >= 0; --side)
+      if (Id q = negated(G, a.kids[static_cast<size_t>(side)]); q != kNoId) {
+        forms.push_back(
+            {a.kids[static_cast<size_t>(1 - side)], q, a.kids[static_cast<size_t>(side)], id});
+        break;
+      }
+  }
+  std::sort(forms.begin(), forms.end(), [](const Form& x, const Form& y) {
+    return std::tie(x.p, x.q, x.id) < std::tie(y.p, y.q, y.id);
+  });
+  for (const Form& f : forms) {
+    // The earliest p' - q' with p' = f.q, q' = f.p.
+    auto it = std::lower_bound(forms.begin(), forms.end(), f.q,
+                               [](const Form& x, Id p) { return x.p < p; });
+    for (; it != forms.end() && it->p == f.q; ++it)
+      if (it->q == f.p && it->id < f.id &&
+          negated_twin[static_cast<size_t>(it->id)].first == kNoId) {
+        negated_twin[static_cast<size_t>(f.id)] = {it->id, G[f.neg].kids[0]};
+        break;
+      }
+  }
+}
+
+// An entry-wise scalar node whose operands are all numbers known at compile time (1/2 spelled
+// 2^-1, -3*2, ...) is one more number: computed here by the same kernel, it costs no loop at run
+// time, and the loops around it are not cut apart by a one-entry loop scheduled between them.
+void Plan::Impl::fold_constants() {
+  using namespace plan_detail;
+  const Graph& G = *g;
+  for (Id id : order) {
+    const size_t i = static_cast<size_t>(id);
+    if (kind[i] != Kind::Fused || !G[id].shape.is_scalar()) continue;
+    const std::vector<Id>& kids = kids_of(id);
+    if (kids.empty() || !std::all_of(kids.begin(), kids.end(), [&](Id k) {
+          return kind[static_cast<size_t>(k)] == Kind::Scalar;
+        }))
+      continue;
+    const Effective& e = eff[i];
+    double regs[3] = {scalars[static_cast<size_t>(e.kids[0])],
+                      e.kids.size() > 1 ? scalars[static_cast<size_t>(e.kids[1])] : 0.0, 0.0};
+    double* regp[3] = {&regs[0], &regs[1], &regs[2]};
+    run_kinstr(KInstr{e.op, 2, 0, e.kids.size() > 1 ? 1 : -1, e.p}, regp, 1);
+    kind[i] = Kind::Scalar;
+    scalars[i] = regs[2];
+    eff[i] = {};
+  }
+}
+
+}  // namespace nabla

@@ -16,6 +16,29 @@ namespace nabla {
 
 using namespace plan_detail;
 
+namespace {
+
+// Calls part(i0, h) for the segments of [0, n) in chunks fixed by n alone (multiples of eight
+// entries, at most 16 of them), shared among the plan's threads.
+template <typename F>
+void parallel_segments(int64_t n, F part) {
+  const int64_t groups = (n + 7) / 8, nchunks = std::min<int64_t>(16, groups);
+  const int64_t per = (groups + nchunks - 1) / nchunks * 8;
+  const int nthreads = static_cast<int>(std::min<int64_t>(plan_threads(), nchunks));
+  auto chunk = [&](int64_t c) {
+    const int64_t i0 = c * per;
+    if (i0 < n) part(i0, std::min(per, n - i0));
+  };
+  if (nthreads > 1) {
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+    for (int64_t c = 0; c < nchunks; ++c) chunk(c);
+  } else {
+    for (int64_t c = 0; c < nchunks; ++c) chunk(c);
+  }
+}
+
+}  // namespace
+
 void Plan::Impl::run_matmul(Id id, const Bindings& b) {
   const Graph& G = *g;
   const Node& node = G[id];
@@ -51,6 +74,39 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
     const int64_t ak = a.t ? a.v.r : a.v.c, bk = bb.t ? bb.v.c : bb.v.r;
     const int64_t ar = a.t ? a.v.c : a.v.r, bc = bb.t ? bb.v.r : bb.v.c;
     if (ak != bk || ar != rows || bc != cols) misfit();
+    // A large matrix times a vector (Eigen's GEMV runs on one thread): y = op(M) v by chunks
+    // of y's entries, each entry from one dot product as in the whole product.
+    if ((bc == 1 && ar > 1 && ak > 1) || (ar == 1 && bc > 1 && ak > 1)) {
+      const bool left = bc == 1;  // y = op(A) b, else y' = a op(B), i.e. y = op(B)' a'
+      const Factor& mf = left ? a : bb;
+      const Factor& vf = left ? bb : a;
+      const bool t = left ? mf.t : !mf.t;  // y = (t ? M' : M) v
+      if (mf.v.r * mf.v.c >= kParallelEntries * 4) {
+        const MapC M(mf.v.p, mf.v.r, mf.v.c);
+        const Eigen::Map<const Eigen::VectorXd> v(vf.v.p, ak);
+        Eigen::Map<Eigen::VectorXd> y(out, left ? rows : cols);
+        parallel_segments(y.size(), [&](int64_t i0, int64_t h) {
+          if (t && accumulate)
+            y.segment(i0, h).noalias() += M.middleCols(i0, h).transpose() * v;
+          else if (t)
+            y.segment(i0, h).noalias() = M.middleCols(i0, h).transpose() * v;
+          else if (accumulate)
+            y.segment(i0, h).noalias() += M.middleRows(i0, h) * v;
+          else
+            y.segment(i0, h).noalias() = M.middleRows(i0, h) * v;
+        });
+        return;
+      }
+    }
+    if (ak == 1 && ar > 1 && bc > 1) {  // an outer product: no GEMM (packing, zeroing)
+      const auto u = A.reshaped(ar, 1).col(0);
+      const auto v = B.reshaped(1, bc).row(0);
+      if (accumulate)
+        dst.noalias() += u * v;
+      else
+        dst.noalias() = u * v;
+      return;
+    }
     if (!accumulate) {
       if (a.t && bb.t)
         dst.noalias() = A.transpose() * B.transpose();
@@ -82,37 +138,47 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
     View d = operand(G[diag].kids[0]);
     if (d.r != x.r || d.c != 1 || x.c != rows || rows != cols) misfit();
     gram_scratch.resize(x.r, x.c);
-    const MapC X(x.p, x.r, x.c);
-    // One thread: Eigen's triangular product. Several: the lower triangle by panels of columns,
-    // panel [j0, j0 + w) the rectangle from row j0 down, X(:, j0:)' Y(:, j0:j0+w), shared among
-    // the threads; panels are fixed by the size alone and each entry comes from one product, so
-    // the result repeats from run to run (and agrees with one thread's to rounding).
-    const int64_t n = x.c, panel = 32;
-    const int64_t npanels = (n + panel - 1) / panel;
-    const int nthreads = x.r * n * n / 2 >= kParallelEntries * 64
-                             ? static_cast<int>(std::min<int64_t>(plan_threads(), npanels))
-                             : 1;
-    auto scale_panel = [&](int64_t p) {
-      const int64_t j0 = p * panel, w = std::min(panel, n - j0);
-      gram_scratch.middleCols(j0, w).noalias() =
-          MapC(d.p, d.r, 1).col(0).asDiagonal() * X.middleCols(j0, w);
-    };
-    auto product_panel = [&](int64_t p) {
-      const int64_t j0 = p * panel, w = std::min(panel, n - j0);
-      dst.block(j0, j0, n - j0, w).noalias() =
-          X.rightCols(n - j0).transpose() * gram_scratch.middleCols(j0, w);
-    };
-    if (nthreads > 1) {
-#pragma omp parallel num_threads(nthreads)
-      {
-#pragma omp for schedule(static)
-        for (int64_t p = 0; p < npanels; ++p) scale_panel(p);
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t p = 0; p < npanels; ++p) product_panel(p);
-      }
-    } else {
-      gram_scratch.noalias() = MapC(d.p, d.r, 1).col(0).asDiagonal() * X;
+    const MapC X(x.p, x.r, x.c), D(d.p, d.r, 1);
+    // The rows of X in chunks fixed by the size alone (kGramChunks of them when X is large):
+    // chunk c's rows give Y_c = diag(d_c) X_c and the lower triangle of its own X_c' Y_c
+    // (Eigen's triangular product, half the multiplications of the general one), and the
+    // lower triangle of X' diag(d) X is their sum in chunk order, mirrored. Threads share the
+    // chunks; the result is the same bits on any number of them.
+    const int64_t n = x.c, m = x.r;
+    constexpr int64_t kGramChunks = 8, kGramMinRows = 256;
+    const int64_t nchunks = m * n * n / 2 >= kParallelEntries * 64
+                                ? std::clamp<int64_t>(m / kGramMinRows, 1, kGramChunks)
+                                : 1;
+    const int64_t per = (m + nchunks - 1) / nchunks;
+    if (nchunks == 1) {
+      gram_scratch.noalias() = D.col(0).asDiagonal() * X;
       dst.triangularView<Eigen::Lower>() = X.transpose() * gram_scratch;
+    } else {
+      gram_partials.resize(n, n * nchunks);
+      auto chunk = [&](int64_t c) {
+        const int64_t r0 = c * per, h = std::max<int64_t>(0, std::min(per, m - r0));
+        auto P = gram_partials.middleCols(c * n, n);
+        if (h == 0) {
+          P.setZero();
+          return;
+        }
+        gram_scratch.middleRows(r0, h).noalias() =
+            D.col(0).segment(r0, h).asDiagonal() * X.middleRows(r0, h);
+        P.triangularView<Eigen::Lower>() =
+            X.middleRows(r0, h).transpose() * gram_scratch.middleRows(r0, h);
+      };
+      const int nthreads = static_cast<int>(std::min<int64_t>(plan_threads(), nchunks));
+      if (nthreads > 1) {
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+        for (int64_t c = 0; c < nchunks; ++c) chunk(c);
+      } else {
+        for (int64_t c = 0; c < nchunks; ++c) chunk(c);
+      }
+      for (int64_t j = 0; j < n; ++j) {
+        auto col = dst.col(j).tail(n - j);
+        col = gram_partials.col(j).tail(n - j);
+        for (int64_t c = 1; c < nchunks; ++c) col += gram_partials.col(c * n + j).tail(n - j);
+      }
     }
     dst.triangularView<Eigen::StrictlyUpper>() = dst.transpose();
     return;
@@ -245,14 +311,34 @@ void Plan::Impl::run_sweep(const Sweep& s) {
   MapC M(m.p, n, n);
   Eigen::Map<const Eigen::VectorXd> X(x.p, n);
   Eigen::Map<Eigen::VectorXd> Y(y, n), Z(z, n);
-  Y.setZero();
-  // Eight columns at a time: they stay in cache between the two products.
-  constexpr int64_t kCols = 8;
-  for (int64_t j = 0; j < n; j += kCols) {
-    const int64_t w = std::min(kCols, n - j);
-    Y.noalias() += M.middleCols(j, w) * X.segment(j, w);
-    Z.segment(j, w).noalias() = M.middleCols(j, w).transpose() * X;
+  // The columns in chunks fixed by the size alone (at most kSweepChunks, of whole groups of
+  // eight), shared among the threads; chunk c adds its columns' M_j x_j into its own partial
+  // P_c, and y = P_0 + P_1 + ... in chunk order: the same bits on any number of threads.
+  constexpr int64_t kCols = 8, kSweepChunks = 16;
+  const int64_t groups = (n + kCols - 1) / kCols;
+  const int64_t nchunks = n * n >= kParallelEntries ? std::min(kSweepChunks, groups) : 1;
+  const int64_t per_chunk = (groups + nchunks - 1) / nchunks * kCols;
+  sweep_partials.resize(n, nchunks);
+  auto chunk = [&](int64_t c) {
+    auto P = sweep_partials.col(c);
+    P.setZero();
+    const int64_t end = std::min(n, (c + 1) * per_chunk);
+    // Eight columns at a time: they stay in cache between the two products.
+    for (int64_t j = c * per_chunk; j < end; j += kCols) {
+      const int64_t w = std::min(kCols, end - j);
+      P.noalias() += M.middleCols(j, w) * X.segment(j, w);
+      Z.segment(j, w).noalias() = M.middleCols(j, w).transpose() * X;
+    }
+  };
+  const int nthreads = static_cast<int>(std::min<int64_t>(plan_threads(), nchunks));
+  if (nthreads > 1) {
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+    for (int64_t c = 0; c < nchunks; ++c) chunk(c);
+  } else {
+    for (int64_t c = 0; c < nchunks; ++c) chunk(c);
   }
+  Y = sweep_partials.col(0);
+  for (int64_t c = 1; c < nchunks; ++c) Y += sweep_partials.col(c);
   Y += Z;
 }
 

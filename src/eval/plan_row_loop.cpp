@@ -209,9 +209,16 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
     if (x != L.matrix) width = std::max<int64_t>(width, operand(x).c);
   int64_t B = std::clamp<int64_t>(kRowBlockEntries / width, 8, 1024);
   B -= B % 8;
-  // Chunks of kChunkBlocks blocks; threads take whole chunks.
-  const int64_t chunk_rows = kChunkBlocks * B;
-  const int64_t nchunks = std::max<int64_t>(1, (N + chunk_rows - 1) / chunk_rows);
+  // Chunks of about kChunkBlocks blocks, as many as a multiple of four (two or four threads
+  // get the same number of rows) and of equal heights (multiples of eight rows); threads take
+  // whole chunks, and the blocks of a chunk are of equal heights too.
+  auto round8 = [](int64_t x) { return (x + 7) / 8 * 8; };
+  int64_t nchunks = std::max<int64_t>(1, (N + kChunkBlocks * B - 1) / (kChunkBlocks * B));
+  if (nchunks > 1) nchunks = std::max<int64_t>(1, std::min((nchunks + 3) / 4 * 4, N / 8));
+  const int64_t chunk_rows = round8((N + nchunks - 1) / nchunks);
+  nchunks = std::max<int64_t>(1, (N + chunk_rows - 1) / chunk_rows);
+  const int64_t chunk_blocks = (chunk_rows + B - 1) / B;
+  B = std::min(B, round8((chunk_rows + chunk_blocks - 1) / chunk_blocks));
   const int64_t work = N * width;
   const int nthreads =
       work >= kParallelEntries ? static_cast<int>(std::min<int64_t>(plan_threads(), nchunks)) : 1;
@@ -267,8 +274,6 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
           if (v.r * v.c != 1) misfit();
           w.scratch[2 * i + static_cast<size_t>(j)].assign(static_cast<size_t>(B * cols[i]),
                                                            v.p[0]);
-        } else if (cols[i] > 1) {
-          w.scratch[2 * i + static_cast<size_t>(j)].resize(static_cast<size_t>(B * cols[i]));
         }
       }
     }
@@ -289,7 +294,7 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
         if (x != kNoId && !L.member[at(x)] &&
             !(G[x].shape.is_scalar() || kind[at(x)] == Kind::Scalar)) {
           View v = operand(x);
-          if (v.r != N || (c == 1 && v.c != 1)) misfit();
+          if (v.r != N || v.c != c) misfit();
         }
     if (st.type == RowStep::Accumulate || st.type == RowStep::BlockProduct)
       for (Id x : {st.a, st.b})
@@ -332,7 +337,9 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
                 dst.noalias() = mb * V;
             } else {
               const StridedC h = rows_of(st.a, r0, len);
-              if (st.tb)
+              if (h.cols() == 1)  // an outer product: Eigen's GEMM would pack and zero first
+                dst.noalias() = h.col(0) * Eigen::Map<const Eigen::RowVectorXd>(v.p, c);
+              else if (st.tb)
                 dst.noalias() = h * V.transpose();
               else
                 dst.noalias() = h * V;
@@ -340,23 +347,36 @@ void Plan::Impl::run_row_loop(const Bindings& b) {
             break;
           }
           case RowStep::Entrywise: {
+            // Registers: the block, member blocks, broadcast numbers, and the rows of whole
+            // values read in place (column by column when they have several).
             double* r[3] = {blk, nullptr, nullptr};
+            int64_t stride[3] = {len, 0, 0};  // from one column to the next
+            bool in_place = false;
             for (int j = 0; j < 2; ++j) {
               Id x = j == 0 ? st.a : st.b;
               if (x == kNoId) continue;
               auto& s = w.scratch[2 * i + static_cast<size_t>(j)];
               if (L.member[at(x)]) {
                 r[j + 1] = w.blocks[static_cast<size_t>(L.block_of[at(x)])].data();
+                stride[j + 1] = len;
               } else if (G[x].shape.is_scalar() || kind[at(x)] == Kind::Scalar) {
                 r[j + 1] = s.data();
-              } else if (c == 1) {
-                r[j + 1] = const_cast<double*>(operand(x).p + r0);
               } else {
-                MapM(s.data(), len, c) = whole_rows(x, r0, len);
-                r[j + 1] = s.data();
+                const View v = operand(x);
+                r[j + 1] = const_cast<double*>(v.p + r0);
+                stride[j + 1] = v.r;
+                in_place = in_place || c > 1;
               }
             }
-            run_kinstr(st.k, r, len * c);
+            if (!in_place) {
+              run_kinstr(st.k, r, len * c);
+            } else {
+              for (int64_t col = 0; col < c; ++col) {
+                double* rc[3];
+                for (int j = 0; j < 3; ++j) rc[j] = r[j] ? r[j] + col * stride[j] : nullptr;
+                run_kinstr(st.k, rc, len);
+              }
+            }
             break;
           }
           case RowStep::Accumulate: {

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "eval/plan.h"
 #include "eval/plan_impl.h"
+#include "ir/build.h"
 #include "parse/frontend.h"
 
 namespace nabla {
@@ -74,6 +76,45 @@ TEST_F(PlanPasses, ShortcutsAvoidFormingProductsDiagonalsAndTransposes) {
   Id sum = parse("x + ones(n)");
   start({sum});
   EXPECT_EQ(kind(parse("ones(n)")), Kind::Scalar);
+}
+
+TEST_F(PlanPasses, EntrywiseNodesOfNumbersAreFoldedIntoNumbers) {
+  // 2^-1 as the simplifier leaves it (the parser would fold it to the constant 1/2).
+  Id half = power(g_, integer(g_, 2), integer(g_, -1));
+  ASSERT_EQ(g_[half].op, Op::Power);
+  Id e = unary(g_, Op::Sum, scale(g_, half, unary(g_, Op::Exp, parse("x"))));
+  Id grad = scale(g_, half, parse("x"));
+  start({e});
+  EXPECT_EQ(kind(half), Kind::Fused);
+  impl_.fold_constants();
+  EXPECT_EQ(kind(half), Kind::Scalar);
+  EXPECT_EQ(impl_.scalars[static_cast<size_t>(half)], 0.5);
+  // The whole plan: one loop (no one-entry loop for 2^-1 cutting the loops apart).
+  Plan plan(g_, {e, grad});
+  EXPECT_EQ(plan.instruction_count(), 1u) << plan.describe();
+}
+
+TEST_F(PlanPasses, SubtractionsAreOneOperationAndTheirNegationsShareThem) {
+  Id xy = parse("x - y"), yx = parse("y - x"), e = parse("sum(x - y)");
+  start({e, yx});
+  // x - y is x + (-1)*y: one subtraction, (-1)*y never formed.
+  EXPECT_EQ(impl_.eff[static_cast<size_t>(xy)].op, plan_detail::KOp::Sub);
+  EXPECT_EQ(impl_.kids_of(xy), (std::vector<Id>{parse("x"), parse("y")}));
+  EXPECT_FALSE(reached(parse("-y")));
+  // y - x is -1 times x - y: (-1)*x is not computed at all.
+  EXPECT_EQ(impl_.eff[static_cast<size_t>(yx)].op, plan_detail::KOp::Mul);
+  EXPECT_EQ(impl_.kids_of(yx), (std::vector<Id>{parse("-1"), xy}));
+  EXPECT_FALSE(reached(parse("-x")));
+  // The same bits as the subtraction itself.
+  Bindings b;
+  b.dims[g_.dims.intern("n").symbol_index()] = 1000;
+  Matrix x = Matrix::Random(1000, 1), y = Matrix::Random(1000, 1);
+  b.values[g_[parse("x")].a] = x;
+  b.values[g_[parse("y")].a] = y;
+  Plan plan(g_, {e, yx});
+  const std::vector<Matrix>& r = plan.run(b);
+  const Matrix want = y - x;
+  EXPECT_EQ(0, std::memcmp(r[1].data(), want.data(), sizeof(double) * 1000));
 }
 
 TEST_F(PlanPasses, ClusteringPutsAnEntrywiseChainInOneKernel) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/evaluate.h"
 #include "eval/plan.h"
 #include "eval/threads.h"
 #include "parse/frontend.h"
@@ -37,6 +38,9 @@ const std::vector<Problem> kProblems = {
      {"norm2(X - U*V')^2", "-2*(X - U*V')*V", "-2*(X - U*V')'*U"}},
     {"X in R^(n x d); w in R^d",
      {"sum(log(1 + exp(X*w)))", "X'*diag(sigmoid(X*w) .* sigmoid(-X*w))*X"}},
+    // quad: the column sweep for (A + A')*x and x'*A, matrix-vector products split by rows
+    // and by columns; an outer product.
+    {"A in R^(q x q); x in R^q", {"x'*A*x", "(A + A')*x", "A*x", "x'*A", "A'*x", "(A*x)*x'"}},
 };
 
 struct Compiled {
@@ -53,8 +57,8 @@ std::unique_ptr<Compiled> compile(const Problem& p) {
   std::vector<Id> outs;
   for (const std::string& e : p.outputs) outs.push_back(c->fe.parse_expression(e));
   c->plan = std::make_unique<Plan>(c->g, outs);
-  const std::pair<const char*, int> dims[] = {{"n", 20000},  {"d", 40},  {"h", 16},
-                                              {"m", 300000}, {"e", 300}, {"k", 32}};
+  const std::pair<const char*, int> dims[] = {{"n", 20000}, {"d", 40}, {"h", 16}, {"m", 300000},
+                                              {"e", 300},   {"k", 32}, {"q", 600}};
   for (auto [name, size] : dims) c->b.dims[c->g.dims.intern(name).symbol_index()] = size;
   std::mt19937 rng(11);
   std::uniform_real_distribution<double> u(-1, 1);
@@ -100,8 +104,9 @@ TEST(Threads, SameResultsOnOneAndSeveralThreadsAndFromRunToRun) {
 }
 
 TEST(Threads, FusedLoopsAndRowPassesAreBitwiseTheSameOnAnyThreadCount) {
-  // No matrix product beyond the row pass's small ones: chunks fixed by the sizes alone.
-  for (size_t k : {0u, 1u, 3u}) {
+  // No product through Eigen's threaded GEMM: chunks fixed by the sizes alone (fused loops, row
+  // passes, X' diag(d) X by chunks of rows, matrix-vector products, the column sweep).
+  for (size_t k : {0u, 1u, 3u, 5u, 6u}) {
     SCOPED_TRACE(kProblems[k].outputs[0]);
     auto c = compile(kProblems[k]);
     const std::vector<Matrix> one = run_on(*c, 1), three = run_on(*c, 3);
@@ -109,6 +114,28 @@ TEST(Threads, FusedLoopsAndRowPassesAreBitwiseTheSameOnAnyThreadCount) {
       EXPECT_EQ(0, std::memcmp(one[i].data(), three[i].data(),
                                sizeof(double) * static_cast<size_t>(one[i].size())))
           << "output " << i;
+  }
+  set_plan_threads(0);
+}
+
+TEST(Threads, SplitWorkAgreesWithTheTreeEvaluator) {
+  // evaluate() computes each node whole on one thread: the plan's chunked loops, streamed
+  // outputs, split products and per-chunk partial sums give the same values.
+  for (const Problem& p : kProblems) {
+    SCOPED_TRACE(p.outputs[0]);
+    auto c = compile(p);
+    const std::vector<Matrix> two = run_on(*c, 2);
+    for (size_t i = 0; i < p.outputs.size(); ++i) {
+      // evaluate() forms diag(v) (n x n): its reference scales the rows instead.
+      std::string e = p.outputs[i];
+      if (e == "X'*diag(sigmoid(X*w) .* sigmoid(-X*w))*X")
+        e = "X'*((sigmoid(X*w) .* sigmoid(-X*w))*ones(d)' .* X)";
+      const Matrix want = evaluate(c->g, c->fe.parse_expression(e), c->b);
+      ASSERT_EQ(want.rows(), two[i].rows()) << "output " << i;
+      ASSERT_EQ(want.cols(), two[i].cols()) << "output " << i;
+      const double scale = std::max(1e-300, want.cwiseAbs().maxCoeff());
+      EXPECT_LE((two[i] - want).cwiseAbs().maxCoeff() / scale, 1e-12) << "output " << i;
+    }
   }
   set_plan_threads(0);
 }
