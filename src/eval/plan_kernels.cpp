@@ -123,16 +123,10 @@ void run_kinstr(const KInstr& k, double* const* r, int64_t m) {
   }
 }
 
+// The entry-wise arithmetic (sums, scalings, products and powers of entries) and functions.
 bool is_fusable_op(Op op) {
-  switch (op) {
-    case Op::Add:
-    case Op::Scale:
-    case Op::Hadamard:
-    case Op::Power:
-      return true;
-    default:
-      return is_elementwise_function(op);
-  }
+  return op == Op::Add || op == Op::Scale || op == Op::Hadamard || op == Op::Power ||
+         is_elementwise_function(op);
 }
 
 Effective effective(const Graph& g, Id id) {
@@ -177,9 +171,35 @@ Effective effective(const Graph& g, Id id) {
       return {KOp::Sigmoid, {n.kids[0]}};
     case Op::Softplus:
       return {KOp::Softplus, {n.kids[0]}};
-    default:  // the other entry-wise functions: their kernels (eval/function_kernels.h)
+    // the other entry-wise functions: their kernels (eval/function_kernels.h)
+    case Op::Exp:
+    case Op::Sin:
+    case Op::Cos:
+    case Op::Tan:
+    case Op::Tanh:
+    case Op::Sinh:
+    case Op::Cosh:
+    case Op::Arcsin:
+    case Op::Arccos:
+    case Op::Arctan:
+    case Op::Log1p:
+    case Op::Expm1:
+    case Op::Abs:
+    case Op::Sign:
       return {KOp::Function, {n.kids[0]}, static_cast<double>(static_cast<int>(n.op))};
+      // not entry-wise: never fused (is_fusable_op)
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::MatMul:
+    case Op::Transpose:
+    case Op::Call:
+#include "ir/query_cases.inc"
+      break;
   }
+  throw Error(ErrorKind::Internal, "plan: " + std::string(op_name(n.op)) + " is not entry-wise");
 }
 
 void pair_softplus_sigmoid(std::vector<KInstr>& code) {
