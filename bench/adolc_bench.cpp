@@ -26,6 +26,7 @@
 #include <set>
 #include <sstream>
 
+#include "bench_main.h"
 #include "problems.h"
 #include "scalar_problems.h"
 
@@ -230,10 +231,7 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
+  const int status = bench::run_benchmarks(argc, argv, register_all);
   if (current) removeTape(current->tag, ADOLC_REMOVE_COMPLETELY);
-  return 0;
+  return status;
 }

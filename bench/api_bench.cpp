@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "bench_main.h"
 #include "eval/plan.h"
 #include "eval/value_and_grad.h"
 #include "nabla/nabla.h"
@@ -148,9 +149,5 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_benchmarks(argc, argv, register_all);
 }

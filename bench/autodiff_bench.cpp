@@ -24,6 +24,7 @@
 #include <sstream>
 #include <unsupported/Eigen/AutoDiff>
 
+#include "bench_main.h"
 #include "problems.h"
 #include "scalar_problems.h"
 
@@ -146,9 +147,5 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_benchmarks(argc, argv, register_all);
 }

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "bench_main.h"
 #include "problems.h"
 
 // Each generated file is a query_1 with its helpers: one namespace each, helpers (the kernel
@@ -170,9 +171,5 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_benchmarks(argc, argv, register_all);
 }

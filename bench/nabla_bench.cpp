@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "bench_main.h"
 #include "diff/diff.h"
 #include "eval/plan.h"
 #include "eval/value_and_grad.h"
@@ -106,9 +107,5 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_benchmarks(argc, argv, register_all);
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+#include "bench_main.h"
 #include "problems.h"
 
 namespace {
@@ -102,9 +103,5 @@ int main(int argc, char** argv) {
   const char* threads = std::getenv("NABLA_BENCH_THREADS");
   torch::set_num_threads(threads ? std::max(1, std::atoi(threads)) : 1);
   torch::set_num_interop_threads(1);
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_benchmarks(argc, argv, register_all);
 }

@@ -33,8 +33,8 @@ __all__ = [
     "expr", "Scope", "Expr", "Step", "CheckResult", "Function",
     "grad", "jacobian", "hessian", "diff", "simplify", "check", "compile", "value_and_grad", "jit",
     "codegen", "codegen_module", "to_numpy", "to_torch",
-    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "softplus", "log1p", "expm1",
-    "abs", "sign", "sum", "mean", "norm2", "norm", "tr", "trace", "det", "logdet", "inv", "diag",
+    "exp", "log", "sqrt", "log2", "log10", "sin", "cos", "tan", "tanh", "sinh", "cosh", "arcsin",
+    "arccos", "arctan", "sigmoid", "softplus", "log1p", "expm1", "abs", "sign", "sum", "norm1", "mean", "norm2", "norm", "tr", "trace", "det", "logdet", "inv", "diag",
     "softmax", "logsumexp", "vec", "dot", "inner", "outer", "kron", "vstack", "transpose",
     "matmul", "matrix_power", "identity", "ones_like", "zeros_like",
     "NablaError", "ParseError", "UndefinedNameError", "ShapeError", "EvaluationError",
@@ -659,7 +659,9 @@ _NUMPY = {
     "norm2": _np.linalg.norm, "tr": _np.trace, "det": _np.linalg.det, "logdet": _np_logdet,
     "inv": _np.linalg.inv, "diag": _np.diag, "softmax": _np_softmax,
     "logsumexp": _np_logsumexp, "vec": lambda a: _np.asarray(a).reshape(-1, order="F"),
-    "sqrt": _np.sqrt, "transpose": _np.transpose,
+    "sqrt": _np.sqrt, "log2": _np.log2, "log10": _np.log10, "sinh": _np.sinh, "cosh": _np.cosh,
+    "arcsin": _np.arcsin, "arccos": _np.arccos, "arctan": _np.arctan,
+    "norm1": lambda a: _np.sum(_np.abs(a)), "transpose": _np.transpose,
     "ones_like": _np.ones_like, "zeros_like": _np.zeros_like,
     "identity": lambda a: _np.eye(_np.shape(a)[0]),
 }
@@ -683,6 +685,13 @@ sin = _builtin("sin", "Entry-wise sine")
 cos = _builtin("cos", "Entry-wise cosine")
 tan = _builtin("tan", "Entry-wise tangent")
 tanh = _builtin("tanh", "Entry-wise hyperbolic tangent")
+sinh = _builtin("sinh", "Entry-wise hyperbolic sine")
+cosh = _builtin("cosh", "Entry-wise hyperbolic cosine")
+arcsin = _builtin("arcsin", "Entry-wise inverse sine (on [-1, 1])")
+arccos = _builtin("arccos", "Entry-wise inverse cosine (on [-1, 1])")
+arctan = _builtin("arctan", "Entry-wise inverse tangent")
+log2 = _builtin("log2", "Entry-wise base-2 logarithm")
+log10 = _builtin("log10", "Entry-wise base-10 logarithm")
 sigmoid = _builtin("sigmoid", "Entry-wise 1/(1 + e^-x), stable at both ends")
 softplus = _builtin("softplus", "Entry-wise log(1 + e^x), stable at both ends")
 log1p = _builtin("log1p", "Entry-wise log(1 + x)")
@@ -691,6 +700,7 @@ abs = _builtin("abs", "Entry-wise absolute value")  # noqa: A001
 sign = _builtin("sign", "Entry-wise sign")
 sum = _builtin("sum", "Sum of all entries")  # noqa: A001
 norm2 = _builtin("norm2", "Euclidean norm (Frobenius for matrices)")
+norm1 = _builtin("norm1", "Sum of the absolute values of the entries")
 norm = norm2
 tr = _builtin("tr", "Trace of a square matrix")
 trace = tr

@@ -20,6 +20,7 @@
 #include "ir/build.h"
 #include "ir/error.h"
 #include "ir/value_kind.h"
+#include "parse/builtins.h"
 #include "parse/diagnostics.h"
 #include "parse/frontend.h"
 #include "print/print.h"
@@ -148,26 +149,21 @@ Id binary(Graph& g, const std::string& op, Id a, Id b) {
   throw Error(ErrorKind::Internal, "unknown operator " + op);
 }
 
-Op builtin(const std::string& name) {
-  static const std::vector<std::pair<std::string, Op>> ops = {
-      {"exp", Op::Exp},         {"log", Op::Log},
-      {"sin", Op::Sin},         {"cos", Op::Cos},
-      {"tan", Op::Tan},         {"tanh", Op::Tanh},
-      {"sigmoid", Op::Sigmoid}, {"softplus", Op::Softplus},
-      {"log1p", Op::Log1p},     {"expm1", Op::Expm1},
-      {"abs", Op::Abs},         {"sign", Op::Sign},
-      {"sum", Op::Sum},         {"norm2", Op::Norm2},
-      {"tr", Op::Trace},        {"det", Op::Det},
-      {"logdet", Op::LogDet},   {"inv", Op::Inv},
-      {"softmax", Op::Softmax}, {"logsumexp", Op::LogSumExp},
-      {"vec", Op::Vec}};
-  for (const auto& [n, op] : ops)
-    if (n == name) return op;
-  throw py::value_error("no built-in function '" + name + "'");
+// The spellings of every entry-wise function and every sugar row of ir/functions.def: the
+// built-ins the Python layer must offer (tests/python/test_api.py checks it does).
+std::vector<std::string> function_names() {
+  std::vector<std::string> names;
+#define FUNCTION(Name, api, spelling, ...) names.push_back(spelling);
+#define SUGAR(spelling, ...) names.push_back(spelling);
+#include "ir/functions.def"
+#undef SUGAR
+#undef FUNCTION
+  return names;
 }
 
+// A built-in of one argument, as the language reads it (parse/builtins.h): the op it names, or
+// its sugar lowered.
 Id apply_builtin(Graph& g, const std::string& name, Id x) {
-  if (name == "sqrt") return power(g, x, constant(g, Rational::make(1, 2).value()));
   if (name == "diag") {
     const Shape s = g[x].shape;
     return unary(g, arg_kind(s) == ArgKind::Vector || s.is_scalar() ? Op::Diag : Op::DiagPart, x);
@@ -176,7 +172,10 @@ Id apply_builtin(Graph& g, const std::string& name, Id x) {
   if (name == "ones_like") return g[x].shape.is_scalar() ? integer(g, 1) : ones(g, g[x].shape);
   if (name == "zeros_like") return g[x].shape.is_scalar() ? integer(g, 0) : zeros(g, g[x].shape);
   if (name == "identity") return identity(g, g[x].shape.rows);
-  return unary(g, builtin(name), x);
+  const Builtin* b = find_builtin(name);
+  if (!b || b->min_args != 1) throw py::value_error("no built-in function '" + name + "'");
+  if (b->sugar) return b->sugar->lower(g, x);
+  return unary(g, *b->op, x);
 }
 
 // The variables of a query: names (parsed in the scope) or variable expressions.
@@ -486,6 +485,7 @@ PYBIND11_MODULE(_nabla, m) {
           },
           "Parses text in this expression's scope.");
 
+  m.def("function_names", &function_names);
   m.def("vstack", [](const std::vector<py::object>& parts) {
     if (parts.empty()) throw py::value_error("vstack: no parts");
     std::shared_ptr<Scope> s;

@@ -96,7 +96,26 @@ class NeedsAnalysis {
                       // max/min ties and kinks of sums have probability zero)
         nonzero(n.kids[0]);
         break;
-      default:
+#include "ir/leaf_cases.inc"
+#include "ir/structure_cases.inc"
+      case Op::Add:
+      case Op::Scale:
+      case Op::MatMul:
+      case Op::Hadamard:
+      case Op::Transpose:
+#include "ir/function_cases.inc"
+      case Op::Max:
+      case Op::Min:
+      case Op::Sum:
+      case Op::Norm2:
+      case Op::NormInf:
+      case Op::Trace:
+      case Op::Softmax:
+      case Op::LogSumExp:
+      case Op::Prod:
+      case Op::ProdOthers:
+      case Op::Call:
+#include "ir/query_cases.inc"
         break;
     }
   }
@@ -127,7 +146,29 @@ class NeedsAnalysis {
           }
           stack.push_back(n.kids[0]);
           break;
-        default:
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/structure_cases.inc"
+        case Op::Const:
+        case Op::Pi:
+        case Op::Identity:
+        case Op::Ones:
+        case Op::Zeros:
+        case Op::Commutation:
+        case Op::Add:
+        case Op::Scale:
+        case Op::MatMul:
+        case Op::Hadamard:
+        case Op::Transpose:
+#include "ir/function_cases.inc"
+        case Op::Sum:
+        case Op::NormInf:
+        case Op::Trace:
+        case Op::Det:
+        case Op::LogDet:
+        case Op::LogSumExp:
+        case Op::Prod:
+#include "ir/query_cases.inc"
           for (Id k : n.kids) stack.push_back(k);
       }
     }
@@ -149,7 +190,21 @@ class NeedsAnalysis {
       case Op::Power:
         nonzero(n.kids[0]);
         break;
-      default:
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+      case Op::Const:
+      case Op::Pi:
+      case Op::Identity:
+      case Op::Ones:
+      case Op::Zeros:
+      case Op::Commutation:
+      case Op::Add:
+      case Op::MatMul:
+#include "ir/function_cases.inc"
+      case Op::Call:
+#include "ir/query_cases.inc"
         break;
     }
   }

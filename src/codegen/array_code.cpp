@@ -646,11 +646,7 @@ class ArrayEmitter {
       }
 #include "ir/function_cases.inc"  // read above, from their rows
       case Op::Call:  // rejected before any code is written (abstract functions have none)
-      case Op::Grad:
-      case Op::Jacobian:
-      case Op::Hessian:
-      case Op::Derivative:
-      case Op::Simplify:
+#include "ir/query_cases.inc"
         break;
     }
     throw Error(ErrorKind::Internal, std::string("no ") + (torch_ ? "PyTorch" : "NumPy") +
@@ -816,7 +812,18 @@ class ArrayEmitter {
         throw Error(ErrorKind::Unsupported,
                     std::string("no batched NumPy code for ") + std::string(op_name(n.op)),
                     "generate without batch");
-      default:
+#include "ir/leaf_cases.inc"
+#include "ir/piecewise_cases.inc"
+      case Op::Add:
+      case Op::Hadamard:
+#include "ir/function_cases.inc"
+      case Op::NormInf:
+      case Op::Det:
+      case Op::Inv:
+      case Op::Prod:
+      case Op::ProdOthers:
+      case Op::Call:
+#include "ir/query_cases.inc"
         break;
     }
     handled = false;

@@ -287,7 +287,40 @@ std::string nonfinite_origin(const Graph& g, Id root, const Bindings& b) {
         return "the inverse of a singular matrix" + where;
       case Op::Exp:
         return "exp overflowed" + where;
-      default:
+#include "ir/leaf_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/structure_cases.inc"
+      case Op::Add:
+      case Op::Scale:
+      case Op::MatMul:
+      case Op::Hadamard:
+      case Op::Transpose:
+      case Op::Sin:
+      case Op::Cos:
+      case Op::Tan:
+      case Op::Tanh:
+      case Op::Sinh:
+      case Op::Cosh:
+      case Op::Arcsin:
+      case Op::Arccos:
+      case Op::Arctan:
+      case Op::Sigmoid:
+      case Op::Softplus:
+      case Op::Log1p:
+      case Op::Expm1:
+      case Op::Abs:
+      case Op::Sign:
+      case Op::Sum:
+      case Op::Norm2:
+      case Op::NormInf:
+      case Op::Trace:
+      case Op::Det:
+      case Op::Softmax:
+      case Op::LogSumExp:
+      case Op::Prod:
+      case Op::ProdOthers:
+      case Op::Call:
+#include "ir/query_cases.inc"
         break;
     }
     return std::string(op_spelling(n.op)) + " gave " +

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "eval/evaluate.h"
+#include "eval/node_positions.h"
 
 namespace nabla {
 
@@ -11,17 +12,21 @@ namespace nabla {
 inline constexpr int64_t kMaxEntries = 100'000'000;
 
 // What a rule sees while the evaluator computes node `id`: the graph, the bindings, and the
-// values of every node evaluated so far (every child of `id` among them).
+// values of every node evaluated so far (every child of `id` among them), by id or, when
+// `positions` is given, by position in the DAG (the compiled plans' fallback).
 struct EvalContext {
   const Graph& g;
   const Bindings& bindings;
   const std::vector<Matrix>& values;
   Id id;
   const Node& node;
+  const NodePositions* positions = nullptr;
 
-  const Matrix& kid(size_t i) const { return values[static_cast<size_t>(node.kids[i])]; }
+  const Matrix& kid(size_t i) const { return value(node.kids[i]); }
   const Node& kid_node(size_t i) const { return g[node.kids[i]]; }
-  const Matrix& value(Id other) const { return values[static_cast<size_t>(other)]; }
+  const Matrix& value(Id other) const {
+    return values[positions ? (*positions)(other) : static_cast<size_t>(other)];
+  }
 };
 
 // Computes the value of ctx.node from its children's values.

@@ -38,19 +38,18 @@ Matrix evaluate(const Graph& g, Id root, const Bindings& bindings) {
     throw Error(ErrorKind::Internal, "evaluate: no such node");
   const std::vector<Id> order = reachable(g, root);
   for (Id id : order) {
-    Op op = g[id].op;
-    if (op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
-        op == Op::Simplify)
-      throw Error(ErrorKind::Internal, "expand queries before evaluating");
+    if (is_query_op(g[id].op)) throw Error(ErrorKind::Internal, "expand queries before evaluating");
   }
-  // One value per node; children precede parents, so each rule finds its children computed.
-  std::vector<Matrix> values(static_cast<size_t>(root) + 1);
-  for (Id id : order) {
-    const Node& node = g[id];
-    EvalContext ctx{g, bindings, values, id, node};
-    values[static_cast<size_t>(id)] = eval_rule(node.op)(ctx);
+  // One value per node of the DAG, by position in order (children precede parents, so each
+  // rule finds its children computed).
+  const NodePositions positions(order);
+  std::vector<Matrix> values(order.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Node& node = g[order[i]];
+    EvalContext ctx{g, bindings, values, order[i], node, &positions};
+    values[i] = eval_rule(node.op)(ctx);
   }
-  return std::move(values[static_cast<size_t>(root)]);
+  return std::move(values.back());
 }
 
 }  // namespace nabla

@@ -8,15 +8,11 @@ bool is_const(const Graph& g, Id id, double v) {
   return g[id].op == Op::Const && const_value(g, id) == v;
 }
 
-bool is_one(const Graph& g, Id id) {
-  return g[id].op == Op::Ones || is_const(g, id, 1.0);
-}
-
 Id strip_unit_scale(const Graph& g, Id id) {
   const Node& n = g[id];
   if (n.op != Op::Scale) return id;
-  if (is_const(g, n.kids[0], 1.0)) return n.kids[1];
-  if (is_const(g, n.kids[1], 1.0)) return n.kids[0];
+  if (is_one(g, n.kids[0])) return n.kids[1];
+  if (is_one(g, n.kids[1])) return n.kids[0];
   return id;
 }
 
@@ -24,7 +20,7 @@ bool match_one_plus(const Graph& g, Id id, Id* rest) {
   const Node& n = g[id];
   if (n.op != Op::Add) return false;
   for (size_t i = 0; i < 2; ++i)
-    if (is_one(g, n.kids[i])) {
+    if (is_ones(g, n.kids[i])) {
       *rest = n.kids[1 - i];
       return true;
     }

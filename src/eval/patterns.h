@@ -9,8 +9,6 @@ namespace nabla {
 
 // A Const whose value is v.
 bool is_const(const Graph& g, Id id, double v);
-// 1 (the constant) or a ones(...) node.
-bool is_one(const Graph& g, Id id);
 // 1 * e or e * 1 (what `1/e` builds: Scale(e^-1, 1)) is e; anything else is itself.
 Id strip_unit_scale(const Graph& g, Id id);
 // 1 + e or e + 1: sets *rest = e.

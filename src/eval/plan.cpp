@@ -26,7 +26,7 @@ namespace nabla {
 using namespace plan_detail;
 
 const std::vector<Id>& Plan::Impl::kids_of(Id id) const {
-  const std::vector<Id>& e = eff[static_cast<size_t>(id)].kids;
+  const std::vector<Id>& e = eff[at(id)].kids;
   return e.empty() ? (*g)[id].kids : e;
 }
 
@@ -34,7 +34,7 @@ const std::vector<Id>& Plan::Impl::kids_of(Id id) const {
 double* Plan::Impl::alloc(Id id, int64_t r, int64_t c) {
   check_entries(r, c, std::string(op_name((*g)[id].op)).c_str());
   double* p;
-  int o = output_of[static_cast<size_t>(id)];
+  int o = output_of[at(id)];
   if (o >= 0 && static_cast<size_t>(o) < out_views.size() &&
       out_views[static_cast<size_t>(o)].data) {
     const OutputView& ov = out_views[static_cast<size_t>(o)];
@@ -47,11 +47,11 @@ double* Plan::Impl::alloc(Id id, int64_t r, int64_t c) {
     results[static_cast<size_t>(o)].resize(r, c);
     p = results[static_cast<size_t>(o)].data();
   } else {
-    auto& buf = buffers[static_cast<size_t>(slot[static_cast<size_t>(id)])];
+    auto& buf = buffers[static_cast<size_t>(slot[at(id)])];
     if (buf.size() < static_cast<size_t>(r * c)) buf.resize(static_cast<size_t>(r * c));
     p = buf.data();
   }
-  views[static_cast<size_t>(id)] = {p, r, c};
+  views[at(id)] = {p, r, c};
   return p;
 }
 
@@ -115,7 +115,7 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
         throw Error(ErrorKind::Value, "entry-wise operation: the values do not fit");
       // Streamed: the plan's outputs (the caller's; an intermediate stays cached for the
       // instruction that reads it next).
-      const bool out = output_of[static_cast<size_t>(o.node)] >= 0;
+      const bool out = output_of[at(o.node)] >= 0;
       (streaming && out ? stream : direct).emplace_back(alloc(o.node, orow, ocol), o.reg);
     } else {
       reduced[i] = alloc(o.node, 1, 1);
@@ -138,9 +138,9 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
     for (size_t i = 0; i < nouts; ++i) {
       const KOut& o = k.outs[i];
       const double* s = regp_t[o.reg];
-      const size_t at = static_cast<size_t>(blk) * nouts + i;
+      const size_t cell = static_cast<size_t>(blk) * nouts + i;
       if (o.mode == KOut::Norm) {
-        norms[at] = NormAccumulator::block(s, len);
+        norms[cell] = NormAccumulator::block(s, len);
       } else if (o.mode == KOut::Sum) {
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int64_t j = 0;
@@ -151,7 +151,7 @@ void Plan::Impl::run_kernel(const Kernel& k, const Bindings& b) {
           a3 += s[j + 3];
         }
         for (; j < len; ++j) a0 += s[j];
-        sums[at] = (a0 + a1) + (a2 + a3);
+        sums[cell] = (a0 + a1) + (a2 + a3);
       }
     }
   };
@@ -187,22 +187,22 @@ void Plan::Impl::run_fallback(Id id, const Bindings& b) {
   const Node& node = G[id];
   for (Id kid : kids_of(id)) {
     View v = operand(kid);
-    fallback_values[static_cast<size_t>(kid)] = MapC(v.p, v.r, v.c);
+    fallback_values[at(kid)] = MapC(v.p, v.r, v.c);
   }
-  EvalContext ctx{G, b, fallback_values, id, node};
+  EvalContext ctx{G, b, fallback_values, id, node, &position};
   Matrix value = eval_rule(node.op)(ctx);
   double* out = alloc(id, value.rows(), value.cols());
   std::copy(value.data(), value.data() + value.size(), out);
-  for (Id kid : kids_of(id)) fallback_values[static_cast<size_t>(kid)].resize(0, 0);
+  for (Id kid : kids_of(id)) fallback_values[at(kid)].resize(0, 0);
 }
 
 void Plan::Impl::run(const Bindings& b) {
   const Graph& G = *g;
   // Leaves: bound values in place (checked against the declared shape), constants.
   for (Id id : order) {
-    Kind k = kind[static_cast<size_t>(id)];
+    Kind k = kind[at(id)];
     if (k == Kind::Scalar) {
-      views[static_cast<size_t>(id)] = {&scalars[static_cast<size_t>(id)], 1, 1};
+      views[at(id)] = {&scalars[at(id)], 1, 1};
     } else if (k == Kind::Var) {
       const Node& node = G[id];
       const Symbol& sym = G.symbol(node.a);
@@ -216,7 +216,7 @@ void Plan::Impl::run(const Bindings& b) {
                                             std::to_string(av->rows) + "×" +
                                             std::to_string(av->cols) + " but it is declared " +
                                             G.dims.to_string(sym.shape));
-        views[static_cast<size_t>(id)] = {av->data, r, c};
+        views[at(id)] = {av->data, r, c};
         continue;
       }
       auto it = b.values.find(node.a);
@@ -233,15 +233,15 @@ void Plan::Impl::run(const Bindings& b) {
         throw Error(ErrorKind::Value, "the value of '" + sym.name + "' is " +
                                           std::to_string(v.rows) + "×" + std::to_string(v.cols) +
                                           " but it is declared " + G.dims.to_string(sym.shape));
-      views[static_cast<size_t>(id)] = {v.data, r, c};
+      views[at(id)] = {v.data, r, c};
     } else if (k == Kind::Transpose) {
-      views[static_cast<size_t>(id)] = {};  // set when computed or aliased
+      views[at(id)] = {};  // set when computed or aliased
     }
   }
   ++runs;  // factorizations of earlier runs are stale
   for (const Instr& ins : instrs) {
     Id id = ins.node;
-    Kind k = kind[static_cast<size_t>(id)];
+    Kind k = kind[at(id)];
     if (ins.row_loop) {
       run_row_loop(b);
     } else if (ins.sweep >= 0) {
@@ -252,17 +252,17 @@ void Plan::Impl::run(const Bindings& b) {
       run_matmul(id, b);
     } else if (k == Kind::Transpose) {
       View v = operand(G[id].kids[0]);
-      const auto& rd = output_of[static_cast<size_t>(id)];
+      const auto& rd = output_of[at(id)];
       if (v.r == 1 || v.c == 1) {
         if (rd >= 0) {  // an output gets its own copy
           double* out = alloc(id, v.c, v.r);
           std::copy(v.p, v.p + v.r * v.c, out);
         } else {
-          views[static_cast<size_t>(id)] = {v.p, v.c, v.r};  // a vector's transpose: same data
+          views[at(id)] = {v.p, v.c, v.r};  // a vector's transpose: same data
         }
       } else {
         // Read transposed by products (the view stays empty) unless another reader needs it.
-        if (!product_only[static_cast<size_t>(id)]) {
+        if (!product_only[at(id)]) {
           double* out = alloc(id, v.c, v.r);
           MapM(out, v.c, v.r) = MapC(v.p, v.r, v.c).transpose();
         }
@@ -278,8 +278,8 @@ void Plan::Impl::run(const Bindings& b) {
   // Outputs that are leaves, aliases or repeated: copied.
   for (size_t i = 0; i < outputs.size(); ++i) {
     Id o = outputs[i];
-    if (output_of[static_cast<size_t>(o)] == static_cast<int>(i) &&
-        (kind[static_cast<size_t>(o)] != Kind::Scalar && kind[static_cast<size_t>(o)] != Kind::Var))
+    if (output_of[at(o)] == static_cast<int>(i) &&
+        (kind[at(o)] != Kind::Scalar && kind[at(o)] != Kind::Var))
       continue;
     View v = operand(o);
     if (i < out_views.size() && out_views[i].data) {
@@ -322,8 +322,8 @@ std::vector<Matrix>& Plan::run(const Bindings& bindings, std::span<const Argumen
 
 const double* Plan::bound_data(int64_t symbol) const {
   for (Id id : impl_->order)
-    if (impl_->kind[static_cast<size_t>(id)] == Kind::Var && (*impl_->g)[id].a == symbol)
-      return impl_->views[static_cast<size_t>(id)].p;
+    if (impl_->kind[impl_->at(id)] == Kind::Var && (*impl_->g)[id].a == symbol)
+      return impl_->views[impl_->at(id)].p;
   return nullptr;
 }
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <numbers>
 #include <string>
+#include <unordered_set>
 
 #include "eval/patterns.h"
 #include "eval/plan.h"
@@ -25,12 +26,6 @@
 namespace nabla {
 
 using namespace plan_detail;
-
-namespace {
-size_t at(Id x) {
-  return static_cast<size_t>(x);
-}
-}  // namespace
 
 void Plan::Impl::compile() {
   classify();
@@ -46,19 +41,15 @@ void Plan::Impl::compile() {
   prepare_run_state();
 }
 
-Kind Plan::Impl::kind_of_op(Id id) {
+Kind Plan::Impl::kind_of_op(Id id, Effective& e, double& scalar) const {
   const Graph& G = *g;
   const Node& node = G[id];
   switch (node.op) {
-    case Op::Grad:
-    case Op::Jacobian:
-    case Op::Hessian:
-    case Op::Derivative:
-    case Op::Simplify:
-      throw Error(ErrorKind::Internal, "expand queries before evaluating");
+#include "ir/query_cases.inc"
+    throw Error(ErrorKind::Internal, "expand queries before evaluating");
     case Op::Const:
     case Op::Pi:
-      scalars[at(id)] = node.op == Op::Pi ? std::numbers::pi : const_value(G, id);
+      scalar = node.op == Op::Pi ? std::numbers::pi : const_value(G, id);
       return Kind::Scalar;
     case Op::Var:
       return Kind::Var;
@@ -73,52 +64,82 @@ Kind Plan::Impl::kind_of_op(Id id) {
     case Op::LogDet:
     case Op::Inv:
       return Kind::Factored;
-    default:
+#include "ir/piecewise_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Identity:
+    case Op::Ones:
+    case Op::Zeros:
+    case Op::Commutation:
+    case Op::Add:
+    case Op::Scale:
+    case Op::Hadamard:
+    case Op::Power:
+#include "ir/function_cases.inc"
+    case Op::NormInf:
+    case Op::Trace:
+    case Op::Softmax:
+    case Op::LogSumExp:
+    case Op::Prod:
+    case Op::ProdOthers:
+    case Op::Call:
       if (StableLog s;
           node.op == Op::Log && (s = stable_log(G, id)).kind == StableLog::LogSoftmax) {
         // log(softmax(u)) = log_softmax(u), by evaluate()'s rule, which reads u.
-        eff[at(id)].kids = {s.u};
+        e.kids = {s.u};
         return Kind::Fallback;
       }
       if (is_fusable_op(node.op)) {
-        eff[at(id)] = effective(G, id);
-        if (auto [twin, minus_one] = negated_twin[at(id)]; twin != kNoId)
-          eff[at(id)] = {KOp::Mul, {minus_one, twin}};  // q - p = -(p - q), the same bits
+        e = effective(G, id);
+        if (auto it = negated_twin.find(id); it != negated_twin.end())
+          e = {KOp::Mul, {it->second.second, it->second.first}};  // q - p = -(p - q), the same bits
         return Kind::Fused;
       }
       return Kind::Fallback;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 void Plan::Impl::classify() {
   const Graph& G = *g;
-  size_t n = 0;
-  for (Id o : outputs) {
+  for (Id o : outputs)
     if (o < 0 || static_cast<size_t>(o) >= G.size())
       throw Error(ErrorKind::Internal, "plan: no such node");
-    n = std::max(n, at(o) + 1);
-  }
-  kind.assign(n, Kind::Fallback);
-  eff.assign(n, {});
   find_negated_twins();
-  scalars.assign(n, 0.0);
-  output_of.assign(n, -1);
-  for (size_t i = 0; i < outputs.size(); ++i)
-    if (output_of[at(outputs[i])] < 0) output_of[at(outputs[i])] = static_cast<int>(i);
-  // Reachable nodes through the effective children.
-  std::vector<char> seen(n, 0);
+  // Reachable nodes through the effective children, each classified once.
+  struct Found {
+    Id id;
+    Kind kind;
+    Effective eff;
+    double scalar = 0;
+  };
+  std::vector<Found> found;
+  std::unordered_set<Id> seen;
   std::vector<Id> stack(outputs.begin(), outputs.end());
   while (!stack.empty()) {
     Id id = stack.back();
     stack.pop_back();
-    if (seen[at(id)]) continue;
-    seen[at(id)] = 1;
-    kind[at(id)] = kind_of_op(id);
-    for (Id kid : kids_of(id)) stack.push_back(kid);
+    if (!seen.insert(id).second) continue;
+    Found f{id, Kind::Fallback, {}, 0};
+    f.kind = kind_of_op(id, f.eff, f.scalar);
+    for (Id kid : f.eff.kids.empty() ? G[id].kids : f.eff.kids) stack.push_back(kid);
+    found.push_back(std::move(f));
   }
-  order.clear();
-  for (size_t i = 0; i < n; ++i)
-    if (seen[i]) order.push_back(static_cast<Id>(i));
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.id < b.id; });
+  const size_t n = found.size();
+  order.resize(n);
+  kind.resize(n);
+  eff.resize(n);
+  scalars.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    order[i] = found[i].id;
+    kind[i] = found[i].kind;
+    eff[i] = std::move(found[i].eff);
+    scalars[i] = found[i].scalar;
+  }
+  position = NodePositions(order);
+  output_of.assign(n, -1);
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (output_of[at(outputs[i])] < 0) output_of[at(outputs[i])] = static_cast<int>(i);
   readers.assign(n, {});
   for (Id id : order)
     for (Id kid : kids_of(id)) readers[at(kid)].push_back(id);

@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "eval/evaluate.h"
 #include "eval/factorization.h"
+#include "eval/node_positions.h"
 #include "eval/plan.h"
 #include "ir/graph.h"
 
@@ -161,10 +163,10 @@ struct RowStep {
 struct RowLoop {
   Id matrix = kNoId;           // M
   std::vector<RowStep> steps;  // in id order
-  std::vector<char> member;    // per node id: has a block value in the loop
+  std::vector<char> member;    // per node: has a block value in the loop
   std::vector<Id> reads;       // values read whole (for liveness)
   std::vector<Id> writes;      // values stored whole: materialized members and reductions
-  std::vector<int> block_of;   // per node id: step index, -1
+  std::vector<int> block_of;   // per node: step index, -1
   // Run-time state, kept so that a run at the sizes of the last allocates nothing. The rows
   // are cut into chunks of a few blocks (fixed by the sizes alone); each chunk's reductions go
   // to its own partials, added in chunk order after the pass, so that the result does not
@@ -211,28 +213,31 @@ struct Plan::Impl {
   using Kind = plan_detail::Kind;
   const Graph* g = nullptr;
   std::vector<Id> outputs;
-  std::vector<Id> order;                    // reachable nodes, increasing
-  std::vector<Kind> kind;                   // per node id
-  std::vector<plan_detail::Effective> eff;  // per node id (Fused only)
-  // per node id: for q - p when p - q is reachable too, {p - q, the -1 of (-1)*p}, else kNoId
-  std::vector<std::pair<Id, Id>> negated_twin;
-  std::vector<int> slot;                 // per node id: buffer index, -1 none
-  std::vector<int> output_of;            // per node id: the first output index it is, -1 none
-  std::vector<double> scalars;           // per node id: Scalar kinds' values
-  std::vector<char> product_only;        // per node id: a transpose read only by products
-  std::vector<char> gram;                // per node id: a product X' diag(d) X (symmetric)
-  std::vector<std::vector<Id>> readers;  // per node id
+  std::vector<Id> order;  // reachable nodes, increasing
+  // Per-node state below is kept by position in order (at(id)): its size follows the DAG.
+  NodePositions position;
+  size_t at(Id id) const { return position(id); }
+  std::vector<Kind> kind;                   // per node
+  std::vector<plan_detail::Effective> eff;  // per node (Fused only)
+  std::vector<int> slot;                    // per node: buffer index, -1 none
+  std::vector<int> output_of;               // per node: the first output index it is, -1 none
+  std::vector<double> scalars;              // per node: Scalar kinds' values
+  std::vector<char> product_only;           // per node: a transpose read only by products
+  std::vector<char> gram;                   // per node: a product X' diag(d) X (symmetric)
+  std::vector<std::vector<Id>> readers;     // per node
+  // compile time: for q - p when p - q is reachable too, {p - q, the -1 of (-1)*p}
+  std::unordered_map<Id, std::pair<Id, Id>> negated_twin;
   std::vector<plan_detail::Kernel> kernels;
   std::vector<plan_detail::Instr> instrs;
   std::unique_ptr<plan_detail::RowLoop> row_loop;
   std::vector<plan_detail::Sweep> sweeps;
-  std::vector<char> depends_on_loop;  // per node id: reads a row loop's result (transitively)
+  std::vector<char> depends_on_loop;  // per node: reads a row loop's result (transitively)
   int nslots = 0;
   // Run-time state.
   std::vector<std::vector<double>> buffers;  // per slot
-  std::vector<plan_detail::View> views;      // per node id
+  std::vector<plan_detail::View> views;      // per node
   std::vector<Matrix> results;
-  std::vector<Matrix> fallback_values;  // per node id, only for Fallback children
+  std::vector<Matrix> fallback_values;  // per node, only for Fallback children
   // Per-run scratch of run_kernel (kept: a run allocates nothing after the first at the same
   // sizes and thread count): registers per thread, partial sums and norms per block.
   std::vector<std::pair<const double*, int>> k_streamed;
@@ -260,9 +265,9 @@ struct Plan::Impl {
   Matrix sweep_partials;  // a sweep's per-chunk partial (M + M') x, one column per chunk
 
   // Compile-time state between passes (plan_compile.cpp).
-  std::vector<Id> cluster;            // per node id: the root of its fused loop, kNoId none
-  std::vector<int> kernel_of;         // per node id: its kernel when it is a loop's root, -1
-  std::vector<char> written_by_loop;  // per node id: stored by the row loop
+  std::vector<Id> cluster;            // per node: the root of its fused loop, kNoId none
+  std::vector<int> kernel_of;         // per node: its kernel when it is a loop's root, -1
+  std::vector<char> written_by_loop;  // per node: stored by the row loop
 
   // The effective children of a node (what its instruction reads).
   const std::vector<Id>& kids_of(Id id) const;
@@ -271,7 +276,7 @@ struct Plan::Impl {
   void classify();
   void find_negated_twins();  // plan_kernels.cpp
   void fold_constants();      // plan_kernels.cpp
-  plan_detail::Kind kind_of_op(Id id);
+  plan_detail::Kind kind_of_op(Id id, plan_detail::Effective& e, double& scalar) const;
   void find_shortcuts();
   void find_virtual_factors();
   void find_absorbed_products();
@@ -293,7 +298,7 @@ struct Plan::Impl {
   void assign_buffers();
   void prepare_run_state();
   void run(const Bindings& b);
-  plan_detail::View operand(Id id) const { return views[static_cast<size_t>(id)]; }
+  plan_detail::View operand(Id id) const { return views[at(id)]; }
   double* alloc(Id id, int64_t r, int64_t c);
   void run_kernel(const plan_detail::Kernel& k, const Bindings& b);
   void run_matmul(Id id, const Bindings& b);    // plan_matrix.cpp

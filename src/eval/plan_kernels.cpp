@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <tuple>
+#include <unordered_set>
 
 #if defined(__SSE2__)
 #include <immintrin.h>
@@ -158,16 +159,10 @@ void stream_fence() {
 #endif
 }
 
+// The entry-wise arithmetic (sums, scalings, products and powers of entries) and functions.
 bool is_fusable_op(Op op) {
-  switch (op) {
-    case Op::Add:
-    case Op::Scale:
-    case Op::Hadamard:
-    case Op::Power:
-      return true;
-    default:
-      return is_elementwise_function(op);
-  }
+  return op == Op::Add || op == Op::Scale || op == Op::Hadamard || op == Op::Power ||
+         is_elementwise_function(op);
 }
 
 Effective effective(const Graph& g, Id id) {
@@ -214,9 +209,35 @@ Effective effective(const Graph& g, Id id) {
       return {KOp::Sigmoid, {n.kids[0]}};
     case Op::Softplus:
       return {KOp::Softplus, {n.kids[0]}};
-    default:  // the other entry-wise functions: their kernels (eval/function_kernels.h)
+    // the other entry-wise functions: their kernels (eval/function_kernels.h)
+    case Op::Exp:
+    case Op::Sin:
+    case Op::Cos:
+    case Op::Tan:
+    case Op::Tanh:
+    case Op::Sinh:
+    case Op::Cosh:
+    case Op::Arcsin:
+    case Op::Arccos:
+    case Op::Arctan:
+    case Op::Log1p:
+    case Op::Expm1:
+    case Op::Abs:
+    case Op::Sign:
       return {KOp::Function, {n.kids[0]}, static_cast<double>(static_cast<int>(n.op))};
+      // not entry-wise: never fused (is_fusable_op)
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::MatMul:
+    case Op::Transpose:
+    case Op::Call:
+#include "ir/query_cases.inc"
+      break;
   }
+  throw Error(ErrorKind::Internal, "plan: " + std::string(op_name(n.op)) + " is not entry-wise");
 }
 
 void pair_softplus_sigmoid(std::vector<KInstr>& code) {
@@ -247,15 +268,13 @@ namespace nabla {
 void Plan::Impl::find_negated_twins() {
   using namespace plan_detail;
   const Graph& G = *g;
-  const size_t n = eff.size();
-  negated_twin.assign(n, {kNoId, kNoId});
-  std::vector<char> seen(n, 0);
+  negated_twin.clear();
+  std::unordered_set<Id> seen;  // sized by the outputs' DAG, not the graph
   std::vector<Id> stack(outputs.begin(), outputs.end()), subs;
   while (!stack.empty()) {
     Id id = stack.back();
     stack.pop_back();
-    if (seen[static_cast<size_t>(id)]) continue;
-    seen[static_cast<size_t>(id)] = 1;
+    if (!seen.insert(id).second) continue;
     if (G[id].op == Op::Add) subs.push_back(id);
     for (Id kid : G[id].kids) stack.push_back(kid);
   }
@@ -282,9 +301,8 @@ void Plan::Impl::find_negated_twins() {
     auto it = std::lower_bound(forms.begin(), forms.end(), f.q,
                                [](const Form& x, Id p) { return x.p < p; });
     for (; it != forms.end() && it->p == f.q; ++it)
-      if (it->q == f.p && it->id < f.id &&
-          negated_twin[static_cast<size_t>(it->id)].first == kNoId) {
-        negated_twin[static_cast<size_t>(f.id)] = {it->id, G[f.neg].kids[0]};
+      if (it->q == f.p && it->id < f.id && !negated_twin.count(it->id)) {
+        negated_twin[f.id] = {it->id, G[f.neg].kids[0]};
         break;
       }
   }
@@ -297,16 +315,16 @@ void Plan::Impl::fold_constants() {
   using namespace plan_detail;
   const Graph& G = *g;
   for (Id id : order) {
-    const size_t i = static_cast<size_t>(id);
+    const size_t i = at(id);
     if (kind[i] != Kind::Fused || !G[id].shape.is_scalar()) continue;
     const std::vector<Id>& kids = kids_of(id);
     if (kids.empty() || !std::all_of(kids.begin(), kids.end(), [&](Id k) {
-          return kind[static_cast<size_t>(k)] == Kind::Scalar;
+          return kind[at(k)] == Kind::Scalar;
         }))
       continue;
     const Effective& e = eff[i];
-    double regs[3] = {scalars[static_cast<size_t>(e.kids[0])],
-                      e.kids.size() > 1 ? scalars[static_cast<size_t>(e.kids[1])] : 0.0, 0.0};
+    double regs[3] = {scalars[at(e.kids[0])], e.kids.size() > 1 ? scalars[at(e.kids[1])] : 0.0,
+                      0.0};
     double* regp[3] = {&regs[0], &regs[1], &regs[2]};
     run_kinstr(KInstr{e.op, 2, 0, e.kids.size() > 1 ? 1 : -1, e.p}, regp, 1);
     kind[i] = Kind::Scalar;

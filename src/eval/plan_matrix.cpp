@@ -55,11 +55,11 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
   };
   auto factor = [&](Id x) {
     Factor f;
-    Kind k = kind[static_cast<size_t>(x)];
+    Kind k = kind[at(x)];
     if (k == Kind::VirtualDiag) {
       f.diag = true;
       f.v = operand(G[x].kids[0]);
-    } else if (k == Kind::Transpose && views[static_cast<size_t>(x)].p == nullptr) {
+    } else if (k == Kind::Transpose && views[at(x)].p == nullptr) {
       f.t = true;
       f.v = operand(G[x].kids[0]);
     } else {
@@ -128,10 +128,10 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
     }
   };
   Id l = node.kids[0], r = node.kids[1];
-  if (gram[static_cast<size_t>(id)]) {
+  if (gram[at(id)]) {
     // X' diag(d) X (either grouping) is symmetric: Y = diag(d) X, then the lower triangle of
     // X' Y, mirrored. Half the multiplications of the general product.
-    const bool left = kind[static_cast<size_t>(l)] == Kind::Absorbed;
+    const bool left = kind[at(l)] == Kind::Absorbed;
     Id half = left ? l : r;
     Id diag = left ? G[half].kids[1] : G[half].kids[0];
     View x = operand(left ? r : G[half].kids[1]);
@@ -183,7 +183,7 @@ void Plan::Impl::run_matmul(Id id, const Bindings& b) {
     dst.triangularView<Eigen::StrictlyUpper>() = dst.transpose();
     return;
   }
-  if (kind[static_cast<size_t>(l)] == Kind::VirtualAdd) {
+  if (kind[at(l)] == Kind::VirtualAdd) {
     // (A + B) x = A x + B x.
     Factor x = factor(r);
     gemm(factor(G[l].kids[0]), x, false);
@@ -246,8 +246,7 @@ void Plan::Impl::run_trace_product(Id id) {
   const Graph& G = *g;
   Id prod = G[id].kids[0];
   auto side = [&](Id x, bool& t) {
-    t = kind[static_cast<size_t>(x)] == Kind::Transpose &&
-        views[static_cast<size_t>(x)].p == nullptr;
+    t = kind[at(x)] == Kind::Transpose && views[at(x)].p == nullptr;
     return operand(t ? G[x].kids[0] : x);
   };
   bool ta, tb;
@@ -269,7 +268,6 @@ void Plan::Impl::run_trace_product(Id id) {
 // and x when the plan needs it too.
 void Plan::Impl::find_sweeps() {
   const Graph& G = *g;
-  auto at = [](Id x) { return static_cast<size_t>(x); };
   for (Id id : order) {
     const Node& node = G[id];
     if (node.op != Op::MatMul || kind[at(id)] != Kind::MatMul || gram[at(id)]) continue;

@@ -33,7 +33,6 @@ void Plan::Impl::find_row_loop() {
   const Graph& G = *g;
   const size_t n = kind.size();
   depends_on_loop.assign(n, 0);
-  auto at = [](Id x) { return static_cast<size_t>(x); };
 
   for (Id m : order) {
     Kind mk = kind[at(m)];
@@ -186,7 +185,6 @@ void Plan::Impl::find_row_loop() {
 void Plan::Impl::run_row_loop(const Bindings& b) {
   const Graph& G = *g;
   RowLoop& L = *row_loop;
-  auto at = [](Id x) { return static_cast<size_t>(x); };
   const View mv = operand(L.matrix);
   const int64_t N = mv.r, d = mv.c;
   auto misfit = [&]() {

@@ -39,9 +39,37 @@ const char* differential_identity(Op op) {
       return "d u^p = p*u^(p - 1)*du";
     case Op::Norm2:
       return "d norm2(u) = u'*du/norm2(u)";
-    default:
+#include "ir/leaf_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Add:
+    case Op::Scale:
+    case Op::Sin:
+    case Op::Cos:
+    case Op::Tan:
+    case Op::Tanh:
+    case Op::Sinh:
+    case Op::Cosh:
+    case Op::Arcsin:
+    case Op::Arccos:
+    case Op::Arctan:
+    case Op::Sigmoid:
+    case Op::Softplus:
+    case Op::Log1p:
+    case Op::Expm1:
+    case Op::Abs:
+    case Op::Sign:
+    case Op::Sum:
+    case Op::NormInf:
+    case Op::Softmax:
+    case Op::LogSumExp:
+    case Op::Prod:
+    case Op::ProdOthers:
+    case Op::Call:
+#include "ir/query_cases.inc"
       return nullptr;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 std::string unused_name(const Graph& g, Id root, std::string name) {

@@ -195,10 +195,23 @@ IndexSum IndexBuilder::entry(Id e, int row, int col) {
       if (!is_rational_const(g_, n.kids[1])) unsupported("a power with a variable exponent");
       return power_of(entry(n.kids[0], row, col), rational_value(g_, n.kids[1]));
     }
-    default:
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Pi:
+    case Op::Commutation:
+#include "ir/function_cases.inc"
+    case Op::NormInf:
+    case Op::Det:
+    case Op::LogDet:
+    case Op::LogSumExp:
+    case Op::Prod:
+    case Op::Call:
+#include "ir/query_cases.inc"
       if (derivable_function(n.op)) return single(func(n.op, entry(n.kids[0], row, col)));
       unsupported(std::string(op_spelling(n.op)));
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 IndexSum IndexBuilder::freshen(const IndexSum& s) const {
@@ -282,7 +295,24 @@ IndexSum IndexBuilder::differentiate(const IndexSum& s, int32_t var, int row, in
             case Op::Softplus:
               outer = single(func(Op::Sigmoid, *f.arg));
               break;
-            default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+            case Op::Tan:
+            case Op::Sinh:
+            case Op::Cosh:
+            case Op::Arcsin:
+            case Op::Arccos:
+            case Op::Arctan:
+            case Op::Log1p:
+            case Op::Expm1:
+            case Op::Abs:
+            case Op::Sign:
+            case Op::Call:
+#include "ir/query_cases.inc"
               unsupported(std::string(op_spelling(f.op)));
           }
           d = multiply(outer, inner);
@@ -483,7 +513,24 @@ double eval_factor(const IndexFactor& f, std::vector<int64_t>& at,
           return 1 / (1 + std::exp(-u));
         case Op::Softplus:
           return std::log1p(std::exp(u));
-        default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+        case Op::Tan:
+        case Op::Sinh:
+        case Op::Cosh:
+        case Op::Arcsin:
+        case Op::Arccos:
+        case Op::Arctan:
+        case Op::Log1p:
+        case Op::Expm1:
+        case Op::Abs:
+        case Op::Sign:
+        case Op::Call:
+#include "ir/query_cases.inc"
           return NAN;
       }
     }

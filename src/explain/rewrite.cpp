@@ -8,19 +8,6 @@
 
 namespace nabla::explain {
 
-namespace {
-
-bool is_query(Op op) {
-  return op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
-         op == Op::Simplify;
-}
-
-bool is_one(const Graph& g, Id id) {
-  return is_rational_const(g, id) && rational_value(g, id).is_one();
-}
-
-}  // namespace
-
 Id replace_nodes(Graph& g, Id root, const std::unordered_map<Id, Id>& map) {
   if (auto it = map.find(root); it != map.end()) return it->second;
   std::unordered_map<Id, Id> done;
@@ -47,7 +34,7 @@ Id tidy(Graph& g, Id root) {
   std::unordered_map<Id, Id> done;
   for (Id id : reachable(g, root)) {
     Node n = g[id];
-    if (is_query(n.op)) {  // inside a query nothing is touched
+    if (is_query_op(n.op)) {  // inside a query nothing is touched
       done[id] = id;
       continue;
     }
@@ -112,7 +99,7 @@ Id collect_scalar_factors(Graph& g, Id root) {
   std::unordered_map<Id, Id> done;
   for (Id id : reachable(g, root)) {
     Node n = g[id];
-    if (is_query(n.op)) {
+    if (is_query_op(n.op)) {
       done[id] = id;
       continue;
     }
@@ -159,14 +146,14 @@ Id engine_answer(Graph& g, Id query_node, std::vector<std::string>* rule_names) 
 
 bool has_query(const Graph& g, Id root) {
   for (Id id : reachable(g, root))
-    if (is_query(g[id].op)) return true;
+    if (is_query_op(g[id].op)) return true;
   return false;
 }
 
 std::vector<Id> innermost_queries(const Graph& g, Id root) {
   std::vector<Id> out;
   for (Id id : reachable(g, root)) {
-    if (!is_query(g[id].op)) continue;
+    if (!is_query_op(g[id].op)) continue;
     bool inner = true;
     for (Id k : g[id].kids) inner = inner && !has_query(g, k);
     if (inner) out.push_back(id);
@@ -206,7 +193,19 @@ int degree_in(const Graph& g, Id e, int64_t var) {
         case Op::Kron:
           d = std::min(sum, 2);
           break;
-        default:
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+        case Op::Power:
+#include "ir/function_cases.inc"
+        case Op::Norm2:
+        case Op::NormInf:
+        case Op::Det:
+        case Op::LogDet:
+        case Op::LogSumExp:
+        case Op::Prod:
+        case Op::Call:
+#include "ir/query_cases.inc"
           d = top == 0 ? 0 : 2;
       }
     }

@@ -25,10 +25,6 @@ namespace nabla::explain {
 
 namespace {
 
-bool is_one(const Graph& g, Id id) {
-  return (is_rational_const(g, id) && rational_value(g, id).is_one()) || g[id].op == Op::Identity;
-}
-
 // Letters for rule statements that the user's names cannot clash with.
 class Letters {
  public:
@@ -60,9 +56,20 @@ Id same_query(Graph& g, const Node& q, Id arg) {
       return query(g, Op::Jacobian, arg, var);
     case Op::Jacobian:
       return query(g, Op::Jacobian, arg, var);
-    default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Call:
+    case Op::Hessian:
+    case Op::Derivative:
+    case Op::Simplify:
       return query(g, Op::Derivative, arg, var);
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 // Terms of a sum that do not depend on the variable are dropped from a query's argument
@@ -93,9 +100,23 @@ std::string rule_name(const Graph& g, const Node& n, int dependent) {
       return "linearity";
     case Op::Power:
       return is_rational_const(g, n.kids[1]) ? "power rule" : "chain rule";
-    default:
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+    case Op::Norm2:
+    case Op::NormInf:
+    case Op::Det:
+    case Op::LogDet:
+    case Op::Diag:
+    case Op::DiagPart:
+    case Op::LogSumExp:
+    case Op::Prod:
+    case Op::Call:
+#include "ir/query_cases.inc"
       return "chain rule";
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 struct Expansion {
@@ -117,7 +138,7 @@ std::optional<Expansion> expand_by_rule(Graph& g, Id q_id, Letters& letters, boo
     n.kids = {left.kids[0], matmul(g, left.kids[1], n.kids[1])};
   }
   const Shape xs = g[var].shape;
-  if (n.kids.empty() || is_query_op_node(n.op)) return std::nullopt;
+  if (n.kids.empty() || is_query_op(n.op)) return std::nullopt;
   struct Arg {
     Id arg;    // the argument (a column or scalar), as the user wrote it
     Id fresh;  // its stand-in variable
@@ -173,7 +194,7 @@ std::optional<Expansion> expand_by_rule(Graph& g, Id q_id, Letters& letters, boo
     Id d = same_query(g, q, arg);
     Id in_args = substitute(g, partial, to_args);
     Id term;
-    if (is_one(g, partial))
+    if (is_one(g, partial) || g[partial].op == Op::Identity)
       term = d;
     else if (is_grad && !scalar_arg)
       term = matmul(g, transpose(g, d), in_args);
@@ -211,9 +232,23 @@ bool is_scalar_polynomial(const Graph& g, Id e, int depth = 0) {
     case Op::Power:
       return is_rational_const(g, n.kids[1]) && rational_value(g, n.kids[1]).is_integer() &&
              rational_value(g, n.kids[1]).num > 0 && is_scalar_polynomial(g, n.kids[0], depth + 1);
-    default:
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Pi:
+    case Op::Identity:
+    case Op::Ones:
+    case Op::Zeros:
+    case Op::Commutation:
+    case Op::Hadamard:
+    case Op::Transpose:
+#include "ir/function_cases.inc"
+    case Op::Call:
+#include "ir/query_cases.inc"
       return false;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 // A query whose argument is elementary: its answer is written down at once (J(A*x) = A).
@@ -235,11 +270,6 @@ bool is_elementary(const Graph& g, const Node& q, bool fold) {
 }
 
 }  // namespace
-
-bool is_query_op_node(Op op) {
-  return op == Op::Grad || op == Op::Jacobian || op == Op::Hessian || op == Op::Derivative ||
-         op == Op::Simplify;
-}
 
 namespace {
 

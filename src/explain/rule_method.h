@@ -3,7 +3,6 @@
 
 namespace nabla::explain {
 
-bool is_query_op_node(Op op);
 // Appends the rule method's expansion lines (queries replaced level by level) to d.
 // all: every rule down to the variable (--steps=all); else elementary queries are answered
 // at once and constant terms dropped without a line.

@@ -210,18 +210,9 @@ Shape result_shape(const Graph& g, Op op, const std::vector<Id>& kids, int64_t a
       return S(0);
       // Shape rules other than Custom and Given, above.
 #include "ir/function_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/reduction_cases.inc"
     case Op::Relu:
-    case Op::Sum:
-    case Op::Norm2:
-    case Op::NormInf:
-    case Op::LogSumExp:
-    case Op::Prod:
-    case Op::ProdOthers:
-    case Op::Trace:
-    case Op::Det:
-    case Op::LogDet:
-    case Op::Inv:
-    case Op::Softmax:
       break;
   }
   throw Error(ErrorKind::Internal, std::string("no shape rule for ") + std::string(op_name(op)));
@@ -402,6 +393,16 @@ bool is_rational_const(const Graph& g, Id id) {
 
 Rational rational_value(const Graph& g, Id id) {
   return Rational{g[id].a, g[id].b};
+}
+
+bool is_one(const Graph& g, Id id) {
+  const Node& n = g[id];
+  if (n.op != Op::Const) return false;
+  return n.b == 0 ? n.f == 1.0 : n.a == 1 && n.b == 1;
+}
+
+bool is_ones(const Graph& g, Id id) {
+  return g[id].op == Op::Ones || is_one(g, id);
 }
 
 double const_value(const Graph& g, Id id) {

@@ -49,6 +49,10 @@ bool is_rational_const(const Graph& g, Id id);
 Rational rational_value(const Graph& g, Id id);  // requires is_rational_const
 // Numeric value of a Const or Pi node.
 double const_value(const Graph& g, Id id);
+// The constant 1: a Const of value 1 (the exact 1, or a double 1.0). The one test of "is 1".
+bool is_one(const Graph& g, Id id);
+// 1 in every entry: the constant 1 or ones(m, n) (the unit of .*).
+bool is_ones(const Graph& g, Id id);
 
 }  // namespace nabla
 

@@ -71,18 +71,7 @@ ValueKind value_kind(const Graph& g, Id root) {
         for (Id k : n.kids) r = r | of(k);
         break;
       case Op::Power:  // z.^2: entry-wise, as the functions below
-      case Op::Exp:
-      case Op::Log:
-      case Op::Sin:
-      case Op::Cos:
-      case Op::Tan:
-      case Op::Tanh:
-      case Op::Sigmoid:
-      case Op::Softplus:
-      case Op::Log1p:
-      case Op::Expm1:
-      case Op::Abs:
-      case Op::Sign:
+#include "ir/function_cases.inc"
       case Op::Relu:
       case Op::Inv:
       case Op::Softmax:
@@ -105,7 +94,21 @@ ValueKind value_kind(const Graph& g, Id root) {
       case Op::Jacobian:
         r = r | Real{nonscalar(of(n.kids[0])), nonscalar(of(n.kids[1]))};
         break;
-      default:  // constants, calls, reductions: as their shape says
+        // leaves, sums and products, reductions, calls: as their shape says
+#include "ir/reduction_cases.inc"
+      case Op::Const:
+      case Op::Pi:
+      case Op::Identity:
+      case Op::Ones:
+      case Op::Zeros:
+      case Op::Commutation:
+      case Op::Add:
+      case Op::MatMul:
+      case Op::Hadamard:
+      case Op::Max:
+      case Op::Min:
+      case Op::ProdOthers:
+      case Op::Call:
         break;
     }
     real[i] = r;

@@ -43,7 +43,7 @@ enum class NameRef {
   Zeros,
   Pi,
   Commutation,  // K(m, n): symbol = m, deriv = n (Dim values)
-  Builtin,      // Call: builtin function (op, or Op::Power for sqrt)
+  Builtin,      // Call: builtin function (its op; sugar: none, read by name)
   Abstract,     // Call/DerivCall: abstract function symbol
   Defined,      // Call/GradDefined: defined function (index in the scope's definitions)
 };

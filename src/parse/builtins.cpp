@@ -1,46 +1,43 @@
 #include "parse/builtins.h"
 
-#include <cstring>
+#include <iterator>
 
 #include "ir/build.h"
+#include "ir/greek.h"
 
 namespace nabla {
 namespace {
 
-// Sugar: functions the parser lowers to primitives (printers re-sugar what they can).
-//   sqrt(x) = x.^(1/2);  norm1(x) = sum(abs(x));
-//   log2(x) = log(x)/log(2), log10(x) = log(x)/log(10): derivatives, plans, code and check all
-//   follow from log's row; log2(8) and log10(1000) are then within an ulp or two of 3.
-constexpr Sugar kSqrt{ShapeRule::Same, [](Graph& g, Id x) {
-                        return power(g, x, constant(g, Rational{1, 2}));
-                      }};
-constexpr Sugar kNorm1{ShapeRule::Scalar,
-                       [](Graph& g, Id x) { return unary(g, Op::Sum, unary(g, Op::Abs, x)); }};
-constexpr Sugar kLog2{ShapeRule::Same, [](Graph& g, Id x) {
-                        return divide(g, unary(g, Op::Log, x), unary(g, Op::Log, integer(g, 2)));
-                      }};
-constexpr Sugar kLog10{ShapeRule::Same, [](Graph& g, Id x) {
-                         return divide(g, unary(g, Op::Log, x), unary(g, Op::Log, integer(g, 10)));
-                       }};
+// The sugar rows of functions.def.
+#define FUNCTION(...)
+#define SUGAR(spelling, shape, lowering) \
+  Sugar{ShapeRule::shape, [](Graph& g, Id x) { return lowering; }},
+const Sugar kSugar[] = {
+#include "ir/functions.def"
+};
+#undef SUGAR
+constexpr const char* kSugarSpellings[] = {
+#define SUGAR(spelling, ...) spelling,
+#include "ir/functions.def"
+#undef SUGAR
+};
+#undef FUNCTION
 
-// Every built-in function: the entry-wise functions by their spelling (functions.def), then
-// further spellings, sugar, and the other built-ins.
+// Every built-in function: the entry-wise functions by their spelling (functions.def), further
+// spellings, the sugar rows of functions.def, then the other built-ins.
 const std::vector<Builtin>& builtins() {
   static const std::vector<Builtin> table = [] {
     std::vector<Builtin> t;
 #define FUNCTION(Name, api, spelling, ...) t.push_back({spelling, Op::Name});
 #include "ir/functions.def"
 #undef FUNCTION
+    for (Builtin b :
+         {Builtin{"ln", Op::Log}, Builtin{"σ", Op::Sigmoid}, Builtin{"asin", Op::Arcsin},
+          Builtin{"acos", Op::Arccos}, Builtin{"atan", Op::Arctan}})
+      t.push_back(b);
+    for (size_t i = 0; i < std::size(kSugar); ++i)
+      t.push_back({kSugarSpellings[i], std::nullopt, 1, 1, &kSugar[i]});
     const std::vector<Builtin> rest = {
-        {"ln", Op::Log},
-        {"σ", Op::Sigmoid},
-        {"asin", Op::Arcsin},
-        {"acos", Op::Arccos},
-        {"atan", Op::Arctan},
-        {"sqrt", Op::Power, 1, 1, &kSqrt},
-        {"log2", Op::Log, 1, 1, &kLog2},
-        {"log10", Op::Log, 1, 1, &kLog10},
-        {"norm1", Op::Abs, 1, 1, &kNorm1},
         {"sum", Op::Sum},
         {"norm2", Op::Norm2},
         {"norm", Op::Norm2, 1, 2},  // norm(x), norm(x, p) for a constant p >= 1, norm(x, inf)
@@ -65,11 +62,6 @@ const std::vector<Builtin>& builtins() {
   }();
   return table;
 }
-
-constexpr const char* kGreek[] = {
-    "alpha",   "beta",   "gamma", "delta", "epsilon", "zeta",       "eta",      "theta", "iota",
-    "kappa",   "lambda", "mu",    "nu",    "xi",      "omicron",    "rho",      "sigma", "tau",
-    "upsilon", "phi",    "chi",   "psi",   "omega",   "varepsilon", "vartheta", "varphi"};
 
 }  // namespace
 
@@ -98,9 +90,10 @@ bool is_greek_name(const std::string& name) {
   if (static_cast<unsigned char>(name[0]) >= 0x80)
     return true;  // α, λ, ... (the lexer admits Greek only)
   // An ASCII Greek letter name, optionally followed by digits or _suffix: sigma2, lambda_1.
-  for (const char* g : kGreek) {
-    size_t n = std::strlen(g);
-    if (name.compare(0, n, g) != 0) continue;
+  for (const GreekLetter& g : kGreekLetters) {
+    if (!is_scalar_greek(g)) continue;
+    size_t n = g.name.size();
+    if (name.compare(0, n, g.name) != 0) continue;
     if (name.size() == n) return true;
     char c = name[n];
     if ((c >= '0' && c <= '9') || c == '_') return true;

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -7,18 +8,18 @@
 
 namespace nabla {
 
-// A function the parser lowers to primitives (sqrt, log2, log10, norm1): its result's shape
-// (Same as its argument, or Scalar) and the lowering.
+// A function the parser lowers to primitives (a SUGAR row of ir/functions.def: sqrt, log2,
+// log10, norm1): its result's shape (Same as its argument, or Scalar) and the lowering.
 struct Sugar {
   ShapeRule shape;
   Id (*lower)(Graph& g, Id x);
 };
 
 // A built-in function and how many arguments it takes (most: one; kron, max, min: two; norm:
-// one or two). For sugar, `op` is the primitive it lowers to at the top (sqrt: Power).
+// one or two): the op it names, or for sugar (no op of its own) the lowering.
 struct Builtin {
   const char* name;
-  Op op;
+  std::optional<Op> op;
   int min_args = 1;
   int max_args = 1;
   const Sugar* sugar = nullptr;

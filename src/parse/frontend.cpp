@@ -268,7 +268,15 @@ struct Frontend::Impl {
       case Op::Derivative:
         q.kind = QueryKind::Diff;
         break;
-      default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+      case Op::Call:
+      case Op::Simplify:
         q.kind = QueryKind::Simplify;
         break;
     }

@@ -569,9 +569,21 @@ Ty Compiler::infer_builtin(int node) {
       }
       return {new_var(), bound_var(Dim::fixed(1))};
     }
-    default:  // the other Custom ops are read above (kron, norm, max, min)
+    // the other Custom ops are read above (kron, norm, max, min)
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+    case Op::DiagPart:
+    case Op::Kron:
+    case Op::Stack:
+    case Op::Call:
+#include "ir/query_cases.inc"
       return a;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 Ty Compiler::infer_call(int node) {
@@ -725,9 +737,18 @@ Ty Compiler::infer_query(int node, bool top) {
       need(unify_ty(vars[0], one), "diff needs a scalar variable", n.kids[1], vars[0],
            "use grad or jacobian");
       return te;
-    default:  // simplify
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Call:
+    case Op::Simplify:
       return te;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 // The length of vec(t) as a dimension variable: t's rows for a column, its columns for a row, the

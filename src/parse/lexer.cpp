@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "ir/greek.h"
+
 namespace nabla {
 
 int decode_utf8(std::string_view s, size_t i, uint32_t* cp) {
@@ -51,17 +53,9 @@ bool is_greek(uint32_t cp) {
 // lambda1), the spelling the printers write as α and \alpha, so printed Unicode reads back
 // as the same variable. A bare σ (sigmoid) and π (the constant) stay as they are.
 std::string ascii_greek(std::string name) {
-  static constexpr std::pair<std::string_view, std::string_view> kLetters[] = {
-      {"α", "alpha"},   {"β", "beta"},    {"γ", "gamma"}, {"δ", "delta"}, {"ε", "epsilon"},
-      {"ζ", "zeta"},    {"η", "eta"},     {"θ", "theta"}, {"ι", "iota"},  {"κ", "kappa"},
-      {"λ", "lambda"},  {"μ", "mu"},      {"ν", "nu"},    {"ξ", "xi"},    {"ρ", "rho"},
-      {"τ", "tau"},     {"υ", "upsilon"}, {"φ", "phi"},   {"χ", "chi"},   {"ψ", "psi"},
-      {"ω", "omega"},   {"σ", "sigma"},   {"π", "pi"},    {"Γ", "Gamma"}, {"Δ", "Delta"},
-      {"Θ", "Theta"},   {"Λ", "Lambda"},  {"Ξ", "Xi"},    {"Π", "Pi"},    {"Σ", "Sigma"},
-      {"Υ", "Upsilon"}, {"Φ", "Phi"},     {"Ψ", "Psi"},   {"Ω", "Omega"},
-  };
-  for (const auto& [letter, ascii] : kLetters) {
-    if (name.compare(0, letter.size(), letter) != 0) continue;
+  for (const GreekLetter& g : kGreekLetters) {
+    const std::string_view letter = g.letter, ascii = g.name;
+    if (letter.empty() || name.compare(0, letter.size(), letter) != 0) continue;
     std::string rest = name.substr(letter.size());
     bool plain = true;  // digits or an _suffix: the rest of an ASCII name
     for (char c : rest) plain = plain && static_cast<unsigned char>(c) < 0x80;

@@ -547,7 +547,7 @@ int Parser::atom() {
       n.ref = NameRef::Builtin;
       const Builtin* b = find_builtin(t.kind == Tok::Bar ? "abs" : "sqrt");
       n.name = b->name;
-      n.op = b->op;
+      if (b->op) n.op = *b->op;  // sugar has none
       size_t end;
       if (t.kind == Tok::Bar) {
         n.kids = {expr()};
@@ -595,7 +595,7 @@ int Parser::atom() {
         call.ref = NameRef::Builtin;
         const Builtin* b = find_builtin("norm");
         call.name = b->name;
-        call.op = b->op;
+        call.op = *b->op;
         call.kids = {n.kids[0], ast_->add(std::move(p))};
         call.span = {t.span.begin, inf.span.end};
         return ast_->add(std::move(call));
@@ -960,7 +960,7 @@ int Parser::name_atom() {
     n.kind = AstKind::Call;
     n.ref = NameRef::Builtin;
     n.name = b->name;
-    n.op = b->op;
+    if (b->op) n.op = *b->op;  // sugar has none
     SourceSpan close;
     paren_or_call_args(n.kids, &close);
     n.span = {t.span.begin, close.end};

@@ -111,13 +111,13 @@ std::string_view function_command(Op op) {
 }
 
 std::string func_latex(const Layout& l) {
+  if (l.op == Op::Abs)
+    return "\\left|" + render_latex(l.kids[0]) + "\\right|";  // the one function with a notation
   switch (l.op) {
     case Op::Norm2:
       return "\\lVert " + render_latex(l.kids[0]) + " \\rVert_2";
     case Op::NormInf:
       return "\\lVert " + render_latex(l.kids[0]) + " \\rVert_\\infty";
-    case Op::Abs:
-      return "\\left|" + render_latex(l.kids[0]) + "\\right|";
     case Op::Kron: {
       auto operand = [](const Layout& x) {
         return x.level < kLevelPostfix ? paren(render_latex(x)) : render_latex(x);
@@ -129,7 +129,24 @@ std::string func_latex(const Layout& l) {
       std::string base = x.level < kLevelPostfix ? paren(render_latex(x)) : superscript_base(x);
       return base + "^{-1}";
     }
-    default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/piecewise_cases.inc"
+    case Op::Sum:
+    case Op::Trace:
+    case Op::Det:
+    case Op::LogDet:
+    case Op::Diag:
+    case Op::DiagPart:
+    case Op::Softmax:
+    case Op::LogSumExp:
+    case Op::Prod:
+    case Op::ProdOthers:
+    case Op::Vec:
+    case Op::Stack:
+    case Op::Call:
+#include "ir/query_cases.inc"
       break;
   }
   std::string_view cmd = function_command(l.op);
@@ -179,9 +196,18 @@ std::string query_latex(const Layout& l) {
       return "\\nabla^2_{" + wrt + "}" + operand;
     case Op::Derivative:
       return "\\frac{\\partial}{\\partial " + wrt + "}" + operand;
-    default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Call:
+    case Op::Simplify:
       return "\\operatorname{" + std::string(op_spelling(l.op)) + "}" + paren(render_latex(e));
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 }  // namespace
@@ -211,9 +237,21 @@ std::string render_latex(const Layout& l) {
           return "\\mathbf{1}" + size;
         case Op::Zeros:
           return "\\mathbf{0}" + size;
-        default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+        case Op::Const:
+        case Op::Var:
+        case Op::Identity:
+        case Op::Commutation:
+#include "ir/function_cases.inc"
+        case Op::Call:
+#include "ir/query_cases.inc"
           return "I" + size;
       }
+      throw Error(ErrorKind::Internal, "not an op");
     }
     case LayoutKind::Name:
       return latex_name(l.name);

@@ -2,31 +2,10 @@
 
 #include <cctype>
 
+#include "ir/greek.h"
+
 namespace nabla {
 namespace {
-
-struct Greek {
-  std::string_view name;
-  std::string_view letter;
-  std::string_view latex;
-};
-
-// KaTeX has no \omicron and no upper-case letters that look Latin (Alpha, Beta, ...): those
-// stay plain names.
-constexpr Greek kGreek[] = {
-    {"alpha", "α", "\\alpha"},     {"beta", "β", "\\beta"},       {"gamma", "γ", "\\gamma"},
-    {"delta", "δ", "\\delta"},     {"epsilon", "ε", "\\epsilon"}, {"zeta", "ζ", "\\zeta"},
-    {"eta", "η", "\\eta"},         {"theta", "θ", "\\theta"},     {"iota", "ι", "\\iota"},
-    {"kappa", "κ", "\\kappa"},     {"lambda", "λ", "\\lambda"},   {"mu", "μ", "\\mu"},
-    {"nu", "ν", "\\nu"},           {"xi", "ξ", "\\xi"},           {"pi", "π", "\\pi"},
-    {"rho", "ρ", "\\rho"},         {"sigma", "σ", "\\sigma"},     {"tau", "τ", "\\tau"},
-    {"upsilon", "υ", "\\upsilon"}, {"phi", "φ", "\\phi"},         {"chi", "χ", "\\chi"},
-    {"psi", "ψ", "\\psi"},         {"omega", "ω", "\\omega"},     {"Gamma", "Γ", "\\Gamma"},
-    {"Delta", "Δ", "\\Delta"},     {"Theta", "Θ", "\\Theta"},     {"Lambda", "Λ", "\\Lambda"},
-    {"Xi", "Ξ", "\\Xi"},           {"Pi", "Π", "\\Pi"},           {"Sigma", "Σ", "\\Sigma"},
-    {"Upsilon", "Υ", "\\Upsilon"}, {"Phi", "Φ", "\\Phi"},         {"Psi", "Ψ", "\\Psi"},
-    {"Omega", "Ω", "\\Omega"},
-};
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -58,15 +37,13 @@ NameParts split_name(std::string_view name) {
 }
 
 std::string_view greek_letter(std::string_view name) {
-  for (const Greek& g : kGreek)
-    if (g.name == name) return g.letter;
-  return {};
+  const GreekLetter* g = find_greek(name);
+  return g && g->name == name ? g->letter : std::string_view();
 }
 
 std::string_view greek_latex(std::string_view name) {
-  for (const Greek& g : kGreek)
-    if (g.name == name || g.letter == name) return g.latex;
-  return {};
+  const GreekLetter* g = find_greek(name);
+  return g ? g->latex : std::string_view();
 }
 
 std::string unicode_subscript(std::string_view digits) {

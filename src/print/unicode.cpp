@@ -45,18 +45,35 @@ std::string power_unicode(const Layout& l) {
 }
 
 std::string func_unicode(const Layout& l) {
+  if (l.op == Op::Abs)
+    return "|" + render_unicode(l.kids[0]) + "|";  // the one function with a notation
   switch (l.op) {
     case Op::Norm2:
       return "‖" + render_unicode(l.kids[0]) + "‖";
     case Op::NormInf:
       return "‖" + render_unicode(l.kids[0]) + "‖∞";
-    case Op::Abs:
-      return "|" + render_unicode(l.kids[0]) + "|";
     case Op::Inv:
       return postfix_operand(l.kids[0]) + "⁻¹";
     case Op::Kron:  // (A ⊗ B): parenthesized, so that no reading of the chain is needed
       return "(" + postfix_operand(l.kids[0]) + " ⊗ " + postfix_operand(l.kids[1]) + ")";
-    default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/piecewise_cases.inc"
+    case Op::Sum:
+    case Op::Trace:
+    case Op::Det:
+    case Op::LogDet:
+    case Op::Diag:
+    case Op::DiagPart:
+    case Op::Softmax:
+    case Op::LogSumExp:
+    case Op::Prod:
+    case Op::ProdOthers:
+    case Op::Vec:
+    case Op::Stack:
+    case Op::Call:
+#include "ir/query_cases.inc"
       break;
   }
   std::string_view head =
@@ -104,9 +121,18 @@ std::string query_unicode(const Layout& l) {
       return "∇²_" + wrt + e;
     case Op::Derivative:  // the language's own spelling: it parses back
       return "diff(" + render_unicode(l.kids[0]) + ", " + wrt + ")";
-    default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Call:
+    case Op::Simplify:
       return std::string(op_spelling(l.op)) + e;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 }  // namespace
@@ -126,9 +152,21 @@ std::string render_unicode(const Layout& l) {
           return "𝟏" + size;
         case Op::Zeros:
           return "𝟎" + size;
-        default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+        case Op::Const:
+        case Op::Var:
+        case Op::Identity:
+        case Op::Commutation:
+#include "ir/function_cases.inc"
+        case Op::Call:
+#include "ir/query_cases.inc"
           return "I" + size;
       }
+      throw Error(ErrorKind::Internal, "not an op");
     }
     case LayoutKind::Name:
       return unicode_name(l.name);

@@ -4,6 +4,8 @@
 #include <bit>
 #include <cmath>
 
+#include "ir/error.h"
+
 namespace nabla::simp {
 
 Num Num::of(Rational q) {
@@ -162,7 +164,19 @@ int Ctx::compare_structure(Id a, Id b, int depth) {
       if (na.a != nb.a) return sign_of(na.a < nb.a, true);
       if (na.b != nb.b) return sign_of(marker_rank(na.b) < marker_rank(nb.b), true);
       break;
-    default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Pi:
+    case Op::Var:
+    case Op::Identity:
+    case Op::Ones:
+    case Op::Zeros:
+    case Op::Commutation:
+#include "ir/function_cases.inc"
+#include "ir/query_cases.inc"
       if (na.a != nb.a) return sign_of(na.a < nb.a, true);
       if (na.b != nb.b) return sign_of(na.b < nb.b, true);
       break;
@@ -287,7 +301,15 @@ uint64_t Ctx::tokens(Id id) {
       case Op::Stack:
         for (size_t i = 0; i < n.kids.size(); ++i) total += t(i);
         break;
-      default:
+#include "ir/function_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+      case Op::Diag:
+      case Op::DiagPart:
+      case Op::Vec:
+      case Op::Kron:
+#include "ir/query_cases.inc"
         // exp(x), tr(A), kron(A, B), grad(e, x)
         total = 1;
         for (size_t i = 0; i < n.kids.size(); ++i) total += t(i);
@@ -333,9 +355,23 @@ bool self_transposed(const Graph& g, Id id) {
     case Op::Zeros:
     case Op::Ones:
       return n.shape.rows == n.shape.cols;
-    default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+    case Op::Const:
+    case Op::Pi:
+    case Op::Commutation:
+#include "ir/function_cases.inc"
+    case Op::DiagPart:
+    case Op::Vec:
+    case Op::Kron:
+    case Op::Stack:
+    case Op::Call:
+#include "ir/query_cases.inc"
       return false;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 int Ctx::transpose_cost(Id id, int depth) {
@@ -357,7 +393,16 @@ int Ctx::transpose_cost(Id id, int depth) {
       cost =
           std::min(1, transpose_cost(n.kids[0], depth + 1) + transpose_cost(n.kids[1], depth + 1));
       break;
-    default:
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::Transpose:
+    case Op::Power:
+#include "ir/function_cases.inc"
+    case Op::Call:
+#include "ir/query_cases.inc"
       break;
   }
   tcost_[id] = cost;
@@ -376,13 +421,6 @@ bool is_zero(const Graph& g, Id id) {
   if (n.op == Op::Zeros) return true;
   Num v;
   return as_num(g, id, &v) && v.is_zero();
-}
-
-bool is_unit(const Graph& g, Id id) {
-  const Node& n = g[id];
-  if (n.op == Op::Ones) return true;
-  Num v;
-  return as_num(g, id, &v) && v.is_one();
 }
 
 Id transpose_of(Ctx& c, Id id) {

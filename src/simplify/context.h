@@ -156,7 +156,6 @@ bool plain_vector_product(const Graph& g, Id id, int64_t* u, int64_t* v);
 Id zero_of(Graph& g, Shape s);
 Id one_of(Graph& g, Shape s);
 bool is_zero(const Graph& g, Id id);  // Zeros or Const 0
-bool is_unit(const Graph& g, Id id);  // Ones or Const 1
 // x' in its cheapest form: strips a transpose, keeps scalars and self-transposed nodes.
 Id transpose_of(Ctx& c, Id id);
 // True when x' = x for every value of x.

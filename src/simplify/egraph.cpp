@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <functional>
 
+#include "ir/error.h"
+#include "ir/functions.h"
+
 namespace nabla::eg {
 namespace {
 
@@ -11,35 +14,17 @@ size_t mix(size_t h, size_t v) {
   return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
 
-// Entry-wise functions with f(0) = 0: they keep a diagonal matrix diagonal.
+// Entry-wise functions with f(0) = 0 (functions.def's at_zero column; relu): they keep a
+// diagonal matrix diagonal.
 bool keeps_zero(Op op) {
-  switch (op) {
-    case Op::Sin:
-    case Op::Tan:
-    case Op::Tanh:
-    case Op::Log1p:
-    case Op::Expm1:
-    case Op::Abs:
-    case Op::Sign:
-    case Op::Relu:
-      return true;
-    default:
-      return false;
-  }
+  if (op == Op::Relu) return true;
+  return is_elementwise_function(op) && function_facts(op).at_zero == FunctionAtZero::Zero;
 }
 
-// Entry-wise functions whose values are >= 0.
+// Entry-wise functions whose values are >= 0 (functions.def's positive column; relu).
 bool nonnegative_function(Op op) {
-  switch (op) {
-    case Op::Exp:
-    case Op::Sigmoid:
-    case Op::Softplus:
-    case Op::Abs:
-    case Op::Relu:
-      return true;
-    default:
-      return false;
-  }
+  if (op == Op::Relu) return true;
+  return is_elementwise_function(op) && function_facts(op).positive;
 }
 
 }  // namespace
@@ -297,7 +282,19 @@ Facts EGraph::node_facts(const ENode& n) const {
       f.diagonal = f.diagonal || (kf(0).diagonal && kf(1).diagonal);
       f.positive = kf(0).positive && kf(1).positive;
       break;
-    default:
+#include "ir/piecewise_cases.inc"
+    case Op::Commutation:
+#include "ir/function_cases.inc"
+    case Op::Trace:
+    case Op::Det:
+    case Op::LogDet:
+    case Op::LogSumExp:
+    case Op::Prod:
+    case Op::ProdOthers:
+    case Op::Vec:
+    case Op::Stack:
+    case Op::Call:
+#include "ir/query_cases.inc"
       if (is_elementwise_function(n.op) && n.kids.size() == 1) {
         f.symmetric = f.symmetric || kf(0).symmetric;
         f.diagonal = f.diagonal || (keeps_zero(n.op) && kf(0).diagonal);
@@ -344,9 +341,18 @@ bool fold(Op op, const std::vector<simp::Num>& k, simp::Num* out) {
       if (k[1].r.num > 64 || k[1].r.num < -64) return false;
       *out = simp::power(k[0], k[1].r.num);
       return true;
-    default:
+#include "ir/leaf_cases.inc"
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+#include "ir/reduction_cases.inc"
+#include "ir/structure_cases.inc"
+    case Op::MatMul:
+#include "ir/function_cases.inc"
+    case Op::Call:
+#include "ir/query_cases.inc"
       return false;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 ENode const_node(const simp::Num& v) {

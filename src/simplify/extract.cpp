@@ -7,6 +7,7 @@
 #include <array>
 #include <limits>
 
+#include "ir/error.h"
 #include "simplify/saturate.h"
 
 namespace nabla::eg {
@@ -215,9 +216,26 @@ class Extractor {
         return plain(sum);
       case Op::NormInf:
         return plain(sum + 2);  // norm(x, inf)
-      default:
+#include "ir/matrix_function_cases.inc"
+#include "ir/piecewise_cases.inc"
+      case Op::MatMul:
+      case Op::Transpose:
+#include "ir/function_cases.inc"
+      case Op::Sum:
+      case Op::Norm2:
+      case Op::Trace:
+      case Op::Det:
+      case Op::LogDet:
+      case Op::Diag:
+      case Op::DiagPart:
+      case Op::LogSumExp:
+      case Op::Prod:
+      case Op::Vec:
+      case Op::Kron:
+#include "ir/query_cases.inc"
         return plain(sum + 1);
     }
+    throw Error(ErrorKind::Internal, "not an op");
   }
 
   EGraph& eg_;

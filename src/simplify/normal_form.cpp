@@ -208,7 +208,7 @@ Id one_plus_exp(Ctx& c, Id id) {
   Id unit = kNoId, ex = kNoId;
   for (const Term& t : terms) {
     if (!t.coeff.is_one()) return kNoId;
-    if (is_unit(g, t.term)) unit = t.term;
+    if (is_ones(g, t.term)) unit = t.term;
     if (g[t.term].op == Op::Exp) ex = t.term;
   }
   return unit != kNoId ? ex : kNoId;

@@ -354,13 +354,23 @@ bool shape_of(const Graph& g, Op op, const std::vector<Shape>& k, Shape* out) {
     case Op::Relu:
       *out = S(0);
       return true;
-    default:
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+    case Op::Max:
+    case Op::Min:
+    case Op::Prod:
+    case Op::ProdOthers:
+    case Op::Vec:
+    case Op::Stack:
+    case Op::Call:
+#include "ir/query_cases.inc"
       if (is_elementwise_function(op) && k.size() == 1) {
         *out = S(0);
         return true;
       }
       return false;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 ClassId instantiate(EGraph& eg, const Pattern& p, const Subst& s, int origin) {

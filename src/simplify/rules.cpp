@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "ir/error.h"
 #include "ir/functions.h"
 #include "simplify/normal_form.h"
 
@@ -46,7 +47,7 @@ Id one_minus_sigmoid(Ctx& c, Id id) {
   Graph& g = c.g;
   std::vector<Term> terms = flatten_sum(c, id);
   for (size_t i = 0; i < terms.size(); ++i) {
-    if (!is_unit(g, terms[i].term)) continue;
+    if (!is_ones(g, terms[i].term)) continue;
     for (size_t j = 0; j < terms.size(); ++j) {
       c.tick();
       if (g[terms[j].term].op != Op::Sigmoid || !same(terms[j].coeff, -terms[i].coeff)) continue;
@@ -279,14 +280,14 @@ Id scale_distribute(Ctx& c, Id id) {
 // 0*A = A*0 = 0
 Id matmul_zero(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
+  const Node& n = g[id];
   return is_zero(g, n.kids[0]) || is_zero(g, n.kids[1]) ? zeros(g, n.shape) : kNoId;
 }
 
 // I*A = A*I = A
 Id matmul_identity(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
+  const Node& n = g[id];
   if (g[n.kids[0]].op == Op::Identity) return n.kids[1];
   if (g[n.kids[1]].op == Op::Identity) return n.kids[0];
   return kNoId;
@@ -362,7 +363,7 @@ Id matmul_scalar_orientation(Ctx& c, Id id) {
 // 0 .* A = 0
 Id hadamard_zero(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
+  const Node& n = g[id];
   return is_zero(g, n.kids[0]) || is_zero(g, n.kids[1]) ? zeros(g, n.shape) : kNoId;
 }
 
@@ -458,7 +459,7 @@ Id power_zero(Ctx& c, Id id) {
 // (1 + exp(v))^-k = sigmoid(-v)^k
 Id power_normal_form(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node n = g[id];  // a copy: the helpers below add nodes, which may move g's storage
+  const Node& n = g[id];
   Num p;
   if (!as_num(g, n.kids[1], &p) || !p.exact) return kNoId;
   Monomial m;
@@ -520,7 +521,7 @@ Id log_one_plus(Ctx& c, Id id) {
   for (size_t i = 0; i < 2; ++i) {
     const Term& one = terms[i];
     const Term& u = terms[1 - i];
-    if (!is_unit(g, one.term) || !one.coeff.is_one()) continue;
+    if (!is_ones(g, one.term) || !one.coeff.is_one()) continue;
     if (g[u.term].op == Op::Exp && u.coeff.is_one())
       return unary(g, Op::Softplus, g[u.term].kids[0]);
     if (g[u.term].op == Op::Exp) return kNoId;
@@ -543,7 +544,7 @@ Id log_sum_exp(Ctx& c, Id id) {
 // sigmoid 0 = 1/2, ...); relu 0 = 0
 Id function_at_zero(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
+  const Node& n = g[id];
   if (!is_zero(g, n.kids[0])) return kNoId;
   FunctionAtZero v = n.op == Op::Relu ? FunctionAtZero::Zero : function_facts(n.op).at_zero;
   switch (v) {
@@ -562,7 +563,7 @@ Id function_at_zero(Ctx& c, Id id) {
 // log(1) = 0
 Id log_one(Ctx& c, Id id) {
   Graph& g = c.g;
-  return is_unit(g, g[id].kids[0]) ? zero_of(g, g[id].shape) : kNoId;
+  return is_ones(g, g[id].kids[0]) ? zero_of(g, g[id].shape) : kNoId;
 }
 
 // ============================================================================ reductions
@@ -570,7 +571,7 @@ Id log_one(Ctx& c, Id id) {
 // sum(s) = tr(s) = det(s) = s; diag(s) = s; softmax... for a 1x1 argument
 Id reduce_scalar(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
+  const Node& n = g[id];
   Id x = n.kids[0];
   if (!g[x].shape.is_scalar()) return kNoId;
   switch (n.op) {
@@ -590,9 +591,20 @@ Id reduce_scalar(Ctx& c, Id id) {
       return power(g, x, integer(g, -1));  // inv(s) = s^-1
     case Op::LogDet:
       return unary(g, Op::Log, x);  // logdet(s) = log(s)
-    default:
+#include "ir/arithmetic_cases.inc"
+#include "ir/function_cases.inc"
+#include "ir/leaf_cases.inc"
+#include "ir/piecewise_cases.inc"
+    case Op::NormInf:
+    case Op::Prod:
+    case Op::ProdOthers:
+    case Op::Kron:
+    case Op::Stack:
+    case Op::Call:
+#include "ir/query_cases.inc"
       return kNoId;
   }
+  throw Error(ErrorKind::Internal, "not an op");
 }
 
 // sum(A') = sum(A); tr(A') = tr(A); det(A') = det(A); logdet(A') = logdet(A);
@@ -630,7 +642,7 @@ Id reduce_zero(Ctx& c, Id id) {
 // sum(ones(n, m)) = n m; tr(I_n) = n for fixed sizes; sum(diag(v)) = tr(diag(v)) = sum(v)
 Id reduce_constant(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
+  const Node& n = g[id];
   const Node& x = g[n.kids[0]];
   Shape s = x.shape;
   if (n.op == Op::Sum && x.op == Op::Ones && s.rows.is_fixed() && s.cols.is_fixed())
@@ -661,7 +673,7 @@ Id trace_rotate(Ctx& c, Id id) {
 // det(I) = 1; logdet(I) = 0; det(inv(A)) = det(A)^-1; logdet(inv(A)) = -logdet(A)
 Id det_rules(Ctx& c, Id id) {
   Graph& g = c.g;
-  const Node n = g[id];  // a copy: adding nodes may move the graph's storage
+  const Node& n = g[id];
   Id x = n.kids[0];
   if (g[x].op == Op::Identity) return integer(g, n.op == Op::Det ? 1 : 0);
   if (g[x].op == Op::Inv) {

@@ -32,7 +32,7 @@ class PlanPasses : public ::testing::Test {
     impl_.find_shortcuts();
     return impl_;
   }
-  Kind kind(Id id) const { return impl_.kind[static_cast<size_t>(id)]; }
+  Kind kind(Id id) const { return impl_.kind[impl_.at(id)]; }
   bool reached(Id id) const {
     return std::binary_search(impl_.order.begin(), impl_.order.end(), id);
   }
@@ -68,10 +68,10 @@ TEST_F(PlanPasses, ShortcutsAvoidFormingProductsDiagonalsAndTransposes) {
   Id gram = parse("X'*diag(d)*X");
   start({gram});
   EXPECT_EQ(kind(parse("diag(d)")), Kind::VirtualDiag);
-  EXPECT_TRUE(impl_.gram[static_cast<size_t>(gram)]);
+  EXPECT_TRUE(impl_.gram[impl_.at(gram)]);
   Id lhs = parse("A'*x");
   start({lhs});
-  EXPECT_TRUE(impl_.product_only[static_cast<size_t>(parse("A'"))]);
+  EXPECT_TRUE(impl_.product_only[impl_.at(parse("A'"))]);
   // ones read only by an entry-wise loop is the number 1.
   Id sum = parse("x + ones(n)");
   start({sum});
@@ -161,7 +161,30 @@ TEST_F(PlanPasses, LivenessReusesBuffers) {
   impl_.assign_buffers();
   EXPECT_EQ(impl_.instrs.size(), 4u);
   EXPECT_EQ(impl_.nslots, 2);  // A*x and A*(A*x) alternate, the last is the output
-  EXPECT_EQ(impl_.slot[static_cast<size_t>(e)], -1);
+  EXPECT_EQ(impl_.slot[impl_.at(e)], -1);
+}
+
+// A script's graph holds every earlier query: a plan for a small root keeps its per-node state
+// by position in the root's DAG, so its size (and the passes' cost) follows the DAG.
+TEST_F(PlanPasses, PerNodeStateFollowsTheReachableDagNotTheGraph) {
+  for (int i = 0; i < 1500; ++i) parse("exp(x) + " + std::to_string(i + 2) + "*y");  // below
+  const Id e = parse("sum(z .* d)");
+  for (int i = 0; i < 1500; ++i) parse("log(y) + " + std::to_string(i + 2) + "*x");  // above
+  ASSERT_GT(g_.size(), 6000u);
+  impl_.g = &g_;
+  impl_.outputs = {e};
+  impl_.compile();
+  const size_t dag = dag_size(g_, e);
+  EXPECT_EQ(impl_.order.size(), dag);
+  for (size_t size : {impl_.kind.size(), impl_.eff.size(), impl_.scalars.size(),
+                      impl_.output_of.size(), impl_.readers.size(), impl_.gram.size(),
+                      impl_.product_only.size(), impl_.depends_on_loop.size(), impl_.cluster.size(),
+                      impl_.kernel_of.size(), impl_.written_by_loop.size(), impl_.slot.size(),
+                      impl_.views.size(), impl_.fallback_values.size()})
+    EXPECT_EQ(size, dag);
+  EXPECT_LE(impl_.position.capacity(), 4 * dag + 16);
+  EXPECT_EQ(impl_.at(e), dag - 1);
+  EXPECT_THROW(impl_.at(parse("log(y) + 7*x")), Error);  // outside the DAG
 }
 
 }  // namespace
