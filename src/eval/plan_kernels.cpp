@@ -318,9 +318,8 @@ void Plan::Impl::fold_constants() {
     const size_t i = at(id);
     if (kind[i] != Kind::Fused || !G[id].shape.is_scalar()) continue;
     const std::vector<Id>& kids = kids_of(id);
-    if (kids.empty() || !std::all_of(kids.begin(), kids.end(), [&](Id k) {
-          return kind[at(k)] == Kind::Scalar;
-        }))
+    if (kids.empty() ||
+        !std::all_of(kids.begin(), kids.end(), [&](Id k) { return kind[at(k)] == Kind::Scalar; }))
       continue;
     const Effective& e = eff[i];
     double regs[3] = {scalars[at(e.kids[0])], e.kids.size() > 1 ? scalars[at(e.kids[1])] : 0.0,
