@@ -88,7 +88,7 @@ TEST_F(PlanPasses, EntrywiseNodesOfNumbersAreFoldedIntoNumbers) {
   EXPECT_EQ(kind(half), Kind::Fused);
   impl_.fold_constants();
   EXPECT_EQ(kind(half), Kind::Scalar);
-  EXPECT_EQ(impl_.scalars[static_cast<size_t>(half)], 0.5);
+  EXPECT_EQ(impl_.scalars[impl_.at(half)], 0.5);
   // The whole plan: one loop (no one-entry loop for 2^-1 cutting the loops apart).
   Plan plan(g_, {e, grad});
   EXPECT_EQ(plan.instruction_count(), 1u) << plan.describe();
@@ -98,11 +98,11 @@ TEST_F(PlanPasses, SubtractionsAreOneOperationAndTheirNegationsShareThem) {
   Id xy = parse("x - y"), yx = parse("y - x"), e = parse("sum(x - y)");
   start({e, yx});
   // x - y is x + (-1)*y: one subtraction, (-1)*y never formed.
-  EXPECT_EQ(impl_.eff[static_cast<size_t>(xy)].op, plan_detail::KOp::Sub);
+  EXPECT_EQ(impl_.eff[impl_.at(xy)].op, plan_detail::KOp::Sub);
   EXPECT_EQ(impl_.kids_of(xy), (std::vector<Id>{parse("x"), parse("y")}));
   EXPECT_FALSE(reached(parse("-y")));
   // y - x is -1 times x - y: (-1)*x is not computed at all.
-  EXPECT_EQ(impl_.eff[static_cast<size_t>(yx)].op, plan_detail::KOp::Mul);
+  EXPECT_EQ(impl_.eff[impl_.at(yx)].op, plan_detail::KOp::Mul);
   EXPECT_EQ(impl_.kids_of(yx), (std::vector<Id>{parse("-1"), xy}));
   EXPECT_FALSE(reached(parse("-x")));
   // The same bits as the subtraction itself.
